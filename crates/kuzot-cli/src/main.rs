@@ -1,0 +1,2 @@
+//! kuzot-cli (being written)
+fn main() {}

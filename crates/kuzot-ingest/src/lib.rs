@@ -1,0 +1,141 @@
+//! Readers: the bytes of one source file → a stream of [`RawDocument`]s.
+//!
+//! Every reader is streaming (memory does not grow with the file), reports each bad record
+//! with its position and goes on with the rest, and rejects a file that is not what it was
+//! asked to read with an error that says what the file looked like. No reader panics on
+//! any input: each has property tests over arbitrary bytes and a fuzz target.
+//!
+//! ```
+//! use kuzot_ingest::{read_source, CollectingSink, ReadOptions};
+//! use kuzot_model::SourceFormat;
+//! let export = "12/03/2024, 14:05 - Айбек: Работа в Москве\n";
+//! let mut sink = CollectingSink::default();
+//! let report = read_source(SourceFormat::WhatsappTxt, export.as_bytes(), &ReadOptions::default(), &mut sink)
+//!     .expect("a valid export");
+//! assert_eq!(report.documents, 1);
+//! assert_eq!(sink.documents[0].text, "Работа в Москве");
+//! ```
+
+mod detect;
+mod error;
+mod lines;
+pub mod pdf;
+pub mod plain_text;
+pub mod tabular;
+pub mod telegram_html;
+pub mod telegram_json;
+pub mod web_page;
+pub mod whatsapp;
+
+use std::io::BufRead;
+
+pub use detect::{Detection, detect_format};
+pub use error::{ReadError, RecordError, SinkError};
+use kuzot_model::{RawDocument, SourceFormat};
+pub use tabular::ColumnMapping;
+
+/// Where the documents a reader produces go. The service's sink analyses and stores them;
+/// tests collect them.
+pub trait DocumentSink {
+    /// Takes one document. An error stops the read (the store failed, the user cancelled).
+    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError>;
+    /// Takes note of a record that could not be read; the reader goes on after it.
+    fn rejected(&mut self, error: RecordError);
+    /// Takes note of a record that is not a document (a Telegram service message such as
+    /// "joined the group", a WhatsApp system line).
+    fn service_record(&mut self) {}
+}
+
+/// A sink that keeps everything in memory, for tests and small files.
+#[derive(Debug, Default)]
+pub struct CollectingSink {
+    /// Documents in the order they were read.
+    pub documents: Vec<RawDocument>,
+    /// Records skipped as bad.
+    pub rejected: Vec<RecordError>,
+    /// Service records counted.
+    pub service_records: u64,
+}
+
+impl DocumentSink for CollectingSink {
+    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
+        self.documents.push(doc);
+        Ok(())
+    }
+    fn rejected(&mut self, error: RecordError) {
+        self.rejected.push(error);
+    }
+    fn service_record(&mut self) {
+        self.service_records += 1;
+    }
+}
+
+/// Options that change how a file is read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Which column or field holds what, for CSV and JSONL.
+    pub columns: ColumnMapping,
+    /// Name of the source file, used as the chat name where the format has none
+    /// (WhatsApp's "WhatsApp Chat with X.txt").
+    pub file_name: Option<String>,
+}
+
+/// What a reader did with one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReadReport {
+    /// Documents handed to the sink.
+    pub documents: u64,
+    /// Records rejected as bad.
+    pub rejected: u64,
+    /// Service records counted but not stored.
+    pub service_records: u64,
+}
+
+/// Counts what passes through, so that every reader reports the same way.
+struct CountingSink<'a> {
+    inner: &'a mut dyn DocumentSink,
+    report: ReadReport,
+}
+
+impl DocumentSink for CountingSink<'_> {
+    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
+        self.report.documents += 1;
+        self.inner.document(doc)
+    }
+    fn rejected(&mut self, error: RecordError) {
+        self.report.rejected += 1;
+        self.inner.rejected(error);
+    }
+    fn service_record(&mut self) {
+        self.report.service_records += 1;
+        self.inner.service_record();
+    }
+}
+
+/// Reads one source file of a known format into `sink`.
+///
+/// Returns an error when the file as a whole is unusable (not of that format, truncated,
+/// unreadable) or when the sink stopped the read; the caller must then discard whatever
+/// the sink received from this file.
+pub fn read_source(
+    format: SourceFormat,
+    input: impl BufRead,
+    options: &ReadOptions,
+    sink: &mut dyn DocumentSink,
+) -> Result<ReadReport, ReadError> {
+    let mut counting = CountingSink {
+        inner: sink,
+        report: ReadReport::default(),
+    };
+    match format {
+        SourceFormat::TelegramJson => telegram_json::read(input, &mut counting)?,
+        SourceFormat::TelegramHtml => telegram_html::read(input, options, &mut counting)?,
+        SourceFormat::WhatsappTxt => whatsapp::read(input, options, &mut counting)?,
+        SourceFormat::Csv => tabular::read_csv(input, &options.columns, &mut counting)?,
+        SourceFormat::Jsonl => tabular::read_jsonl(input, &options.columns, &mut counting)?,
+        SourceFormat::WebPage => web_page::read(input, &mut counting)?,
+        SourceFormat::Pdf => pdf::read(input, &mut counting)?,
+        SourceFormat::PlainText => plain_text::read(input, options, &mut counting)?,
+    }
+    Ok(counting.report)
+}

@@ -1,0 +1,24 @@
+//! Domain types shared by every kuzot crate.
+//!
+//! Data moves one way through kuzot: a reader turns the bytes of one source file into
+//! [`RawDocument`]s, the analysis engine turns their text into an [`Analysis`], the store
+//! keeps both with their [`Provenance`]. This crate holds only those types, so that every
+//! stage agrees on them without depending on one another.
+//!
+//! ```
+//! use kuzot_model::{RawDocument, SourcePosition};
+//! let doc = RawDocument::new("Требуются охранники", SourcePosition::record(0));
+//! assert_eq!(doc.text, "Требуются охранники");
+//! assert!(doc.time.is_none());
+//! ```
+
+mod analysis;
+mod document;
+
+pub use analysis::{
+    Analysis, Category, Cue, Facts, Money, MoneyRole, Org, Period, Place, Promise, Span,
+};
+pub use document::{
+    AuthorRef, ChatRef, DocumentKind, MediaRef, Provenance, RawDocument, SourceFormat,
+    SourcePosition,
+};
