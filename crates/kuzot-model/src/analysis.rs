@@ -275,6 +275,17 @@ pub struct Cue {
     pub span: Option<Span>,
 }
 
+/// Where one extracted fact was found, for highlighting it in the original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactSpan {
+    /// Which kind of fact: `money`, `place`, `phone`, `org`, `promise`.
+    pub fact: String,
+    /// The fact's value as in [`Facts`] (place id, E.164 number, org id, promise id, amount).
+    pub value: String,
+    /// Where in the original text.
+    pub span: Span,
+}
+
 /// The engine's full result for one text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Analysis {
@@ -290,6 +301,9 @@ pub struct Analysis {
     pub cues: Vec<Cue>,
     /// Extracted facts.
     pub facts: Facts,
+    /// Where each fact was found.
+    #[serde(default)]
+    pub spans: Vec<FactSpan>,
     /// MinHash signature for near-duplicate detection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fingerprint: Vec<u32>,
