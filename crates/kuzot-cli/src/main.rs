@@ -1,2 +1,373 @@
-//! kuzot-cli (being written)
-fn main() {}
+//! The `kuzot` binary: parses arguments, sets up logging, calls the service layer, and
+//! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
+
+mod progress;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use kuzot_ingest::ColumnMapping;
+use kuzot_model::SourceFormat;
+use kuzot_service::{ExportFormat, FileStatus, IngestOptions, IngestSummary, Settings};
+use kuzot_store::{DocumentFilter, Store};
+use time::OffsetDateTime;
+
+/// kuzot (күзөт, "watch, guard"): evidence of how migrant workers are recruited into the war.
+#[derive(Debug, Parser)]
+#[command(name = "kuzot", version, about, long_about = None)]
+struct Cli {
+    /// The data directory of the evidence store.
+    #[arg(long, global = true, env = "KUZOT_DATA", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Settings file (default: ./kuzot.toml when present).
+    #[arg(long, global = true, env = "KUZOT_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Import files or folders: messenger exports, tables, web pages, PDFs, text.
+    Ingest {
+        /// Files or folders (folders are read recursively).
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Read every file as this format instead of detecting it.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<SourceFormat>,
+        /// Columns of CSV/JSONL: e.g. text=body,time=timestamp,channel=thread,author=user,url=link,id=id.
+        #[arg(long, value_parser = ColumnMapping::parse, value_name = "FIELD=COLUMN,…")]
+        columns: Option<ColumnMapping>,
+        /// Keep the raw names and ids of message authors (default: keyed pseudonyms only).
+        #[arg(long)]
+        keep_authors: bool,
+        /// Who is importing (default: the settings' operator, else the login name).
+        #[arg(long, env = "KUZOT_OPERATOR")]
+        operator: Option<String>,
+    },
+    /// List imported source files with their hashes and counts.
+    Sources {
+        /// Also list the rejected records of the source with this id.
+        #[arg(long, value_name = "SOURCE_ID")]
+        rejected: Option<i64>,
+    },
+    /// Totals over the store.
+    Stats,
+    /// Write stored documents with their provenance, one a line.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExportKind,
+        /// Write to this file instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Only this chat or channel (name or id).
+        #[arg(long)]
+        chat: Option<String>,
+        /// Only from this date or time on (2024-03-01 or RFC 3339).
+        #[arg(long, value_parser = parse_time)]
+        since: Option<OffsetDateTime>,
+        /// Only before this date or time.
+        #[arg(long, value_parser = parse_time)]
+        until: Option<OffsetDateTime>,
+        /// Only from the source whose SHA-256 starts with this.
+        #[arg(long)]
+        source: Option<String>,
+        /// Only documents whose text contains this.
+        #[arg(long)]
+        contains: Option<String>,
+        /// At most this many documents.
+        #[arg(long)]
+        limit: Option<u64>,
+    },
+    /// Settings.
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print a commented settings file with every default.
+    Default,
+    /// Print the settings in effect.
+    Show,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportKind {
+    Jsonl,
+    Csv,
+}
+
+fn parse_format(s: &str) -> Result<SourceFormat, String> {
+    SourceFormat::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = SourceFormat::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown format {s:?}; one of: {}", names.join(", "))
+    })
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    kuzot_ingest::tabular::parse_time(s)
+        .ok_or_else(|| format!("{s:?} is not a date (use 2024-03-01 or RFC 3339)"))
+}
+
+/// Exit codes: decided here alone.
+const EXIT_OK: u8 = 0;
+const EXIT_SOME_REJECTED: u8 = 1;
+const EXIT_NOTHING_USABLE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_NOTHING_USABLE
+            } else {
+                EXIT_OK
+            });
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KUZOT_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("kuzot: {e:#}");
+            ExitCode::from(EXIT_NOTHING_USABLE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<u8> {
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if let Some(dir) = cli.data_dir {
+        settings.data_dir = dir;
+    }
+    match cli.command {
+        Command::Config {
+            action: ConfigAction::Default,
+        } => {
+            print!("{}", kuzot_service::DEFAULT_CONFIG);
+            Ok(EXIT_OK)
+        }
+        Command::Config {
+            action: ConfigAction::Show,
+        } => {
+            println!("{settings:#?}");
+            Ok(EXIT_OK)
+        }
+        Command::Ingest {
+            paths,
+            format,
+            columns,
+            keep_authors,
+            operator,
+        } => {
+            let mut store = open_store(&settings)?;
+            let options = IngestOptions {
+                format,
+                columns: columns.unwrap_or_default(),
+                keep_authors: keep_authors || settings.keep_authors,
+                operator: operator.unwrap_or_else(|| settings.operator_name()),
+            };
+            let bar = progress::IngestBar::new(!cli.json);
+            let summary = kuzot_service::ingest_paths(&mut store, &paths, &options, &bar)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print_summary(&summary);
+            }
+            Ok(ingest_exit_code(&summary))
+        }
+        Command::Sources { rejected } => {
+            let store = open_store(&settings)?;
+            if let Some(id) = rejected {
+                let rows = store.rejected_records(id)?;
+                if cli.json {
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else {
+                    for r in rows {
+                        println!("{}: {}", r.position, r.reason);
+                    }
+                }
+                return Ok(EXIT_OK);
+            }
+            let sources = store.sources()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&sources)?);
+            } else {
+                println!(
+                    "{:>4}  {:<12}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  name",
+                    "id", "sha256", "format", "bytes", "added", "present", "rejected", "imported"
+                );
+                for s in sources {
+                    println!(
+                        "{:>4}  {:<12}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  {}",
+                        s.id,
+                        s.sha256.get(..12).unwrap_or(&s.sha256),
+                        s.format,
+                        s.size,
+                        s.added,
+                        s.already_present,
+                        s.rejected,
+                        s.imported_at,
+                        s.original_name
+                    );
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Stats => {
+            let store = open_store(&settings)?;
+            let stats = store.stats()?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&stats)?);
+            } else {
+                println!("data directory  {}", store.root().display());
+                println!(
+                    "source files    {} ({} bytes)",
+                    stats.sources, stats.source_bytes
+                );
+                println!("documents       {}", stats.documents);
+                println!("chats/channels  {}", stats.chats);
+                println!("authors         {} (pseudonymous)", stats.authors);
+                println!(
+                    "time span       {} … {}",
+                    stats.first_time.as_deref().unwrap_or("-"),
+                    stats.last_time.as_deref().unwrap_or("-")
+                );
+                for (format, n) in &stats.by_format {
+                    println!("  {format:<14} {n}");
+                }
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Export {
+            format,
+            output,
+            chat,
+            since,
+            until,
+            source,
+            contains,
+            limit,
+        } => {
+            let store = open_store(&settings)?;
+            let filter = DocumentFilter {
+                chat,
+                since,
+                until,
+                source,
+                contains,
+                limit,
+            };
+            let format = match format {
+                ExportKind::Jsonl => ExportFormat::Jsonl,
+                ExportKind::Csv => ExportFormat::Csv,
+            };
+            let count = match output {
+                Some(path) => {
+                    // Write beside the target and rename, so a failed export leaves no half file.
+                    let tmp = path.with_extension("partial");
+                    let file = std::fs::File::create(&tmp)
+                        .with_context(|| format!("{}", tmp.display()))?;
+                    let mut out = std::io::BufWriter::new(file);
+                    let count = kuzot_service::export_documents(&store, &filter, format, &mut out)?;
+                    out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+                    std::fs::rename(&tmp, &path).with_context(|| format!("{}", path.display()))?;
+                    count
+                }
+                None => {
+                    let stdout = std::io::stdout();
+                    let mut out = std::io::BufWriter::new(stdout.lock());
+                    let count = kuzot_service::export_documents(&store, &filter, format, &mut out)?;
+                    out.flush()?;
+                    count
+                }
+            };
+            eprintln!("exported {count} documents");
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    Store::open(&settings.data_dir)
+        .with_context(|| format!("opening the store in {}", settings.data_dir.display()))
+}
+
+fn ingest_exit_code(summary: &IngestSummary) -> u8 {
+    let (imported, already, rejected_files, _skipped) = summary.file_counts();
+    let totals = summary.totals();
+    if imported == 0 && already == 0 {
+        EXIT_NOTHING_USABLE
+    } else if rejected_files > 0 || totals.rejected > 0 {
+        EXIT_SOME_REJECTED
+    } else {
+        EXIT_OK
+    }
+}
+
+fn print_summary(summary: &IngestSummary) {
+    for f in &summary.files {
+        let format = f.format.map(|f| f.as_str()).unwrap_or("-");
+        let path = f.path.display();
+        match &f.status {
+            FileStatus::Imported { counts } => {
+                println!(
+                    "imported   {path} ({format}): {} added, {} already present, {} rejected{}",
+                    counts.added,
+                    counts.already_present,
+                    counts.rejected,
+                    if counts.service_records > 0 {
+                        format!(", {} service messages not stored", counts.service_records)
+                    } else {
+                        String::new()
+                    }
+                );
+                for r in &f.rejected_records {
+                    println!("    rejected {}: {}", r.position, r.reason);
+                }
+                if counts.rejected as usize > f.rejected_records.len() {
+                    println!(
+                        "    … and {} more (kuzot sources --rejected ID lists all)",
+                        counts.rejected as usize - f.rejected_records.len()
+                    );
+                }
+            }
+            FileStatus::AlreadyImported { as_name, at } => {
+                println!(
+                    "unchanged  {path}: the same file was imported as {as_name:?} on {at}; nothing added"
+                );
+            }
+            FileStatus::Rejected { reason } => {
+                println!("REJECTED   {path} ({format}): {reason}; nothing stored from it")
+            }
+            FileStatus::Skipped { reason } => println!("skipped    {path}: {reason}"),
+        }
+    }
+    let totals = summary.totals();
+    let (imported, already, rejected, skipped) = summary.file_counts();
+    println!(
+        "\n{} files: {imported} imported, {already} unchanged, {rejected} rejected, {skipped} skipped — {} documents added, {} already present, {} records rejected",
+        summary.files.len(),
+        totals.added,
+        totals.already_present,
+        totals.rejected
+    );
+}

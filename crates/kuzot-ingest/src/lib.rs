@@ -29,7 +29,7 @@ pub mod whatsapp;
 
 use std::io::BufRead;
 
-pub use detect::{Detection, detect_format};
+pub use detect::{DETECTION_PREFIX, Detection, detect_format};
 pub use error::{ReadError, RecordError, SinkError};
 use kuzot_model::{RawDocument, SourceFormat};
 pub use tabular::ColumnMapping;

@@ -1,14 +1,69 @@
-//! Plain text.
+//! Any other UTF-8 text file, kept as one document (a report pasted into a file, notes
+//! from an interview, an ad copied by hand).
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+
+use kuzot_model::{DocumentKind, RawDocument, SourceFormat, SourcePosition};
 
 use crate::{DocumentSink, ReadError, ReadOptions};
 
-/// Reads plain text.
+/// A text file larger than this is not one document; it must be split or read as another
+/// format. The cap also keeps memory bounded.
+pub const MAX_PLAIN_TEXT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Reads a plain text file as one document; the title is its first non-empty line.
 pub fn read(
-    _input: impl BufRead,
-    _o: &ReadOptions,
-    _sink: &mut dyn DocumentSink,
+    input: impl BufRead,
+    options: &ReadOptions,
+    sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
-    unimplemented!("being written")
+    let mut bytes = Vec::new();
+    input
+        .take(MAX_PLAIN_TEXT_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_PLAIN_TEXT_BYTES {
+        return Err(ReadError::NotThisFormat {
+            expected: SourceFormat::PlainText,
+            found: format!(
+                "a text file over {} MiB; split it or import it as CSV/JSONL",
+                MAX_PLAIN_TEXT_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(body).map_err(|e| ReadError::NotThisFormat {
+        expected: SourceFormat::PlainText,
+        found: format!(
+            "bytes that are not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        ),
+    })?;
+    if text.contains('\0') {
+        return Err(ReadError::NotThisFormat {
+            expected: SourceFormat::PlainText,
+            found: "binary data (NUL bytes)".into(),
+        });
+    }
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let title = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(|l| l.chars().take(200).collect());
+    let mut doc = RawDocument::new(
+        text,
+        SourcePosition {
+            index: 0,
+            line: Some(1),
+            byte_offset: Some(0),
+        },
+    );
+    doc.kind = DocumentKind::File;
+    doc.title = title;
+    doc.chat.name = options.file_name.clone();
+    sink.document(doc)?;
+    Ok(())
 }

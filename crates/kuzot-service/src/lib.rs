@@ -1,1 +1,28 @@
-//! kuzot-service (being written)
+//! kuzot's use cases: each joins the stages (read → analyse → store) for one job that a
+//! command or a web request asks for. The CLI and the server call these; they never reach
+//! into the readers or the store themselves.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use kuzot_service::{ingest_paths, IngestOptions, NoProgress};
+//! use kuzot_store::Store;
+//! let dir = tempfile::tempdir()?;
+//! let export = dir.path().join("WhatsApp Chat with Ish.txt");
+//! std::fs::write(&export, "12/03/2024, 14:05 - Aibek: Moskvada ish bor\n")?;
+//! let mut store = Store::open(&dir.path().join("data"))?;
+//! let summary = ingest_paths(&mut store, &[export], &IngestOptions::default(), &NoProgress)?;
+//! assert_eq!(summary.totals().added, 1);
+//! # Ok(()) }
+//! ```
+
+mod error;
+mod export;
+mod ingest;
+mod settings;
+
+pub use error::ServiceError;
+pub use export::{ExportFormat, export_documents};
+pub use ingest::{
+    FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
+};
+pub use settings::{DEFAULT_CONFIG, Settings};

@@ -1,1 +1,41 @@
-//! kuzot-store (being written)
+//! The evidence store: every source file kept byte for byte, every document linked to the
+//! file and the position it came from, in an embedded SQLite database.
+//!
+//! A data directory holds:
+//! - `kuzot.db`: SQLite in WAL mode, schema migrated on open;
+//! - `sources/ab/abcdef…`: each imported file under its SHA-256, written once, never rewritten;
+//! - `secret.key`: the per-store key of the author pseudonyms (created on first open, mode 0600).
+//!
+//! One import of one file is one transaction: a file that turns out to be unusable, or an
+//! import killed half-way, leaves nothing behind, and re-running it gives exactly what a
+//! clean import gives.
+//!
+//! ```
+//! # fn main() -> Result<(), kuzot_store::StoreError> {
+//! use kuzot_model::{RawDocument, SourceFormat, SourcePosition};
+//! use kuzot_store::{NewSource, Store};
+//! let dir = tempfile::tempdir().expect("temp dir");
+//! let mut store = Store::open(dir.path())?;
+//! let file = dir.path().join("chat.txt");
+//! std::fs::write(&file, "12/03/2024, 14:05 - Aibek: salam").expect("write");
+//! let blob = store.keep_source_file(&file)?;
+//! let mut import = store.begin_import(NewSource::new(&blob, "chat.txt", SourceFormat::WhatsappTxt, "analyst"))?;
+//! import.add(&RawDocument::new("salam", SourcePosition::record(0)))?;
+//! let counts = import.commit()?;
+//! assert_eq!(counts.added, 1);
+//! assert_eq!(store.stats()?.documents, 1);
+//! # Ok(()) }
+//! ```
+
+mod blobs;
+mod error;
+mod pseudonym;
+mod sqlite;
+
+pub use blobs::{BlobStore, StoredBlob};
+pub use error::StoreError;
+pub use pseudonym::Pseudonymizer;
+pub use sqlite::{
+    DocumentFilter, Import, ImportCounts, NewSource, RejectedRecordRow, SourceRecord, Stats, Store,
+    StoredDocument,
+};

@@ -1,0 +1,92 @@
+//! Export of stored documents as JSONL or CSV, one document a line, with provenance.
+
+use std::io::Write;
+
+use kuzot_store::{DocumentFilter, Store, StoreError, StoredDocument};
+use serde::Serialize;
+
+use crate::ServiceError;
+
+/// Output formats of `kuzot export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// Comma-separated, with a header row.
+    Csv,
+}
+
+/// The exported shape of one document: stable field names for scripts.
+#[derive(Serialize)]
+struct ExportRow<'a> {
+    id: i64,
+    source: &'a str,
+    source_name: &'a str,
+    format: &'a str,
+    chat: Option<&'a str>,
+    author: Option<&'a str>,
+    time: Option<&'a str>,
+    message_id: Option<&'a str>,
+    title: Option<&'a str>,
+    url: Option<&'a str>,
+    text: &'a str,
+    record: u64,
+    line: Option<u64>,
+    byte_offset: Option<u64>,
+}
+
+fn row(d: &StoredDocument) -> ExportRow<'_> {
+    ExportRow {
+        id: d.id,
+        source: &d.source,
+        source_name: &d.source_name,
+        format: &d.format,
+        chat: d.chat.as_deref(),
+        author: d.author.as_deref(),
+        time: d.time.as_deref(),
+        message_id: d.message_id.as_deref(),
+        title: d.title.as_deref(),
+        url: d.url.as_deref(),
+        text: &d.text,
+        record: d.position.index,
+        line: d.position.line,
+        byte_offset: d.position.byte_offset,
+    }
+}
+
+/// Writes every document matching `filter` to `out`; returns how many.
+pub fn export_documents(
+    store: &Store,
+    filter: &DocumentFilter,
+    format: ExportFormat,
+    out: &mut dyn Write,
+) -> Result<u64, ServiceError> {
+    let mut count = 0u64;
+    let to_store_error = |e: std::io::Error| StoreError::Io {
+        path: "<output>".into(),
+        source: e,
+    };
+    match format {
+        ExportFormat::Jsonl => {
+            store.for_each_document(filter, |d| {
+                serde_json::to_writer(&mut *out, &row(&d)).map_err(|e| to_store_error(e.into()))?;
+                out.write_all(b"\n").map_err(to_store_error)?;
+                count += 1;
+                Ok(())
+            })?;
+        }
+        ExportFormat::Csv => {
+            let mut writer = csv::Writer::from_writer(&mut *out);
+            store.for_each_document(filter, |d| {
+                writer
+                    .serialize(row(&d))
+                    .map_err(|e| to_store_error(std::io::Error::other(e.to_string())))?;
+                count += 1;
+                Ok(())
+            })?;
+            writer.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(count)
+}

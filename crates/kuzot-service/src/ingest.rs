@@ -1,0 +1,442 @@
+//! The ingest use case: files and folders → kept source files → documents in the store.
+//!
+//! Each file is copied into the store's kept sources first (hashing it on the way), then
+//! read from that kept copy, so that what is parsed is exactly what is kept. One file is
+//! one store transaction: a file rejected half-way leaves no documents behind.
+
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use kuzot_ingest::{
+    ColumnMapping, DocumentSink, ReadError, ReadOptions, RecordError, SinkError, detect_format,
+};
+use kuzot_model::{RawDocument, SourceFormat, SourcePosition};
+use kuzot_store::{Import, ImportCounts, NewSource, Store, StoreError};
+use serde::Serialize;
+
+use crate::ServiceError;
+
+/// How to ingest.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Read every file as this format instead of detecting it.
+    pub format: Option<SourceFormat>,
+    /// Column mapping for CSV and JSONL.
+    pub columns: ColumnMapping,
+    /// Keep raw author names and ids.
+    pub keep_authors: bool,
+    /// Who is importing.
+    pub operator: String,
+}
+
+/// Receives progress while files are ingested (the CLI draws a bar with it).
+pub trait IngestProgress {
+    /// Before the first file: how many files and bytes there are.
+    fn start(&self, _files: u64, _bytes: u64) {}
+    /// A file begins.
+    fn file(&self, _path: &Path) {}
+    /// More bytes of the current file were read.
+    fn bytes(&self, _bytes: u64) {}
+    /// More documents were stored.
+    fn documents(&self, _documents: u64) {}
+    /// All files are done.
+    fn finish(&self) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+
+impl IngestProgress for NoProgress {}
+
+/// What happened to one file.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum FileStatus {
+    /// Read and stored.
+    Imported {
+        /// Counts of what was added, already present, rejected.
+        #[serde(flatten)]
+        counts: ImportCounts,
+    },
+    /// The same bytes were imported before; nothing was added.
+    AlreadyImported {
+        /// The name the file had then.
+        as_name: String,
+        /// When.
+        at: String,
+    },
+    /// The file as a whole could not be used; nothing was stored from it.
+    Rejected {
+        /// Why.
+        reason: String,
+    },
+    /// Not a file kuzot reads (an image, a style sheet); left alone.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The outcome for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    /// The path given or found.
+    pub path: PathBuf,
+    /// The format it was read as.
+    pub format: Option<SourceFormat>,
+    /// SHA-256 of its bytes, once kept.
+    pub sha256: Option<String>,
+    /// What happened.
+    #[serde(flatten)]
+    pub status: FileStatus,
+    /// The first rejected records, with position and reason (all are kept in the store).
+    pub rejected_records: Vec<RejectedRecord>,
+}
+
+/// A rejected record for the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedRecord {
+    /// Where.
+    pub position: SourcePosition,
+    /// Why.
+    pub reason: String,
+}
+
+/// The outcome of an ingest run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    /// One entry per file, in the order they were read.
+    pub files: Vec<FileOutcome>,
+}
+
+impl IngestSummary {
+    /// Counts added up over every imported file.
+    pub fn totals(&self) -> ImportCounts {
+        let mut t = ImportCounts::default();
+        for f in &self.files {
+            if let FileStatus::Imported { counts } = &f.status {
+                t.added += counts.added;
+                t.already_present += counts.already_present;
+                t.rejected += counts.rejected;
+                t.service_records += counts.service_records;
+            }
+        }
+        t
+    }
+
+    /// Files in each state: (imported, already imported, rejected, skipped).
+    pub fn file_counts(&self) -> (usize, usize, usize, usize) {
+        let mut c = (0, 0, 0, 0);
+        for f in &self.files {
+            match f.status {
+                FileStatus::Imported { .. } => c.0 += 1,
+                FileStatus::AlreadyImported { .. } => c.1 += 1,
+                FileStatus::Rejected { .. } => c.2 += 1,
+                FileStatus::Skipped { .. } => c.3 += 1,
+            }
+        }
+        c
+    }
+}
+
+/// How many rejected records a file's outcome lists (all are stored).
+const LISTED_REJECTIONS: usize = 20;
+
+/// Files inside an export folder that are never documents: media, styles, scripts.
+const NEVER_DOCUMENTS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "webp", "heic", "bmp", "tif", "tiff", "svg", "ico", "mp4", "mov",
+    "avi", "mkv", "webm", "ogg", "oga", "opus", "mp3", "m4a", "wav", "aac", "css", "js", "map",
+    "woff", "woff2", "ttf", "otf", "tgs", "zip", "gz", "7z", "rar", "exe", "dll", "so", "db",
+    "sqlite",
+];
+
+/// Expands folders into the files under them, sorted, skipping hidden entries.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ServiceError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| ServiceError::Path {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            let mut stack = vec![path.clone()];
+            let mut found = Vec::new();
+            while let Some(dir) = stack.pop() {
+                let entries = std::fs::read_dir(&dir).map_err(|e| ServiceError::Path {
+                    path: dir.clone(),
+                    reason: e.to_string(),
+                })?;
+                for entry in entries {
+                    let entry = entry.map_err(|e| ServiceError::Path {
+                        path: dir.clone(),
+                        reason: e.to_string(),
+                    })?;
+                    if entry.file_name().to_string_lossy().starts_with('.') {
+                        continue;
+                    }
+                    let p = entry.path();
+                    match entry.file_type() {
+                        Ok(t) if t.is_dir() => stack.push(p),
+                        Ok(t) if t.is_file() => found.push(p),
+                        _ => {}
+                    }
+                }
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    Ok(files)
+}
+
+/// Ingests files and folders into the store. Per-file problems are reported in the
+/// summary; an error is returned only when the store itself fails or a path is unusable.
+pub fn ingest_paths(
+    store: &mut Store,
+    paths: &[PathBuf],
+    options: &IngestOptions,
+    progress: &dyn IngestProgress,
+) -> Result<IngestSummary, ServiceError> {
+    let files = collect_files(paths)?;
+    let total_bytes = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    progress.start(files.len() as u64, total_bytes);
+    let mut summary = IngestSummary::default();
+    for file in files {
+        progress.file(&file);
+        let outcome = ingest_file(store, &file, options, progress)?;
+        summary.files.push(outcome);
+    }
+    progress.finish();
+    Ok(summary)
+}
+
+fn outcome(
+    path: &Path,
+    format: Option<SourceFormat>,
+    sha256: Option<String>,
+    status: FileStatus,
+) -> FileOutcome {
+    FileOutcome {
+        path: path.to_owned(),
+        format,
+        sha256,
+        status,
+        rejected_records: Vec::new(),
+    }
+}
+
+fn ingest_file(
+    store: &mut Store,
+    path: &Path,
+    options: &IngestOptions,
+    progress: &dyn IngestProgress,
+) -> Result<FileOutcome, ServiceError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    if options.format.is_none() && NEVER_DOCUMENTS.contains(&extension.as_str()) {
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        progress.bytes(size);
+        return Ok(outcome(
+            path,
+            None,
+            None,
+            FileStatus::Skipped {
+                reason: format!("a .{extension} file is not a document"),
+            },
+        ));
+    }
+    let blob = match store.keep_source_file(path) {
+        Ok(b) => b,
+        Err(StoreError::Io { path: p, source }) if p == path => {
+            return Ok(outcome(
+                path,
+                None,
+                None,
+                FileStatus::Rejected {
+                    reason: format!("cannot read the file: {source}"),
+                },
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if let Some(existing) = store.source_by_sha256(&blob.sha256)? {
+        progress.bytes(blob.size);
+        return Ok(outcome(
+            path,
+            SourceFormat::parse(&existing.format),
+            Some(blob.sha256),
+            FileStatus::AlreadyImported {
+                as_name: existing.original_name,
+                at: existing.imported_at,
+            },
+        ));
+    }
+    let format = match options.format {
+        Some(f) => f,
+        None => {
+            let mut head = Vec::with_capacity(kuzot_ingest::DETECTION_PREFIX);
+            store
+                .blobs()
+                .open_blob(&blob.sha256)?
+                .take(kuzot_ingest::DETECTION_PREFIX as u64)
+                .read_to_end(&mut head)
+                .map_err(|e| ServiceError::Path {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
+            match detect_format(&head, Some(&name)) {
+                Some(d) => d.format,
+                None => {
+                    store.blobs().discard(&blob)?;
+                    progress.bytes(blob.size);
+                    return Ok(outcome(
+                        path,
+                        None,
+                        Some(blob.sha256),
+                        FileStatus::Skipped {
+                            reason:
+                                "not a format kuzot reads (binary data); use --format to force one"
+                                    .into(),
+                        },
+                    ));
+                }
+            }
+        }
+    };
+    let kept = store.blobs().open_blob(&blob.sha256)?;
+    let mut source = NewSource::new(&blob, &name, format, &options.operator);
+    source.keep_authors = options.keep_authors;
+    let read_options = ReadOptions {
+        columns: options.columns.clone(),
+        file_name: Some(name.clone()),
+    };
+    let blobs = store.blobs().clone();
+    let import = store.begin_import(source)?;
+    let mut sink = StoreSink {
+        import,
+        progress,
+        listed: Vec::new(),
+        store_error: None,
+        pending_documents: 0,
+    };
+    let input = BufReader::with_capacity(
+        256 * 1024,
+        ProgressRead {
+            inner: kept,
+            progress,
+        },
+    );
+    let result = kuzot_ingest::read_source(format, input, &read_options, &mut sink);
+    progress.documents(std::mem::take(&mut sink.pending_documents));
+    let StoreSink {
+        import,
+        listed,
+        store_error,
+        ..
+    } = sink;
+    if let Some(e) = store_error {
+        import.abort()?;
+        blobs.discard(&blob)?;
+        return Err(e.into());
+    }
+    match result {
+        Ok(_) => {
+            let counts = import.commit()?;
+            Ok(FileOutcome {
+                path: path.to_owned(),
+                format: Some(format),
+                sha256: Some(blob.sha256),
+                status: FileStatus::Imported { counts },
+                rejected_records: listed,
+            })
+        }
+        Err(e) => {
+            import.abort()?;
+            blobs.discard(&blob)?;
+            let reason = match e {
+                ReadError::Io(io) => format!("could not read the kept copy: {io}"),
+                other => other.to_string(),
+            };
+            Ok(outcome(
+                path,
+                Some(format),
+                Some(blob.sha256),
+                FileStatus::Rejected { reason },
+            ))
+        }
+    }
+}
+
+/// Counts bytes as the reader pulls them.
+struct ProgressRead<'p, R> {
+    inner: R,
+    progress: &'p dyn IngestProgress,
+}
+
+impl<R: Read> Read for ProgressRead<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes(n as u64);
+        Ok(n)
+    }
+}
+
+/// Hands read documents to the store import.
+struct StoreSink<'s, 'p> {
+    import: Import<'s>,
+    progress: &'p dyn IngestProgress,
+    listed: Vec<RejectedRecord>,
+    store_error: Option<StoreError>,
+    pending_documents: u64,
+}
+
+impl DocumentSink for StoreSink<'_, '_> {
+    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
+        match self.import.add(&doc) {
+            Ok(_) => {
+                self.pending_documents += 1;
+                if self.pending_documents == 1024 {
+                    self.progress.documents(self.pending_documents);
+                    self.pending_documents = 0;
+                }
+                Ok(())
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.store_error = Some(e);
+                Err(SinkError(message))
+            }
+        }
+    }
+
+    fn rejected(&mut self, error: RecordError) {
+        if self.listed.len() < LISTED_REJECTIONS {
+            self.listed.push(RejectedRecord {
+                position: error.position,
+                reason: error.reason.clone(),
+            });
+        }
+        if let Err(e) = self.import.reject(error.position, &error.reason)
+            && self.store_error.is_none()
+        {
+            self.store_error = Some(e);
+        }
+    }
+
+    fn service_record(&mut self) {
+        self.import.service_record();
+    }
+}

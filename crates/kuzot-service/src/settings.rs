@@ -1,0 +1,127 @@
+//! Layered settings: built-in defaults, then a TOML file, then `KUZOT_*` environment
+//! variables, then command-line flags (the CLI applies the last two through clap).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::ServiceError;
+
+/// The commented example printed by `kuzot config default`.
+pub const DEFAULT_CONFIG: &str = r#"# kuzot settings. Every value here is the default; delete what you do not change.
+# Order of precedence: this file < KUZOT_* environment variables < command-line flags.
+# The file is read from --config, or from ./kuzot.toml when present.
+
+# Where the evidence store lives: the database, the kept source files and the key of the
+# author pseudonyms. Back it up as a whole; the key (secret.key) is what links pseudonyms
+# across imports. Environment: KUZOT_DATA.
+data_dir = "./kuzot-data"
+
+# Who is importing, recorded with every source file (an analyst's name or role, not a
+# message author). Environment: KUZOT_OPERATOR. Default: the login name.
+# operator = "analyst"
+
+# Keep the raw names and ids of message authors. Off by default: authors in chat exports
+# are private people and are stored as keyed pseudonyms. Turn on only for a lawful,
+# documented need; --keep-authors does the same for one import.
+keep_authors = false
+"#;
+
+/// kuzot's settings.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The data directory.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    /// Who imports.
+    #[serde(default)]
+    pub operator: Option<String>,
+    /// Keep raw author names.
+    #[serde(default)]
+    pub keep_authors: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No secrets among the settings yet; the pseudonym key never enters them.
+        f.debug_struct("Settings")
+            .field("data_dir", &self.data_dir)
+            .field("operator", &self.operator)
+            .field("keep_authors", &self.keep_authors)
+            .finish()
+    }
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("./kuzot-data")
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            data_dir: default_data_dir(),
+            operator: None,
+            keep_authors: false,
+        }
+    }
+}
+
+impl Settings {
+    /// Reads settings from `path`, or from `./kuzot.toml` when `path` is `None` and that
+    /// file exists; defaults otherwise.
+    pub fn load(path: Option<&Path>) -> Result<Settings, ServiceError> {
+        let (path, required) = match path {
+            Some(p) => (p.to_owned(), true),
+            None => (PathBuf::from("kuzot.toml"), false),
+        };
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => {
+                return Ok(Settings::default());
+            }
+            Err(e) => {
+                return Err(ServiceError::Settings {
+                    path,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|e| ServiceError::Settings {
+            path,
+            reason: e.to_string(),
+        })
+    }
+
+    /// The operator name recorded with imports: the setting, else the login name.
+    pub fn operator_name(&self) -> String {
+        self.operator
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .unwrap_or_else(|| "unknown".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_printed_default_is_the_default() {
+        let parsed: Settings = toml::from_str(DEFAULT_CONFIG).expect("valid TOML");
+        assert_eq!(parsed, Settings::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kuzot.toml");
+        std::fs::write(&path, "data_dri = \"x\"\n").expect("write");
+        let err = Settings::load(Some(&path)).expect_err("typo");
+        assert!(
+            err.to_string().contains("kuzot.toml") && err.to_string().contains("data_dri"),
+            "{err}"
+        );
+    }
+}

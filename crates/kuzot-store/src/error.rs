@@ -1,0 +1,51 @@
+//! Errors of the store, with the path or operation they concern.
+
+use std::path::PathBuf;
+
+/// Something the store could not do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A file or directory operation failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] rusqlite::Error),
+    /// The database was written by a newer kuzot.
+    #[error(
+        "the store at {path} has schema version {found}, newer than this kuzot knows ({known}); upgrade kuzot"
+    )]
+    SchemaTooNew {
+        /// The data directory.
+        path: PathBuf,
+        /// Version found.
+        found: i64,
+        /// Newest version this build knows.
+        known: i64,
+    },
+    /// The pseudonym key file is unusable.
+    #[error(
+        "{path}: the pseudonym key is unreadable ({reason}); restore it from a backup — without it new pseudonyms will not match old ones"
+    )]
+    BadSecret {
+        /// The key file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+    /// A stored value could not be read back.
+    #[error("corrupt record in the store: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
+        let path = path.into();
+        move |source| StoreError::Io { path, source }
+    }
+}

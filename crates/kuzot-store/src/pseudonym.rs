@@ -1,0 +1,146 @@
+//! Keyed pseudonyms for the authors of messages.
+//!
+//! The authors in chat exports are private people, some of them at risk. The store keeps
+//! `HMAC-SHA256(store key, author id or name)` instead of the author: the same person gets
+//! the same pseudonym across every import into one store (so an analyst can still see that
+//! ten ads came from one account), but the pseudonym cannot be turned back into a name, nor
+//! matched against another store's, without the key. The key is created at random on the
+//! store's first open and kept beside the database, outside the repository.
+
+use std::io::Write;
+use std::path::Path;
+
+use hmac::{Hmac, Mac};
+use kuzot_model::AuthorRef;
+use sha2::Sha256;
+
+use crate::StoreError;
+
+const KEY_BYTES: usize = 32;
+
+/// Turns author names and ids into stable pseudonyms.
+#[derive(Clone)]
+pub struct Pseudonymizer {
+    key: [u8; KEY_BYTES],
+}
+
+impl std::fmt::Debug for Pseudonymizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pseudonymizer { key: <hidden> }")
+    }
+}
+
+impl Pseudonymizer {
+    /// A pseudonymizer with a given key (tests, or a key held elsewhere).
+    pub fn with_key(key: [u8; KEY_BYTES]) -> Pseudonymizer {
+        Pseudonymizer { key }
+    }
+
+    /// Loads the key file, creating it with a fresh random key if it does not exist.
+    pub fn load_or_create(path: &Path) -> Result<Pseudonymizer, StoreError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let bytes = hex::decode(text.trim()).map_err(|e| StoreError::BadSecret {
+                    path: path.to_owned(),
+                    reason: e.to_string(),
+                })?;
+                let key: [u8; KEY_BYTES] = bytes.try_into().map_err(|_| StoreError::BadSecret {
+                    path: path.to_owned(),
+                    reason: format!("expected {KEY_BYTES} bytes of hex"),
+                })?;
+                Ok(Pseudonymizer { key })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut key = [0u8; KEY_BYTES];
+                getrandom::fill(&mut key).map_err(|e| StoreError::BadSecret {
+                    path: path.to_owned(),
+                    reason: format!("no randomness from the system: {e}"),
+                })?;
+                write_private(path, hex::encode(key).as_bytes())?;
+                Ok(Pseudonymizer { key })
+            }
+            Err(e) => Err(StoreError::Io {
+                path: path.to_owned(),
+                source: e,
+            }),
+        }
+    }
+
+    /// The pseudonym of one author: from the id when there is one (names change), else
+    /// from the name; `None` for an empty author.
+    pub fn pseudonym(&self, author: &AuthorRef) -> Option<String> {
+        let (kind, value) = match (&author.id, &author.name) {
+            (Some(id), _) => ("id", id.as_str()),
+            (None, Some(name)) => ("name", name.trim()),
+            (None, None) => return None,
+        };
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).ok()?;
+        mac.update(kind.as_bytes());
+        mac.update(b"\0");
+        mac.update(value.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        Some(format!("anon-{}", hex::encode(&digest[..8])))
+    }
+}
+
+/// Writes a file readable by its owner only, atomically.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&tmp).map_err(StoreError::io(&tmp))?;
+    file.write_all(bytes).map_err(StoreError::io(&tmp))?;
+    file.sync_all().map_err(StoreError::io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(StoreError::io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pseudonyms_are_stable_keyed_and_prefer_ids() {
+        let a = Pseudonymizer::with_key([1; 32]);
+        let b = Pseudonymizer::with_key([2; 32]);
+        let author = AuthorRef {
+            id: Some("user42".into()),
+            name: Some("Айбек".into()),
+        };
+        let renamed = AuthorRef {
+            id: Some("user42".into()),
+            name: Some("Aibek".into()),
+        };
+        assert_eq!(a.pseudonym(&author), a.pseudonym(&renamed));
+        assert_ne!(a.pseudonym(&author), b.pseudonym(&author));
+        let p = a.pseudonym(&author).expect("pseudonym");
+        assert!(p.starts_with("anon-") && p.len() == 21 && !p.contains("Айбек"));
+        assert_eq!(a.pseudonym(&AuthorRef::default()), None);
+    }
+
+    #[test]
+    fn key_file_is_created_once_and_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("secret.key");
+        let first = Pseudonymizer::load_or_create(&path).expect("create");
+        let again = Pseudonymizer::load_or_create(&path).expect("load");
+        let author = AuthorRef {
+            id: None,
+            name: Some("x".into()),
+        };
+        assert_eq!(first.pseudonym(&author), again.pseudonym(&author));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(&path, "not hex").expect("write");
+        let err = Pseudonymizer::load_or_create(&path).expect_err("bad key");
+        assert!(err.to_string().contains("pseudonym key is unreadable"));
+    }
+}

@@ -1,0 +1,648 @@
+//! The SQLite evidence store.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use kuzot_model::{AuthorRef, RawDocument, SourceFormat, SourcePosition};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::{BlobStore, Pseudonymizer, StoreError, StoredBlob};
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_evidence.sql")];
+
+/// The evidence store of one data directory.
+#[derive(Debug)]
+pub struct Store {
+    root: PathBuf,
+    conn: Connection,
+    blobs: BlobStore,
+    pseudonymizer: Pseudonymizer,
+}
+
+/// A source file about to be imported.
+#[derive(Debug, Clone)]
+pub struct NewSource {
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The file name it had.
+    pub original_name: String,
+    /// The format it is read as.
+    pub format: SourceFormat,
+    /// Who imported it (an account or operator name, not a message author).
+    pub imported_by: String,
+    /// Keep raw author names and ids (asked for explicitly); otherwise pseudonyms only.
+    pub keep_authors: bool,
+}
+
+impl NewSource {
+    /// A source for a kept blob, with authors pseudonymised.
+    pub fn new(
+        blob: &StoredBlob,
+        original_name: &str,
+        format: SourceFormat,
+        imported_by: &str,
+    ) -> NewSource {
+        NewSource {
+            sha256: blob.sha256.clone(),
+            size: blob.size,
+            original_name: original_name.to_owned(),
+            format,
+            imported_by: imported_by.to_owned(),
+            keep_authors: false,
+        }
+    }
+}
+
+/// A source file as recorded in the store.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceRecord {
+    /// Row id.
+    pub id: i64,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The file name it had when imported.
+    pub original_name: String,
+    /// Format it was read as.
+    pub format: String,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+    /// Who imported it.
+    pub imported_by: String,
+    /// Whether raw authors were kept.
+    pub keep_authors: bool,
+    /// Documents this import added.
+    pub added: u64,
+    /// Documents that were already in the store from an earlier import.
+    pub already_present: u64,
+    /// Records rejected as bad.
+    pub rejected: u64,
+    /// Service records counted, not stored.
+    pub service_records: u64,
+}
+
+/// A rejected record as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RejectedRecordRow {
+    /// Position of the record.
+    pub position: SourcePosition,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// What one import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct ImportCounts {
+    /// New documents.
+    pub added: u64,
+    /// Documents already in the store.
+    pub already_present: u64,
+    /// Records rejected as bad.
+    pub rejected: u64,
+    /// Service records counted.
+    pub service_records: u64,
+}
+
+/// Totals over the store.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Stats {
+    /// Source files.
+    pub sources: u64,
+    /// Bytes of kept source files.
+    pub source_bytes: u64,
+    /// Documents.
+    pub documents: u64,
+    /// Distinct chats and channels.
+    pub chats: u64,
+    /// Distinct author pseudonyms.
+    pub authors: u64,
+    /// Earliest document time (RFC 3339).
+    pub first_time: Option<String>,
+    /// Latest document time (RFC 3339).
+    pub last_time: Option<String>,
+    /// Documents per source format.
+    pub by_format: Vec<(String, u64)>,
+}
+
+/// Which documents to list.
+#[derive(Debug, Clone, Default)]
+pub struct DocumentFilter {
+    /// Only this chat (name or id).
+    pub chat: Option<String>,
+    /// Only from this time on.
+    pub since: Option<OffsetDateTime>,
+    /// Only before this time.
+    pub until: Option<OffsetDateTime>,
+    /// Only from sources whose SHA-256 starts with this.
+    pub source: Option<String>,
+    /// Only documents whose text contains this (case-sensitive substring).
+    pub contains: Option<String>,
+    /// At most this many.
+    pub limit: Option<u64>,
+}
+
+/// A document as stored, with its provenance.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredDocument {
+    /// Row id.
+    pub id: i64,
+    /// SHA-256 of the source file.
+    pub source: String,
+    /// Name the source file had.
+    pub source_name: String,
+    /// Format the source was read as.
+    pub format: String,
+    /// Kind of document.
+    pub kind: String,
+    /// Chat or channel name (or id when it has no name).
+    pub chat: Option<String>,
+    /// Author pseudonym.
+    pub author: Option<String>,
+    /// Raw author name, only when the import kept authors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_name: Option<String>,
+    /// Time, RFC 3339 UTC.
+    pub time: Option<String>,
+    /// Message id in the chat.
+    pub message_id: Option<String>,
+    /// Message replied to.
+    pub reply_to: Option<String>,
+    /// Where it was forwarded from (channel name, or a pseudonym for a person).
+    pub forwarded_from: Option<String>,
+    /// Title of a page or report.
+    pub title: Option<String>,
+    /// URL.
+    pub url: Option<String>,
+    /// The text.
+    pub text: String,
+    /// Position in the source file.
+    pub position: SourcePosition,
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+fn unix_to_rfc3339(seconds: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map(rfc3339)
+        .unwrap_or_else(|_| seconds.to_string())
+}
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir`, migrating its schema.
+    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(data_dir).map_err(StoreError::io(data_dir))?;
+        let blobs = BlobStore::open(data_dir.join("sources"))?;
+        let pseudonymizer = Pseudonymizer::load_or_create(&data_dir.join("secret.key"))?;
+        let conn = Connection::open(data_dir.join("kuzot.db"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store {
+            root: data_dir.to_owned(),
+            conn,
+            blobs,
+            pseudonymizer,
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::SchemaTooNew {
+                path: self.root.clone(),
+                found: version,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The data directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The kept source files.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// The pseudonymizer of this store.
+    pub fn pseudonymizer(&self) -> &Pseudonymizer {
+        &self.pseudonymizer
+    }
+
+    /// Copies a file into the store's kept sources (once per content).
+    pub fn keep_source_file(&self, path: &Path) -> Result<StoredBlob, StoreError> {
+        self.blobs.keep(path)
+    }
+
+    /// The source with this SHA-256, if it was imported before.
+    pub fn source_by_sha256(&self, sha256: &str) -> Result<Option<SourceRecord>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!("{SOURCE_COLUMNS} WHERE sha256 = ?1"),
+                [sha256],
+                source_row,
+            )
+            .optional()?)
+    }
+
+    /// Starts the import of one source file; nothing is visible until [`Import::commit`].
+    pub fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sources (sha256, size, original_name, format, imported_at, imported_by, keep_authors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                source.sha256,
+                source.size as i64,
+                source.original_name,
+                source.format.as_str(),
+                rfc3339(OffsetDateTime::now_utc()),
+                source.imported_by,
+                source.keep_authors,
+            ],
+        )?;
+        let source_id = tx.last_insert_rowid();
+        Ok(Import {
+            tx,
+            source_id,
+            keep_authors: source.keep_authors,
+            pseudonymizer: &self.pseudonymizer,
+            counts: ImportCounts::default(),
+            content_seen: HashSet::new(),
+            content_time: None,
+        })
+    }
+
+    /// All sources, oldest import first.
+    pub fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{SOURCE_COLUMNS} ORDER BY id"))?;
+        let rows = stmt.query_map([], source_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The rejected records of one source.
+    pub fn rejected_records(&self, source_id: i64) -> Result<Vec<RejectedRecordRow>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT record, line, byte_offset, reason FROM rejected_records WHERE source_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([source_id], |r| {
+            Ok(RejectedRecordRow {
+                position: SourcePosition {
+                    index: r.get::<_, i64>(0)? as u64,
+                    line: r.get::<_, Option<i64>>(1)?.map(|v| v as u64),
+                    byte_offset: r.get::<_, Option<i64>>(2)?.map(|v| v as u64),
+                },
+                reason: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Totals over the store.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let (sources, source_bytes): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), coalesce(sum(size), 0) FROM sources",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        let (documents, chats, authors, first, last): (i64, i64, i64, Option<i64>, Option<i64>) = self.conn.query_row(
+            "SELECT count(*), count(DISTINCT coalesce(chat_id, chat_name)), count(DISTINCT author), min(time), max(time) FROM documents",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT s.format, count(*) FROM documents d JOIN sources s ON s.id = d.source_id GROUP BY s.format ORDER BY 2 DESC",
+        )?;
+        let by_format = stmt
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(Stats {
+            sources: sources as u64,
+            source_bytes: source_bytes as u64,
+            documents: documents as u64,
+            chats: chats as u64,
+            authors: authors as u64,
+            first_time: first.map(unix_to_rfc3339),
+            last_time: last.map(unix_to_rfc3339),
+            by_format,
+        })
+    }
+
+    /// Calls `each` for every document matching `filter`, in time order (undated last).
+    pub fn for_each_document(
+        &self,
+        filter: &DocumentFilter,
+        mut each: impl FnMut(StoredDocument) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let mut sql = String::from(
+            "SELECT d.id, s.sha256, s.original_name, s.format, d.kind, coalesce(d.chat_name, d.chat_id), d.author,
+                    d.author_name, d.time, d.message_id, d.reply_to, d.forwarded_from, d.title, d.url, d.text,
+                    d.record, d.line, d.byte_offset
+             FROM documents d JOIN sources s ON s.id = d.source_id WHERE 1 = 1",
+        );
+        let mut values: Vec<rusqlite::types::Value> = Vec::new();
+        if let Some(chat) = &filter.chat {
+            values.push(chat.clone().into());
+            sql.push_str(&format!(
+                " AND (d.chat_name = ?{0} OR d.chat_id = ?{0})",
+                values.len()
+            ));
+        }
+        if let Some(since) = filter.since {
+            values.push(since.unix_timestamp().into());
+            sql.push_str(&format!(" AND d.time >= ?{}", values.len()));
+        }
+        if let Some(until) = filter.until {
+            values.push(until.unix_timestamp().into());
+            sql.push_str(&format!(" AND d.time < ?{}", values.len()));
+        }
+        if let Some(source) = &filter.source {
+            // A prefix match on a hex string: escape nothing, hex has no LIKE wildcards, but
+            // the value is untrusted, so compare with substr instead of LIKE.
+            values.push(source.to_ascii_lowercase().into());
+            sql.push_str(&format!(
+                " AND substr(s.sha256, 1, length(?{0})) = ?{0}",
+                values.len()
+            ));
+        }
+        if let Some(needle) = &filter.contains {
+            values.push(needle.clone().into());
+            sql.push_str(&format!(" AND instr(d.text, ?{}) > 0", values.len()));
+        }
+        sql.push_str(" ORDER BY d.time IS NULL, d.time, d.id");
+        if let Some(limit) = filter.limit {
+            values.push((limit.min(i64::MAX as u64) as i64).into());
+            sql.push_str(&format!(" LIMIT ?{}", values.len()));
+        }
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while let Some(r) = rows.next()? {
+            let doc = StoredDocument {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                source_name: r.get(2)?,
+                format: r.get(3)?,
+                kind: r.get(4)?,
+                chat: r.get(5)?,
+                author: r.get(6)?,
+                author_name: r.get(7)?,
+                time: r.get::<_, Option<i64>>(8)?.map(unix_to_rfc3339),
+                message_id: r.get(9)?,
+                reply_to: r.get(10)?,
+                forwarded_from: r.get(11)?,
+                title: r.get(12)?,
+                url: r.get(13)?,
+                text: r.get(14)?,
+                position: SourcePosition {
+                    index: r.get::<_, i64>(15)? as u64,
+                    line: r.get::<_, Option<i64>>(16)?.map(|v| v as u64),
+                    byte_offset: r.get::<_, Option<i64>>(17)?.map(|v| v as u64),
+                },
+            };
+            each(doc)?;
+        }
+        Ok(())
+    }
+}
+
+const SOURCE_COLUMNS: &str =
+    "SELECT id, sha256, size, original_name, format, imported_at, imported_by, keep_authors,
+    added, already_present, rejected, service_records FROM sources";
+
+fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRecord> {
+    Ok(SourceRecord {
+        id: r.get(0)?,
+        sha256: r.get(1)?,
+        size: r.get::<_, i64>(2)? as u64,
+        original_name: r.get(3)?,
+        format: r.get(4)?,
+        imported_at: r.get(5)?,
+        imported_by: r.get(6)?,
+        keep_authors: r.get(7)?,
+        added: r.get::<_, i64>(8)? as u64,
+        already_present: r.get::<_, i64>(9)? as u64,
+        rejected: r.get::<_, i64>(10)? as u64,
+        service_records: r.get::<_, i64>(11)? as u64,
+    })
+}
+
+/// The import of one source file: one transaction, committed whole or not at all.
+pub struct Import<'s> {
+    tx: Transaction<'s>,
+    source_id: i64,
+    keep_authors: bool,
+    pseudonymizer: &'s Pseudonymizer,
+    counts: ImportCounts,
+    /// Content keys met at the current timestamp, to number identical messages sent in the
+    /// same minute ("+", "ok") so that each is kept, yet a later export maps them to the
+    /// same keys. Cleared when the time moves on, so memory stays small.
+    content_seen: HashSet<[u8; 32]>,
+    content_time: Option<i64>,
+}
+
+impl std::fmt::Debug for Import<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Import")
+            .field("source_id", &self.source_id)
+            .field("counts", &self.counts)
+            .finish()
+    }
+}
+
+fn hash_parts(parts: &[&[u8]]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize().into()
+}
+
+impl Import<'_> {
+    /// The row id of the source being imported.
+    pub fn source_id(&self) -> i64 {
+        self.source_id
+    }
+
+    /// The key that makes two documents "the same message": the chat and message id where
+    /// the export gives an id; else the chat, time, author and text, numbered by occurrence.
+    fn dedup_key(&mut self, doc: &RawDocument) -> [u8; 32] {
+        let chat = doc.chat.identity().unwrap_or("").as_bytes();
+        if let Some(id) = &doc.message_id {
+            return hash_parts(&[b"message", chat, id.as_bytes()]);
+        }
+        let time = doc.time.map(|t| t.unix_timestamp());
+        if time != self.content_time {
+            self.content_seen.clear();
+            self.content_time = time;
+        }
+        let time_bytes = time.unwrap_or(i64::MIN).to_le_bytes();
+        let author = doc
+            .author
+            .id
+            .as_deref()
+            .or(doc.author.name.as_deref())
+            .unwrap_or("")
+            .as_bytes();
+        let url = doc.url.as_deref().unwrap_or("").as_bytes();
+        let mut occurrence = 0u32;
+        loop {
+            let key = hash_parts(&[
+                b"content",
+                chat,
+                &time_bytes,
+                author,
+                url,
+                doc.text.as_bytes(),
+                &occurrence.to_le_bytes(),
+            ]);
+            if self.content_seen.insert(key) {
+                return key;
+            }
+            occurrence += 1;
+        }
+    }
+
+    fn author_label(&self, author: &AuthorRef) -> Option<String> {
+        if author.is_channel() {
+            // Channels publish under their own name: that is evidence, not a private person.
+            return author.name.clone().or_else(|| author.id.clone());
+        }
+        self.pseudonymizer.pseudonym(author)
+    }
+
+    /// Adds one document. Returns `false` when the store already had it.
+    pub fn add(&mut self, doc: &RawDocument) -> Result<bool, StoreError> {
+        let key = self.dedup_key(doc);
+        let author = self.author_label(&doc.author);
+        let forwarded = doc.forwarded_from.as_ref().and_then(|f| {
+            if f.is_channel() || self.keep_authors {
+                f.name.clone().or_else(|| f.id.clone())
+            } else {
+                self.pseudonymizer.pseudonym(f)
+            }
+        });
+        let (author_name, author_id) = if self.keep_authors {
+            (doc.author.name.clone(), doc.author.id.clone())
+        } else {
+            (None, None)
+        };
+        let media = if doc.media.is_empty() {
+            None
+        } else {
+            Some(
+                serde_json::to_string(&doc.media)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            )
+        };
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO documents (source_id, dedup_key, kind, chat_id, chat_name, chat_kind, author, author_name,
+                 author_id, forwarded_from, message_id, reply_to, time, edited, title, url, text, media, record, line,
+                 byte_offset)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
+             ON CONFLICT (dedup_key) DO NOTHING",
+        )?;
+        let inserted = stmt.execute(params![
+            self.source_id,
+            &key[..],
+            doc.kind.as_str(),
+            doc.chat.id,
+            doc.chat.name,
+            doc.chat.kind,
+            author,
+            author_name,
+            author_id,
+            forwarded,
+            doc.message_id,
+            doc.reply_to,
+            doc.time.map(|t| t.unix_timestamp()),
+            doc.edited.map(|t| t.unix_timestamp()),
+            doc.title,
+            doc.url,
+            doc.text,
+            media,
+            doc.position.index as i64,
+            doc.position.line.map(|v| v as i64),
+            doc.position.byte_offset.map(|v| v as i64),
+        ])?;
+        if inserted == 1 {
+            self.counts.added += 1;
+            Ok(true)
+        } else {
+            self.counts.already_present += 1;
+            Ok(false)
+        }
+    }
+
+    /// Records a record that could not be read.
+    pub fn reject(&mut self, position: SourcePosition, reason: &str) -> Result<(), StoreError> {
+        self.counts.rejected += 1;
+        let mut stmt = self.tx.prepare_cached(
+            "INSERT INTO rejected_records (source_id, record, line, byte_offset, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        stmt.execute(params![
+            self.source_id,
+            position.index as i64,
+            position.line.map(|v| v as i64),
+            position.byte_offset.map(|v| v as i64),
+            reason,
+        ])?;
+        Ok(())
+    }
+
+    /// Counts a service record.
+    pub fn service_record(&mut self) {
+        self.counts.service_records += 1;
+    }
+
+    /// What the import has done so far.
+    pub fn counts(&self) -> ImportCounts {
+        self.counts
+    }
+
+    /// Makes the import visible, with its counts.
+    pub fn commit(self) -> Result<ImportCounts, StoreError> {
+        let c = self.counts;
+        self.tx.execute(
+            "UPDATE sources SET added = ?1, already_present = ?2, rejected = ?3, service_records = ?4 WHERE id = ?5",
+            params![c.added as i64, c.already_present as i64, c.rejected as i64, c.service_records as i64, self.source_id],
+        )?;
+        self.tx.commit()?;
+        Ok(c)
+    }
+
+    /// Drops everything this import wrote.
+    pub fn abort(self) -> Result<(), StoreError> {
+        Ok(self.tx.rollback()?)
+    }
+}
