@@ -1,8 +1,443 @@
-//! The engine: every stage in order, for one text.
+//! The engine: every analysis stage in order, for one text.
+//!
+//! normalise → extract facts (money, places, phones, organisations, promises) → identify
+//! the language → classify with the cue model (using the facts as whole-text features) →
+//! optionally combine with a trained linear model → fingerprint for near-duplicates.
+//!
+//! Everything that costs time to build (the cue automaton, the language word lists) is
+//! built once in [`Engine::new`]; [`Engine::analyze`] only reads it, so one engine can be
+//! shared by many threads.
+//!
+//! ```
+//! use kuzot_analysis::Engine;
+//! use kuzot_model::Category;
+//! let engine = Engine::new();
+//! let a = engine.analyze("ЧВК «Вагнер» набирает! 240 000 руб в месяц. Звони +7 900 123 45 67");
+//! assert_eq!(a.category, Category::Pmc);
+//! assert_eq!(a.lang, "ru");
+//! let line = kuzot_analysis::prediction_json(&a, "m1");
+//! assert_eq!(line["category"], "pmc");
+//! ```
+
+use kuzot_model::{Analysis, Category, Cue, Facts, Money, Org, Place, Promise, Span};
+use serde_json::{Value, json};
+
+use crate::classify::{Classification, ClassifyContext, CueModel};
+use crate::lang::{LanguageGuess, LanguageModel};
+use crate::lexicon::LexiconError;
+use crate::linear::LinearModel;
+use crate::normalize::{Normalized, normalize};
+use crate::{fingerprint, money, orgs, phones, places, promises};
 
 /// Version of the rules and lexicons; stored with every analysis.
 pub const ENGINE_VERSION: &str = "0.1.0";
 
-/// The analysis engine (being written).
-#[derive(Debug, Default)]
-pub struct Engine {}
+/// Weight λ of the trained model's log-probability when it is combined with the cue model.
+const MODEL_WEIGHT: f32 = 1.0;
+/// Smallest model probability used, so that one confident zero cannot veto the cues.
+const MODEL_FLOOR: f32 = 1e-4;
+
+/// The analysis engine. Cheap to share (`Send + Sync`), costly to build: build one.
+#[derive(Debug)]
+pub struct Engine {
+    /// `None` only if the compiled-in cue data were broken (see [`Engine::new`]).
+    cues: Option<CueModel>,
+    language: Option<LanguageModel>,
+    model: Option<LinearModel>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::new()
+    }
+}
+
+impl Engine {
+    /// Builds the engine from the compiled-in data. Never panics: the data is checked by
+    /// the unit tests, and if it were broken anyway the engine would fall back to an empty
+    /// cue model (every text `other`) rather than take the process down.
+    pub fn new() -> Engine {
+        match Engine::try_new() {
+            Ok(engine) => engine,
+            Err(_) => Engine {
+                cues: CueModel::try_new().ok(),
+                language: LanguageModel::try_new().ok(),
+                model: None,
+            },
+        }
+    }
+
+    /// Builds the engine, reporting a broken data file with its name and line. Also builds
+    /// the fact extractors' lexicons now, so that a broken gazetteer or organisation list
+    /// is reported here and the first `analyze` call is not the slow one.
+    pub fn try_new() -> Result<Engine, LexiconError> {
+        let data = |what: &str, result: Result<(), String>| {
+            result.map_err(|e| LexiconError::Build(format!("{what}: {e}")))
+        };
+        data("places gazetteer", places::check_gazetteer())?;
+        data("organisation lexicon", orgs::check_org_lexicon())?;
+        data("promise lexicon", promises::check_promise_lexicon())?;
+        Ok(Engine {
+            cues: Some(CueModel::try_new()?),
+            language: Some(LanguageModel::try_new()?),
+            model: None,
+        })
+    }
+
+    /// Adds a trained linear model. Rule: the final score of each category is the cue
+    /// model's raw score plus λ·ln p, where p is the model's probability (floored at
+    /// 10⁻⁴, λ = 1); the category with the highest sum wins. A model whose output is not a
+    /// probability distribution (all zeros, NaN) is ignored for that text, so with no
+    /// usable model the cue model alone decides.
+    pub fn with_model(mut self, model: LinearModel) -> Engine {
+        self.model = Some(model);
+        self
+    }
+
+    /// The engine version stored with each analysis; with a model,
+    /// `+linear:<training date>:<examples>` identifies which one.
+    pub fn version(&self) -> String {
+        match &self.model {
+            Some(model) => {
+                let info = model.info();
+                format!(
+                    "{ENGINE_VERSION}+linear:{}:{}",
+                    info.trained_at, info.examples
+                )
+            }
+            None => ENGINE_VERSION.to_owned(),
+        }
+    }
+
+    /// Analyses one text. Never panics; linear in the length of the text.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let normalized = normalize(text);
+        let facts_found = extract_facts(text, &normalized);
+        let guess = self.identify(text, &normalized);
+
+        let phone_spans: Vec<Span> = facts_found.phone_spans.clone();
+        let context = ClassifyContext {
+            places: Some(&facts_found.facts.places),
+            phones: Some(&phone_spans),
+            money: Some(&facts_found.facts.money),
+        };
+        let classification = match &self.cues {
+            Some(cues) => cues.classify(text, &normalized, &context),
+            None => Classification {
+                category: Category::Other,
+                scores: [1.0 / 7.0; 7],
+                raw: [0.0; 7],
+                cues: Vec::new(),
+            },
+        };
+        let (category, scores) = match self
+            .model
+            .as_ref()
+            .and_then(|m| model_probs(m, &normalized))
+        {
+            Some(probs) => combine(&classification.raw, &probs),
+            None => (classification.category, classification.scores),
+        };
+
+        Analysis {
+            lang: guess.lang.to_owned(),
+            script: guess.script.to_owned(),
+            category,
+            scores: scores.to_vec(),
+            cues: relevant_cues(classification.cues, category),
+            spans: to_fact_spans(&facts_found.spans),
+            facts: facts_found.facts,
+            fingerprint: fingerprint::minhash(&normalized),
+            engine_version: self.version(),
+        }
+    }
+
+    fn identify(&self, text: &str, normalized: &Normalized) -> LanguageGuess {
+        match &self.language {
+            Some(model) => model.identify(normalized),
+            None => crate::lang::identify_language(text, normalized),
+        }
+    }
+}
+
+/// The cues shown with an analysis: all of them, the decided category's first.
+fn relevant_cues(mut cues: Vec<Cue>, category: Category) -> Vec<Cue> {
+    cues.sort_by_key(|c| c.category != category);
+    cues
+}
+
+fn model_probs(model: &LinearModel, text: &Normalized) -> Option<[f32; 7]> {
+    let probs = model.scores(text);
+    let sum: f32 = probs.iter().sum();
+    let valid = probs.iter().all(|p| p.is_finite() && *p >= 0.0) && (sum - 1.0).abs() < 0.05;
+    valid.then_some(probs)
+}
+
+/// Cue score + λ·ln p per category; the softmax of the sums as scores.
+fn combine(raw: &[f32; 7], probs: &[f32; 7]) -> (Category, [f32; 7]) {
+    let mut sums = [0.0f32; 7];
+    for ((s, r), p) in sums.iter_mut().zip(raw).zip(probs) {
+        *s = r + MODEL_WEIGHT * p.max(MODEL_FLOOR).ln();
+    }
+    let mut best = Category::Other;
+    for c in Category::ALL.iter().rev() {
+        if sums[c.index()] > sums[best.index()] {
+            best = *c;
+        }
+    }
+    let max = sums.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut scores = [0.0f32; 7];
+    let mut total = 0.0;
+    for (o, s) in scores.iter_mut().zip(&sums) {
+        *o = (s - max).exp();
+        total += *o;
+    }
+    if total > 0.0 && total.is_finite() {
+        for o in scores.iter_mut() {
+            *o /= total;
+        }
+    }
+    (best, scores)
+}
+
+struct FoundFacts {
+    facts: Facts,
+    spans: Vec<FoundSpan>,
+    phone_spans: Vec<Span>,
+}
+
+/// Where one fact was found: the fields of `kuzot_model::FactSpan`.
+#[derive(serde::Serialize)]
+struct FoundSpan {
+    fact: &'static str,
+    value: String,
+    span: Span,
+}
+
+/// Converts the spans to the model's `FactSpan`s. `kuzot_model` does not re-export
+/// `FactSpan` yet, so the type cannot be named here; it is reached through serde, which
+/// takes its type from the `Analysis::spans` field. Replace with a plain struct literal
+/// once the model re-exports it.
+fn to_fact_spans<T: serde::de::DeserializeOwned>(spans: &[FoundSpan]) -> Vec<T> {
+    serde_json::to_value(spans)
+        .and_then(serde_json::from_value)
+        .unwrap_or_default()
+}
+
+/// Runs every fact extractor and deduplicates their results.
+fn extract_facts(original: &str, text: &Normalized) -> FoundFacts {
+    let mut spans = Vec::new();
+    let fact_span = |fact: &'static str, value: String, span: Span| FoundSpan { fact, value, span };
+
+    let mut money: Vec<Money> = Vec::new();
+    for m in money::extract_money(text) {
+        let duplicate = money
+            .iter()
+            .any(|k| k.min == m.min && k.max == m.max && k.currency == m.currency);
+        if !duplicate {
+            spans.push(fact_span("money", money_value(&m), m.span));
+            money.push(m);
+        }
+    }
+
+    let mut places: Vec<Place> = Vec::new();
+    for p in places::extract_places(text) {
+        if !places.iter().any(|k| k.id == p.id) {
+            spans.push(fact_span("place", p.id.clone(), p.span));
+            places.push(p);
+        }
+    }
+
+    let mut phones: Vec<String> = Vec::new();
+    let mut phone_spans = Vec::new();
+    for (number, span) in phones::extract_phones(original) {
+        if !phones.contains(&number) {
+            spans.push(fact_span("phone", number.clone(), span));
+            phone_spans.push(span);
+            phones.push(number);
+        }
+    }
+
+    let mut orgs: Vec<Org> = Vec::new();
+    for (org, span) in orgs::extract_orgs(text) {
+        if !orgs.contains(&org) {
+            spans.push(fact_span("org", org.as_str().to_owned(), span));
+            orgs.push(org);
+        }
+    }
+
+    let mut promises: Vec<Promise> = Vec::new();
+    for (promise, span) in promises::extract_promises(text) {
+        if !promises.contains(&promise) {
+            spans.push(fact_span("promise", promise.as_str().to_owned(), span));
+            promises.push(promise);
+        }
+    }
+
+    FoundFacts {
+        facts: Facts {
+            money,
+            places,
+            phones,
+            orgs,
+            promises,
+        },
+        spans,
+        phone_spans,
+    }
+}
+
+/// An amount as analysts read it: `100000–120000 RUB`, `up to 950000 KZT`.
+fn money_value(m: &Money) -> String {
+    let n = |v: f64| format!("{v}");
+    match (m.min, m.max) {
+        (Some(a), Some(b)) => format!("{}–{} {}", n(a), n(b), m.currency),
+        (Some(a), None) => format!("{} {}", n(a), m.currency),
+        (None, Some(b)) => format!("up to {} {}", n(b), m.currency),
+        (None, None) => m.currency.clone(),
+    }
+}
+
+/// The prediction line of the evaluation guide for one analysis: `id`, `category`,
+/// `lang`, `facts` in the guide's schema, plus `script`, `scores` (by category id),
+/// `cues`, `spans` and `engine_version` as extras the scorer ignores. `kuzot analyze`
+/// prints exactly this.
+pub fn prediction_json(analysis: &Analysis, id: &str) -> Value {
+    let facts = &analysis.facts;
+    let money: Vec<Value> = facts
+        .money
+        .iter()
+        .map(|m| {
+            json!({
+                "min": m.min,
+                "max": m.max,
+                "currency": m.currency,
+                "period": m.period,
+            })
+        })
+        .collect();
+    let places: Vec<Value> = facts
+        .places
+        .iter()
+        .map(|p| json!({"id": p.id, "occupied": p.occupied}))
+        .collect();
+    let orgs: Vec<&str> = facts.orgs.iter().map(|o| o.as_str()).collect();
+    let promises: Vec<&str> = facts.promises.iter().map(|p| p.as_str()).collect();
+    let scores: serde_json::Map<String, Value> = Category::ALL
+        .iter()
+        .zip(&analysis.scores)
+        .map(|(c, s)| (c.as_str().to_owned(), json!(round3(*s))))
+        .collect();
+    let cues: Vec<Value> = analysis
+        .cues
+        .iter()
+        .map(|c| {
+            json!({
+                "category": c.category,
+                "cue": c.cue,
+                "weight": round3(c.weight),
+                "span": c.span.map(|s| [s.start, s.end]),
+            })
+        })
+        .collect();
+    let spans: Vec<Value> = analysis
+        .spans
+        .iter()
+        .map(|s| json!({"fact": s.fact, "value": s.value, "span": [s.span.start, s.span.end]}))
+        .collect();
+    json!({
+        "id": id,
+        "category": analysis.category,
+        "lang": analysis.lang,
+        "script": analysis.script,
+        "facts": {
+            "money": money,
+            "places": places,
+            "phones": facts.phones,
+            "orgs": orgs,
+            "promises": promises,
+        },
+        "scores": scores,
+        "cues": cues,
+        "spans": spans,
+        "engine_version": analysis.engine_version,
+    })
+}
+
+fn round3(v: f32) -> f64 {
+    (f64::from(v) * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn is_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn engine_is_send_and_sync_and_builds_from_the_compiled_data() {
+        is_send_sync::<Engine>();
+        Engine::try_new().expect("compiled-in data is valid");
+    }
+
+    #[test]
+    fn combining_with_a_model_follows_the_documented_rule() {
+        let raw = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.5];
+        // A confident model moves a close call.
+        let probs = [0.9, 0.02, 0.02, 0.02, 0.02, 0.01, 0.01];
+        assert_eq!(combine(&raw, &probs).0, Category::MilitaryContract);
+        // A uniform model changes nothing.
+        let uniform = [1.0 / 7.0; 7];
+        assert_eq!(combine(&raw, &uniform).0, Category::Other);
+    }
+
+    #[test]
+    fn an_untrained_model_is_ignored() {
+        let engine = Engine::new().with_model(LinearModel::default());
+        let a =
+            engine.analyze("Контракт с Минобороны, 204 000 руб. в месяц. Звоните 8 900 123 45 67");
+        assert_eq!(a.category, Category::MilitaryContract);
+        assert!(a.engine_version.starts_with(ENGINE_VERSION));
+    }
+
+    #[test]
+    fn prediction_line_has_the_guide_schema() {
+        let engine = Engine::new();
+        let a = engine.analyze("Мариуполь, вахта. Бетонщики 120 000 руб/мес. Тел +7 900 765 12 98");
+        let line = prediction_json(&a, "x1");
+        assert_eq!(line["id"], "x1");
+        assert_eq!(line["category"], "occupied_reconstruction");
+        assert!(line["facts"]["money"].is_array());
+        assert!(line["facts"]["places"].is_array());
+        assert!(line["facts"]["phones"].is_array());
+        assert!(line["facts"]["orgs"].is_array());
+        assert!(line["facts"]["promises"].is_array());
+        assert_eq!(line["scores"].as_object().map(|o| o.len()), Some(7));
+    }
+
+    #[test]
+    fn large_inputs_complete() {
+        let engine = Engine::new();
+        let digits = "7".repeat(200_000);
+        let _ = engine.analyze(&digits);
+        let words = "контракт охранник вахта ".repeat(8_000);
+        let a = engine.analyze(&words);
+        assert_eq!(a.scores.len(), 7);
+    }
+
+    static ENGINE: std::sync::LazyLock<Engine> = std::sync::LazyLock::new(Engine::new);
+
+    proptest! {
+        #[test]
+        fn analyze_never_panics(s in "\\PC{0,200}") {
+            let a = ENGINE.analyze(&s);
+            prop_assert_eq!(a.scores.len(), 7);
+            for c in &a.cues {
+                if let Some(span) = c.span {
+                    prop_assert!(span.start <= span.end && span.end <= s.len());
+                }
+            }
+        }
+    }
+}

@@ -18,4 +18,4 @@ pub mod phones;
 pub mod places;
 pub mod promises;
 
-pub use engine::{ENGINE_VERSION, Engine};
+pub use engine::{ENGINE_VERSION, Engine, prediction_json};

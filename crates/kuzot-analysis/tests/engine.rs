@@ -1,0 +1,175 @@
+//! The engine end to end on realistic messages written for these tests (not taken from
+//! any labelled set): one or more per category and language, negative controls (news and
+//! warnings about recruitment), and the prediction-line schema.
+
+use std::sync::LazyLock;
+
+use kuzot_analysis::{Engine, prediction_json};
+use kuzot_model::Category;
+
+static ENGINE: LazyLock<Engine> = LazyLock::new(Engine::new);
+
+fn category(text: &str) -> Category {
+    ENGINE.analyze(text).category
+}
+
+#[test]
+fn open_military_recruitment_in_several_languages() {
+    let cases = [
+        "Служба по контракту в Министерстве обороны! Единовременная выплата 400 000 руб., денежное довольствие от 210 000 руб. Пункт отбора: ул. Садовая, 5. Тел. 8 800 555 00 11",
+        "Орусиянын армиясына келишим менен аскердик кызматка чакырабыз. Айлык 210 миң рубль. Чалгыла: +7 926 000 11 22",
+        "Rossiya armiyasida shartnoma asosida harbiy xizmat. Oylik 210 ming rubl. Tel: +7 977 000 11 22",
+        "Хизмати ҳарбӣ бо шартнома. Маош 210 000 рубл. Занг занед: +7 916 000 11 22",
+        "Ресей армиясында келісімшарт бойынша әскери қызмет. Айлық 210 000 рубль. Байланыс: +7 701 000 11 22",
+        "Join the Russian army: contract military service, 210,000 RUB a month, sign-on bonus. Call +7 900 000 11 22",
+    ];
+    for text in cases {
+        assert_eq!(category(text), Category::MilitaryContract, "{text}");
+    }
+}
+
+#[test]
+fn private_military_companies_and_prisoners() {
+    assert_eq!(
+        category(
+            "ЧВК набирает бойцов. Оплата от 250 000 руб. Судимость не помеха. Пиши в личку @nabor_pmc"
+        ),
+        Category::Pmc
+    );
+    assert_eq!(
+        category(
+            "Оркестр ищет музыкантов 🎻 Контракт на полгода, 240 тыс. в месяц. Звоните 8 900 111 22 33"
+        ),
+        Category::Pmc
+    );
+    // A PMC employer wins over the civilian title.
+    assert_eq!(
+        category(
+            "Требуются охранники на объекты в зоне СВО. Работодатель ЧВК «Редут». З/п 260 000 руб. Тел +7 962 000 00 00"
+        ),
+        Category::Pmc
+    );
+}
+
+#[test]
+fn civilian_titles_with_military_markers_are_disguised() {
+    assert_eq!(
+        category(
+            "ВОДИТЕЛЬ в зону СВО. Зарплата 220 000 руб/мес. Статус ветерана боевых действий, выплаты при ранении. Звоните 8 900 222 33 44"
+        ),
+        Category::DisguisedMilitary
+    );
+    assert_eq!(
+        category(
+            "Айдоочу керек, СВО зонасына. Айлык 200 миң рубль, жарадар болсоң төлөнөт. Тел +996 700 00 00 00"
+        ),
+        Category::DisguisedMilitary
+    );
+    assert_eq!(
+        category(
+            "Oshpaz kerak, MHO zonasiga. Oylik 200 000 rubl, jangovar harakatlar faxriysi maqomi. Tel +7 968 000 00 00"
+        ),
+        Category::DisguisedMilitary
+    );
+}
+
+#[test]
+fn front_line_labour_wins_over_reconstruction() {
+    assert_eq!(
+        category(
+            "Копать окопы в Херсонской области, 3000 руб в день, кормим. Звони 8 978 000 00 00"
+        ),
+        Category::FrontlineLabour
+    );
+    assert_eq!(
+        category(
+            "Workers to dig trenches and build fortifications near the border, 300 roubles an hour. Call +7 900 000 00 01"
+        ),
+        Category::FrontlineLabour
+    );
+}
+
+#[test]
+fn civilian_work_in_occupied_places() {
+    assert_eq!(
+        category(
+            "Мариуполь: требуются штукатуры и маляры на восстановление домов. 110 000 руб/мес, общежитие. Тел 8 949 000 00 00"
+        ),
+        Category::OccupiedReconstruction
+    );
+    assert_eq!(
+        category(
+            "Mariupolga qurilish ishchilari kerak, oylik 100 000 rubl, yotoqxona bepul. Tel +7 977 000 00 00"
+        ),
+        Category::OccupiedReconstruction
+    );
+}
+
+#[test]
+fn ordinary_jobs() {
+    assert_eq!(
+        category(
+            "Требуются грузчики на склад в Москве, 3500 руб за смену, оплата ежедневно. Тел 8 926 000 00 00"
+        ),
+        Category::JobOther
+    );
+    assert_eq!(
+        category(
+            "Охранник в торговый центр, график 2/2, 3000 руб. за смену, лицензия обязательна. Тел +7 495 000 00 00"
+        ),
+        Category::JobOther
+    );
+    assert_eq!(
+        category("Бишкекте тигүүчүлөр керек, айлык 35 000 сом. Тел +996 555 00 00 00"),
+        Category::JobOther
+    );
+}
+
+#[test]
+fn news_warnings_questions_and_services_are_other() {
+    let cases = [
+        "Минобороны сообщило, что в миграционном центре открыт пункт отбора на военную службу по контракту.",
+        "Осторожно! Объявления «охранник, 200 тыс.» — это вербовка на войну. Не ведитесь!",
+        "Ребята, кто знает, как продлить патент, если просрочил?",
+        "Сдаю койко-место, 6000 руб/мес, тел 8 999 000 00 00",
+        "The court sentenced a man to 10 years for fighting as a mercenary, media reported.",
+        "",
+    ];
+    for text in cases {
+        assert_eq!(category(text), Category::Other, "{text}");
+    }
+}
+
+#[test]
+fn cue_spans_point_into_the_original_text() {
+    let text = "🔥 Baгнер НАБИРАЕТ 🔥 240 000 руб. Звони +7 900 123 45 67";
+    let analysis = ENGINE.analyze(text);
+    assert_eq!(analysis.category, Category::Pmc);
+    let wagner = analysis
+        .cues
+        .iter()
+        .find(|c| c.category == Category::Pmc)
+        .and_then(|c| c.span)
+        .expect("a PMC cue with a span");
+    assert_eq!(&text[wagner.start..wagner.end], "Baгнер");
+}
+
+#[test]
+fn prediction_lines_carry_the_guide_fields() {
+    let analysis = ENGINE.analyze("Контракт с МО РФ. 204 000₽/мес. Звони +79991112233");
+    let line = prediction_json(&analysis, "t1");
+    assert_eq!(line["id"], "t1");
+    assert_eq!(line["category"], "military_contract");
+    assert_eq!(line["lang"], "ru");
+    assert_eq!(line["script"], "Cyrl");
+    for key in ["money", "places", "phones", "orgs", "promises"] {
+        assert!(line["facts"][key].is_array(), "{key}");
+    }
+    let total: f64 = line["scores"]
+        .as_object()
+        .expect("scores by category")
+        .values()
+        .filter_map(|v| v.as_f64())
+        .sum();
+    assert!((total - 1.0).abs() < 0.01);
+}
