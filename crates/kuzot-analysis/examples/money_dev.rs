@@ -153,8 +153,8 @@ fn superjob(path: &str) {
 /// give), each posted about four times with a few MinHash values changed, as a repost with
 /// a new phone number changes them. Reports the time of MinHash, insertion and clustering.
 fn cluster(n: usize) {
-    let ad_text = "Вахта в Мариуполе, бетонщики и разнорабочие, зарплата 120 000 руб в месяц, \
-        жильё, питание, билеты оплачиваем, звоните +7 900 123 45 67";
+    let ad_text = "Вахта в Бердянске, сварщики и подсобники, оплата 112 000 руб ежемесячно, \
+        общежитие, обеды, проезд компенсируем, звоните +7 949 603 18 27";
     let texts: Vec<_> = (0..10_000u32)
         .map(|i| normalize(&format!("{ad_text} {i}")))
         .collect();

@@ -26,7 +26,7 @@
 //! use kuzot_analysis::normalize::normalize;
 //! use kuzot_model::Category;
 //! let model = CueModel::try_new().expect("compiled-in data is valid");
-//! let original = "Требуется ОХРАННИК в зону СВО. Статус ветерана боевых действий. Звоните +7 900 123 45 67";
+//! let original = "Нужен СВАРЩИК на объекты СВО. Дадут удостоверение ветерана боевых действий. Тел +7 900 318 52 74";
 //! let result = model.classify(original, &normalize(original), &ClassifyContext::default());
 //! assert_eq!(result.category, Category::DisguisedMilitary);
 //! assert!(result.cues.iter().any(|c| c.span.is_some()));
@@ -789,7 +789,7 @@ mod tests {
 
     #[test]
     fn a_civilian_title_with_military_markers_is_disguised() {
-        let text = "Требуется ВОДИТЕЛЬ. Работа в зоне СВО, статус ветерана боевых действий. Звоните 8 900 000 00 00";
+        let text = "Ищем ЭЛЕКТРИКА, выезд на объекты СВО, оформление статуса ветерана боевых действий. Тел 8 900 000 00 00";
         let result = classify(text);
         assert_eq!(result.category, Category::DisguisedMilitary);
         // The interaction is shown as a whole-text cue.
@@ -812,7 +812,7 @@ mod tests {
     fn an_open_contract_is_military_contract() {
         assert_eq!(
             category(
-                "Военная служба по контракту! Подъёмные 195 000 руб., денежное довольствие от 204 000. Тел. 8 900 000 00 00"
+                "Приглашаем на службу по контракту в армию! При подписании 350 000 руб., ежемесячно от 215 000. Тел. 8 900 000 00 00"
             ),
             Category::MilitaryContract
         );
@@ -822,7 +822,7 @@ mod tests {
     fn news_about_recruitment_is_other() {
         assert_eq!(
             category(
-                "Как сообщили в Минобороны, пункт отбора на военную службу по контракту открылся в миграционном центре."
+                "Журналисты выяснили, что мигрантов в центре оформления документов уговаривают подписать контракт с армией."
             ),
             Category::Other
         );
@@ -836,7 +836,7 @@ mod tests {
     fn trench_digging_in_an_occupied_region_is_front_line_labour() {
         assert_eq!(
             category(
-                "Рытьё траншей в Запорожской области, 300 руб/час, проживание. Тел 8 900 000 00 00"
+                "Копка окопов под Херсоном, 350 руб в час, палатки и полевая кухня. Тел 8 900 000 00 00"
             ),
             Category::FrontlineLabour
         );
@@ -849,7 +849,7 @@ mod tests {
     #[test]
     fn a_pmc_employer_beats_security_guard() {
         assert_eq!(
-            category("Охранники в зону СВО, работодатель ЧВК. 250 000 руб. Тел 8 900 000 00 00"),
+            category("Сторожа на базу в зоне СВО, нанимает ЧВК. 270 000 руб. Тел 8 900 000 00 00"),
             Category::Pmc
         );
     }
@@ -910,7 +910,7 @@ mod tests {
 
     #[test]
     fn scanners_find_contacts_and_currency() {
-        let spans = scan_contacts("Тел 8 (900) 123-45-67, пиши @nabor_24, год 2024");
+        let spans = scan_contacts("Тел 8 (900) 415-20-73, пиши @nabor_24, год 2024");
         assert_eq!(spans.len(), 2);
         assert!(scan_contacts("8 ***** 96 и 8 (9**) ***-**-17").len() == 1);
         assert_eq!(scan_currency("200 000₽ и $300").len(), 2);

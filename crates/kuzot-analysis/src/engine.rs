@@ -12,7 +12,7 @@
 //! use kuzot_analysis::Engine;
 //! use kuzot_model::Category;
 //! let engine = Engine::new();
-//! let a = engine.analyze("ЧВК «Вагнер» набирает! 240 000 руб в месяц. Звони +7 900 123 45 67");
+//! let a = engine.analyze("ЧВК «Вагнер» ждёт новых бойцов, 260 тыс. руб. ежемесячно. Пиши +7 900 482 15 36");
 //! assert_eq!(a.category, Category::Pmc);
 //! assert_eq!(a.lang, "ru");
 //! let line = kuzot_analysis::prediction_json(&a, "m1");
@@ -396,7 +396,7 @@ mod tests {
     fn an_untrained_model_is_ignored() {
         let engine = Engine::new().with_model(LinearModel::default());
         let a =
-            engine.analyze("Контракт с Минобороны, 204 000 руб. в месяц. Звоните 8 900 123 45 67");
+            engine.analyze("Контракт с Минобороны, 215 000 руб. ежемесячно. Тел 8 900 482 15 36");
         assert_eq!(a.category, Category::MilitaryContract);
         assert!(a.engine_version.starts_with(ENGINE_VERSION));
     }
@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn prediction_line_has_the_guide_schema() {
         let engine = Engine::new();
-        let a = engine.analyze("Мариуполь, вахта. Бетонщики 120 000 руб/мес. Тел +7 900 765 12 98");
+        let a = engine.analyze("Восстановление школ в Мариуполе, нужны штукатуры, 115 000 руб/мес. Тел +7 949 260 37 81");
         let line = prediction_json(&a, "x1");
         assert_eq!(line["id"], "x1");
         assert_eq!(line["category"], "occupied_reconstruction");

@@ -208,7 +208,7 @@ pub fn jaccard_estimate(a: &[u32], b: &[u32]) -> f32 {
 /// use kuzot_analysis::fingerprint::{NearDuplicateIndex, minhash};
 /// use kuzot_analysis::normalize::normalize;
 /// let mut index = NearDuplicateIndex::new();
-/// index.insert(1, &minhash(&normalize("Грузчики на склад, 3500 руб смена, тел +7 900 111 22 33")));
+/// index.insert(1, &minhash(&normalize("Грузчики на склад, 3500 руб смена, тел +7 900 413 62 70")));
 /// index.insert(2, &minhash(&normalize("Грузчики на склад, 3500 руб смена 🔥, тел +7 900 999 88 77")));
 /// index.insert(3, &minhash(&normalize("Сдаю комнату у метро, только на длительный срок")));
 /// let clusters = index.clusters();
@@ -376,9 +376,9 @@ mod tests {
         script_fold(normalize(text).text()).into_iter().collect()
     }
 
-    const AD: &str = "🏗 ВАХТА МАРИУПОЛЬ 🏗 Требуются бетонщики, кровельщики, каменщики и \
-        электрики. ЗП 105 000 - 125 000 руб/мес, выплаты два раза в месяц. Проживание в \
-        вагончиках, питание халяль, билеты оплачиваем из любого города. Тел +7 900 765 12 98";
+    const AD: &str = "🧱 ВАХТА МЕЛИТОПОЛЬ 🧱 Нужны штукатуры, сварщики, плиточники и \
+        сантехники. Оплата 98 000 - 118 000 руб/мес, аванс каждую неделю. Живём в \
+        общежитии у объекта, горячие обеды, дорогу компенсируем. Тел +7 949 314 26 58";
 
     #[test]
     fn transliteration_variants_fold_together() {
@@ -398,19 +398,18 @@ mod tests {
 
     #[test]
     fn reposts_cluster_and_different_ads_do_not() {
-        let changed_phone = AD.replace("+7 900 765 12 98", "+7 999 123 45 67");
+        let changed_phone = AD.replace("+7 949 314 26 58", "+7 990 512 83 04");
         let emoji_and_line = format!("🔥🔥 {AD}\nПишите в WhatsApp, ответим быстро!");
-        let latin = "VAKHTA MARIUPOL. Trebuyutsya betonshchiki, krovelshchiki, kamenshchiki i \
-            elektriki. ZP 105 000 - 125 000 rub/mes, vyplaty dva raza v mesyats. Prozhivanie v \
-            vagonchikakh, pitanie khalyal, bilety oplachivaem iz lyubogo goroda. Tel +7 900 765 12 98";
-        let latin_other_scheme = "VAXTA MARIUPOL. Trebuiutsia betonschiki, krovelschiki, \
-            kamenschiki i elektriki. ZP 105 000 - 125 000 rub/mes, vyplaty dva raza v mesiac. \
-            Projivanie v vagonchikah, pitanie halial, bilety oplachivaem iz liubogo goroda. \
-            Tel +7 900 765 12 98";
+        let latin = "VAKHTA MELITOPOL. Nuzhny shtukatury, svarshchiki, plitochniki i \
+            santekhniki. Oplata 98 000 - 118 000 rub/mes, avans kazhduyu nedelyu. Zhivyom v \
+            obshchezhitii u obyekta, goryachie obedy, dorogu kompensiruem. Tel +7 949 314 26 58";
+        let latin_other_scheme = "VAXTA MELITOPOL. Nujny shtukatury, svarschiki, plitochniki \
+            i santexniki. Oplata 98 000 - 118 000 rub/mes, avans kajduiu nedeliu. Jiviom v \
+            obschejitii u obiekta, goriachie obedy, dorogu kompensiruem. Tel +7 949 314 26 58";
         let other = "Сдаю комнату в Люблино, 5 минут от метро, 18 000 в месяц, только на \
             длительный срок, без животных. Звоните вечером 8 916 000 11 22";
-        let other_job = "Курьеры в службу доставки, свободный график, велосипед выдаём, доход \
-            до 150 000 руб, выплаты ежедневно. Тел +7 900 654 32 10";
+        let other_job = "Сборщики заказов на склад маркетплейса, смены по 12 часов, доход \
+            от 90 000 руб, расчёт раз в неделю. Тел +7 901 246 13 57";
         let texts = [
             AD,
             &changed_phone,

@@ -14,7 +14,7 @@
 //!    Ukrainian adjective (Донецкой, Запорізька); an `adj` alias (Московская) counts only
 //!    with a region word ("по московскому времени" is no place);
 //! 4. a `ctx` alias counts only next to a place preposition or city word, or beside
-//!    another place ("в Ош, Джалал-Абад, Баткен");
+//!    another place ("в Ош, Баткен, Нарын");
 //! 5. `new_regions` is dropped when an occupied place is named.
 //!
 //! Capitalisation is not used: [`Normalized`] is lower-cased and does not keep the
@@ -376,17 +376,17 @@ mod tests {
     fn city_names_in_every_language() {
         let cases: [(&str, &str); 16] = [
             ("Требуются строители в Мариуполе", "mariupol"),
-            ("Мариуполго вахтага жумушчулар керек", "mariupol"),
+            ("Мариуполго устачылар керек", "mariupol"),
             ("Мариупольде жұмыс бар", "mariupol"),
             ("Mariupolga vaxta, ishchilar kerak", "mariupol"),
             ("Ба Мариупол коргарон лозим", "mariupol"),
             ("Rabota v Mariupole, vahta", "mariupol"),
-            ("Construction jobs in Mariupol", "mariupol"),
-            ("Москвада курулушка жумушчулар керек", "moscow"),
+            ("Rebuilding houses in Mariupol", "mariupol"),
+            ("Москвада сатуучу керек", "moscow"),
             ("Дар Маскав кор ҳаст", "moscow"),
             ("Мәскеудегі орталықта", "moscow"),
             ("Moskvadan uchmoqchiman", "moscow"),
-            ("Toshkentda qurilishga usta kerak", "tashkent"),
+            ("Toshkentda oshpaz kerak", "tashkent"),
             ("Бишкекке жөнөтөбүз", "bishkek"),
             ("Санкт-Петербургда складга", "saint_petersburg"),
             ("Работа в Питере, склад", "saint_petersburg"),
@@ -420,14 +420,14 @@ mod tests {
         assert_eq!(ids("Склад в Подмосковье"), ["moscow_region"]);
         assert_eq!(ids("под Москвой"), ["moscow"]);
         assert_eq!(ids("Горловка (ДНР)"), ["horlivka", "donetsk_region"]);
-        assert_eq!(ids("погибли под Бахмутом (Артёмовском)"), ["bakhmut"]);
+        assert_eq!(ids("Погиб под Бахмутом (Артёмовском)"), ["bakhmut"]);
     }
 
     #[test]
     fn ambiguous_short_names_need_context() {
         assert_eq!(
-            ids("Переводы в Ош, Джалал-Абад, Баткен"),
-            ["osh", "jalal_abad", "batken"]
+            ids("Отправим посылку в Ош, Баткен, Джалал-Абад"),
+            ["osh", "batken", "jalal_abad"]
         );
         assert_eq!(ids("Оштон чыккан жигит"), ["osh"]);
         assert!(ids("Bugun osh qildik, mazali").is_empty());
@@ -437,7 +437,7 @@ mod tests {
         assert_eq!(ids("Нарын облусунан"), ["naryn"]);
         assert!(ids("Рӯзи душанбе меоям").is_empty());
         assert_eq!(ids("Дар Душанбе нонвой лозим"), ["dushanbe"]);
-        assert_eq!(ids("Хочу переехать из Казани"), ["kazan"]);
+        assert_eq!(ids("Шахтёр из Казани ищет работу"), ["kazan"]);
         assert!(ids("Казан сатып алам").is_empty());
     }
 

@@ -2,15 +2,15 @@
 //! tickets, veteran status, family benefits, injury and death payments, official
 //! employment, debt relief, training, no experience needed, release from prison.
 //!
-//! A word is not a promise by itself: "питание за свой счёт" negates it, "гражданство РФ
+//! A word is not a promise by itself: "обеды за свой счёт" negates it, "гражданство РФ
 //! обязательно" and "Требования: … гражданство РФ" make it a requirement, "дорога" is a
 //! road unless paid for. So each cue has a *mode* and is checked against the words around
 //! it, all found in the same single lexicon scan:
 //! - `self`: the cue is a promise on its own ("проживание", "кредитные каникулы");
 //! - `grant`: it needs a word of provision nearby ("билеты **оплачиваем**", "**бесплатная**
-//!   дорога", "жол кире, тамак **бекер**"), looked for across a list of other cues;
-//! - `pay`: it needs a word of payment nearby ("за ранение **500 000 р**", "жаракат алсаң
-//!   **1 млн рубль** төлөшөт");
+//!   дорога", "жатакана, тамак **бекер**"), looked for across a list of other cues;
+//! - `pay`: it needs a word of payment nearby ("за ранение **500 000 р**", "жарадар
+//!   болгондо **2 млн рубль** берилет");
 //! - `have`: like `grant`, but a word of existence after it also does ("жатакана **бар**");
 //! - `family`: a benefit word that counts only for the family ("льготы **детям**");
 //! - `item`: a list item, not part of a sentence ("официально, питание" but not
@@ -20,7 +20,7 @@
 //! negations (без, не, за свой счёт, эмес, жок, yo'q, emas, нест, own expense) and
 //! requirements (обязательно, требуется, наличие, must, required, шарт, talab). Words of
 //! other cues and conjunctions in between do not count towards the window, so "без
-//! проживания и питания" negates both, and "проживание бесплатно, питание за свой счёт"
+//! проживания и питания" negates both, and "общежитие бесплатно, обеды за свой счёт"
 //! only the meals. A cue inside an `exclude` phrase ("лишение свободы", "двойное
 //! гражданство", "официально сообщили") is not a promise at all.
 //!
@@ -33,7 +33,7 @@
 //! use kuzot_analysis::normalize::normalize;
 //! use kuzot_analysis::promises::extract_promises;
 //! use kuzot_model::Promise;
-//! let text = normalize("Жильё бесплатно, питание за свой счёт. Билеты оплачиваем. Требования: гражданство РФ");
+//! let text = normalize("Общежитие бесплатно, обеды за свой счёт. Дорогу оплачиваем. Требования: паспорт РФ");
 //! let found: Vec<Promise> = extract_promises(&text).into_iter().map(|(p, _)| p).collect();
 //! assert_eq!(found, [Promise::Housing, Promise::Travel]);
 //! ```
@@ -647,9 +647,9 @@ fn cancelled(
     if relevant.is_empty() {
         return false;
     }
-    // After the cue: the first word of provision met ends the search ("жильё бесплатно,
-    // питание за свой счёт"), and a cue granted right before it ("бесплатное жильё,
-    // питание за свой счёт") is not reached by a negation after it.
+    // After the cue: the first word of provision met ends the search ("общежитие
+    // бесплатно, обеды за свой счёт"), and a cue granted right before it ("бесплатное
+    // общежитие, обеды за свой счёт") is not reached by a negation after it.
     let granted_before = walk(words, flags, cue, Side::Before, Reach::Clause)
         .take_while(|&(_, d)| d <= 2)
         .any(|(w, _)| flags.grant_ends[w]);
@@ -718,11 +718,11 @@ mod tests {
 
     #[test]
     fn russian_military_offer() {
-        let text = "Контракт с Минобороны. Единовременная выплата 195 000 ₽. \
-                    Гражданство РФ в упрощённом порядке для вас и семьи. \
-                    Выплаты за ранение до 3 млн, семье в случае гибели 5 млн. \
-                    Кредитные каникулы, статус ветерана боевых действий, льготы детям. \
-                    Обучение на полигоне, опыт не нужен.";
+        let text = "Служба по контракту. При подписании 350 000 ₽. \
+                    Паспорт РФ по ускоренной процедуре для вас и родных. \
+                    Компенсация при ранении до 2 млн, родственникам при гибели 7 млн. \
+                    Отсрочка по кредитам, удостоверение ветерана боевых действий, льготы детям. \
+                    Бесплатное обучение, опыт не нужен.";
         assert_eq!(
             promises(text),
             sorted(vec![
@@ -742,23 +742,23 @@ mod tests {
     #[test]
     fn civilian_offers_in_central_asian_languages() {
         assert_eq!(
-            promises("Мариуполго вахтага жумушчулар керек. Жол кире, тамак, жатакана бекер."),
+            promises("Бердянскиге курулушчулар керек. Жол кире, жатакана жана тамак бекер."),
             sorted(vec![Travel, Meals, Housing])
         );
         assert_eq!(
-            promises("Zaporojye viloyatida ish. Yo'l, ovqat, yotoqxona bepul. Tajriba shart emas."),
+            promises("Melitopolda ish. Yo'l kira, yotoqxona va ovqat bepul. Tajriba shart emas."),
             sorted(vec![Travel, Meals, Housing, NoExperience])
         );
         assert_eq!(
-            promises("Жол ақысы төленеді, тұрғын үй беріледі, тамақ тегін."),
+            promises("Жол ақысы төленеді, жатақхана беріледі, тамақ тегін."),
             sorted(vec![Travel, Housing, Meals])
         );
         assert_eq!(
-            promises("Роҳкиро, хӯрок ва ҷои зист ройгон."),
+            promises("Роҳкиро, хӯроки гарм ва ҷои хоб ройгон."),
             sorted(vec![Travel, Meals, Housing])
         );
         assert_eq!(
-            promises("Construction in Mariupol, free accommodation and meals, tickets paid."),
+            promises("Repair work in Berdiansk, free housing and food, travel paid."),
             sorted(vec![Housing, Meals, Travel])
         );
     }
@@ -766,7 +766,7 @@ mod tests {
     #[test]
     fn negations_and_requirements_are_not_promises() {
         assert_eq!(
-            promises("Жильё бесплатно, питание за свой счёт."),
+            promises("Общежитие бесплатно, обеды за свой счёт."),
             vec![Housing]
         );
         assert_eq!(
@@ -775,14 +775,14 @@ mod tests {
         );
         assert!(promises("Проживание не предоставляется. Проезд за свой счёт.").is_empty());
         assert!(promises("Работа без оплаты проезда и без питания").is_empty());
-        assert!(promises("Требования: мужчины 20-45 лет, гражданство РФ").is_empty());
+        assert!(promises("Требования: мужчины 25-50 лет, гражданство РФ").is_empty());
         assert!(promises("Гражданство РФ обязательно. Наличие паспорта РФ.").is_empty());
         assert!(promises("Must hold a Russian passport.").is_empty());
         assert!(promises("Жатакана жок, тамак өз эсебинен.").is_empty());
         assert!(promises("Ovqat o'z hisobidan, yotoqxona yo'q.").is_empty());
         assert!(promises("Хӯрок ройгон нест. Тамақ тегін емес.").is_empty());
         assert!(promises("pitanie za svoy schet").is_empty());
-        assert!(promises("Получили паспорт РФ? Встаньте на учёт.").is_empty());
+        assert!(promises("Получил паспорт РФ в прошлом году, теперь ищу работу.").is_empty());
         assert!(promises("Проезд и обед за счёт работника.").is_empty());
         assert!(promises("Требования: 1. Гражданство РФ 2. Опыт работы").is_empty());
         assert!(promises("Гражданство - только Россия.").is_empty());
@@ -792,15 +792,15 @@ mod tests {
     #[test]
     fn news_mentions_count() {
         assert_eq!(
-            promises("Prisoners recruited by the group had been promised a pardon."),
+            promises("Convicts who joined the company were promised a pardon after the contract."),
             vec![Release]
         );
         assert_eq!(
-            promises("ЧВК набирала заключённых, обещая помилование через полгода."),
+            promises("Осуждённым, подписавшим контракт, обещали помилование."),
             vec![Release]
         );
         assert!(promises("Приговорён к 5 годам лишения свободы.").is_empty());
-        assert!(promises("Погибли не менее 300 человек, ранены 20.").is_empty());
+        assert!(promises("Ранены 12 человек, погибших нет.").is_empty());
     }
 
     #[test]
@@ -815,21 +815,21 @@ mod tests {
         assert!(promises("Турист застрял на подъёмнике").is_empty());
         assert!(promises("При себе иметь военный билет").is_empty());
         assert_eq!(
-            promises("Повар, 75 000 руб/мес, официально, питание"),
+            promises("Кассир, 52 000 руб/мес, официально, обеды"),
             sorted(vec![OfficialEmployment, Meals])
         );
         assert_eq!(promises("Жатаканасы бар. Ётоқхона бор."), vec![Housing]);
         assert_eq!(
-            promises("Оқыту бар. Тәжірибе міндетті емес."),
+            promises("Оқыту тегін. Тәжірибе қажет емес."),
             sorted(vec![Training, NoExperience])
         );
     }
 
     #[test]
     fn roads_and_deliveries_are_not_travel() {
-        assert!(promises("Ремонт дорог, укладка асфальта. 4500 руб. смена").is_empty());
-        assert!(promises("Курьер в службу доставки, свободный график").is_empty());
-        assert_eq!(promises("Дорогу до Краснодара оплачиваем."), vec![Travel]);
+        assert!(promises("Ремонт дорог и тротуаров, 3800 руб. смена").is_empty());
+        assert!(promises("Доставка продуктов на своём авто, гибкий график").is_empty());
+        assert_eq!(promises("Дорогу до Оренбурга оплачиваем."), vec![Travel]);
     }
 
     #[test]

@@ -18,9 +18,9 @@ fn open_military_recruitment_in_several_languages() {
     let cases = [
         "Служба по контракту в Министерстве обороны! Единовременная выплата 400 000 руб., денежное довольствие от 210 000 руб. Пункт отбора: ул. Садовая, 5. Тел. 8 800 555 00 11",
         "Орусиянын армиясына келишим менен аскердик кызматка чакырабыз. Айлык 210 миң рубль. Чалгыла: +7 926 000 11 22",
-        "Rossiya armiyasida shartnoma asosida harbiy xizmat. Oylik 210 ming rubl. Tel: +7 977 000 11 22",
-        "Хизмати ҳарбӣ бо шартнома. Маош 210 000 рубл. Занг занед: +7 916 000 11 22",
-        "Ресей армиясында келісімшарт бойынша әскери қызмет. Айлық 210 000 рубль. Байланыс: +7 701 000 11 22",
+        "Rossiya armiyasiga shartnoma bilan xizmatga qabul qilamiz. Oylik 215 ming rubl. Tel: +7 977 310 42 18",
+        "Артиши Русия ба хизмат бо шартнома даъват мекунад. Маош 215 000 рубл. Тел: +7 916 310 42 18",
+        "Ресей армиясына келісімшартпен қызметке шақырамыз. Айлық 215 000 рубль. Тел: +7 701 310 42 18",
         "Join the Russian army: contract military service, 210,000 RUB a month, sign-on bonus. Call +7 900 000 11 22",
     ];
     for text in cases {
@@ -38,14 +38,14 @@ fn private_military_companies_and_prisoners() {
     );
     assert_eq!(
         category(
-            "Оркестр ищет музыкантов 🎻 Контракт на полгода, 240 тыс. в месяц. Звоните 8 900 111 22 33"
+            "Оркестр ищет музыкантов 🎻 Контракт на полгода, 240 тыс. в месяц. Звоните 8 900 604 71 58"
         ),
         Category::Pmc
     );
     // A PMC employer wins over the civilian title.
     assert_eq!(
         category(
-            "Требуются охранники на объекты в зоне СВО. Работодатель ЧВК «Редут». З/п 260 000 руб. Тел +7 962 000 00 00"
+            "Ищем охранников для работы за границей. Наниматель — ЧВК «Редут», оплата 280 тыс. в месяц, снаряжение выдаём. Пишите @ohrana_job"
         ),
         Category::Pmc
     );
@@ -55,19 +55,19 @@ fn private_military_companies_and_prisoners() {
 fn civilian_titles_with_military_markers_are_disguised() {
     assert_eq!(
         category(
-            "ВОДИТЕЛЬ в зону СВО. Зарплата 220 000 руб/мес. Статус ветерана боевых действий, выплаты при ранении. Звоните 8 900 222 33 44"
+            "Слесарь-механик на ремонт грузовиков, зона СВО. Доход 230 000 ₽ в месяц, статус ветерана боевых действий, компенсация при ранении. Звоните 8 905 318 40 27"
         ),
         Category::DisguisedMilitary
     );
     assert_eq!(
         category(
-            "Айдоочу керек, СВО зонасына. Айлык 200 миң рубль, жарадар болсоң төлөнөт. Тел +996 700 00 00 00"
+            "Ашпозчу керек, СВО аймагына. Маяна 230 миң рубль, жарадар болгондо 2 млн рубль берилет. Тел +996 770 41 52 63"
         ),
         Category::DisguisedMilitary
     );
     assert_eq!(
         category(
-            "Oshpaz kerak, MHO zonasiga. Oylik 200 000 rubl, jangovar harakatlar faxriysi maqomi. Tel +7 968 000 00 00"
+            "Haydovchi kerak, MHO hududiga. Maosh 230 000 rubl, jangovar harakatlar faxriysi maqomi va sug'urta. Tel +7 968 410 27 35"
         ),
         Category::DisguisedMilitary
     );
@@ -77,13 +77,13 @@ fn civilian_titles_with_military_markers_are_disguised() {
 fn front_line_labour_wins_over_reconstruction() {
     assert_eq!(
         category(
-            "Копать окопы в Херсонской области, 3000 руб в день, кормим. Звони 8 978 000 00 00"
+            "Рытьё окопов и блиндажей под Белгородом, 4200 руб за смену, трёхразовое питание. Тел 8 980 531 27 64"
         ),
         Category::FrontlineLabour
     );
     assert_eq!(
         category(
-            "Workers to dig trenches and build fortifications near the border, 300 roubles an hour. Call +7 900 000 00 01"
+            "Workers needed for building defensive lines and digging trenches in the Kursk region, 350 roubles per hour. Phone +7 900 418 26 37"
         ),
         Category::FrontlineLabour
     );
@@ -128,8 +128,8 @@ fn ordinary_jobs() {
 #[test]
 fn news_warnings_questions_and_services_are_other() {
     let cases = [
-        "Минобороны сообщило, что в миграционном центре открыт пункт отбора на военную службу по контракту.",
-        "Осторожно! Объявления «охранник, 200 тыс.» — это вербовка на войну. Не ведитесь!",
+        "В центре миграции «Сахарово» теперь принимают желающих заключить контракт с армией, пишут СМИ.",
+        "Будьте внимательны: за вакансиями сторожа с окладом в 250 тысяч часто прячут отправку на фронт.",
         "Ребята, кто знает, как продлить патент, если просрочил?",
         "Сдаю койко-место, 6000 руб/мес, тел 8 999 000 00 00",
         "The court sentenced a man to 10 years for fighting as a mercenary, media reported.",
@@ -142,7 +142,7 @@ fn news_warnings_questions_and_services_are_other() {
 
 #[test]
 fn cue_spans_point_into_the_original_text() {
-    let text = "🔥 Baгнер НАБИРАЕТ 🔥 240 000 руб. Звони +7 900 123 45 67";
+    let text = "🔥 Baгнер НАБИРАЕТ 🔥 240 000 руб. Звони +7 900 318 27 46";
     let analysis = ENGINE.analyze(text);
     assert_eq!(analysis.category, Category::Pmc);
     let wagner = analysis
@@ -156,7 +156,7 @@ fn cue_spans_point_into_the_original_text() {
 
 #[test]
 fn prediction_lines_carry_the_guide_fields() {
-    let analysis = ENGINE.analyze("Контракт с МО РФ. 204 000₽/мес. Звони +79991112233");
+    let analysis = ENGINE.analyze("Контракт с Минобороны, 215 000 ₽ в месяц. Пишите +79991112233");
     let line = prediction_json(&analysis, "t1");
     assert_eq!(line["id"], "t1");
     assert_eq!(line["category"], "military_contract");

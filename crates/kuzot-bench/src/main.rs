@@ -138,6 +138,7 @@ fn main() -> anyhow::Result<()> {
                 &mut store,
                 &[export],
                 &options,
+                None,
                 &kuzot_service::NoProgress,
             )?;
             let seconds = started.elapsed().as_secs_f64();

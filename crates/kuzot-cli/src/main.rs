@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use kuzot_ingest::ColumnMapping;
-use kuzot_model::SourceFormat;
+use kuzot_model::{Category, SourceFormat};
 use kuzot_service::{ExportFormat, FileStatus, IngestOptions, IngestSummary, Settings};
 use kuzot_store::{DocumentFilter, Store};
 use time::OffsetDateTime;
@@ -28,6 +28,9 @@ struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Worker threads for analysis (default: one per core).
+    #[arg(long, global = true, env = "KUZOT_THREADS")]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -51,6 +54,59 @@ enum Command {
         /// Who is importing (default: the settings' operator, else the login name).
         #[arg(long, env = "KUZOT_OPERATOR")]
         operator: Option<String>,
+        /// Store documents without analysing them (`kuzot reanalyze` can do it later).
+        #[arg(long)]
+        no_analysis: bool,
+        /// Trained model to combine with the cue model (default: the store's installed one).
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// Analyse messages: JSONL ({"id","text"}) or plain lines from FILE or standard input;
+    /// one prediction line per message on standard output, in input order.
+    Analyze {
+        /// Input file (default: standard input).
+        input: Option<PathBuf>,
+        /// Trained model to combine with the cue model.
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// Score the engine on labelled messages (the evaluation guide's gold JSONL), or
+    /// cross-validate the trainable model on them with --cv K.
+    Eval {
+        /// Gold JSONL.
+        gold: PathBuf,
+        /// Trained model to combine with the cue model.
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Cross-validate the linear model with K folds instead.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+    },
+    /// Train the linear model on labelled messages and save it.
+    Train {
+        /// Gold JSONL with "text" and "label".
+        gold: PathBuf,
+        /// Where to write the model.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Also install it in the store, so that ingest and reanalyze use it.
+        #[arg(long)]
+        install: bool,
+    },
+    /// Re-analyse every stored document (after an engine or model upgrade).
+    Reanalyze {
+        /// Trained model to combine with the cue model (default: the store's installed one).
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// Phone numbers found in several documents.
+    Phones {
+        /// Only numbers in at least this many documents.
+        #[arg(long, default_value_t = 2)]
+        min_documents: u64,
+        /// At most this many numbers.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
     },
     /// List imported source files with their hashes and counts.
     Sources {
@@ -83,6 +139,15 @@ enum Command {
         /// Only documents whose text contains this.
         #[arg(long)]
         contains: Option<String>,
+        /// Only documents the engine put in this category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Only documents containing this phone number (E.164, e.g. +79001234567).
+        #[arg(long)]
+        phone: Option<String>,
+        /// Only documents in this near-duplicate cluster.
+        #[arg(long)]
+        cluster: Option<i64>,
         /// At most this many documents.
         #[arg(long)]
         limit: Option<u64>,
@@ -140,7 +205,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KUZOT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
+                .unwrap_or_else(|_| "warn,pdf_extract=error,lopdf=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -154,6 +219,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global()?;
+    }
     let mut settings = Settings::load(cli.config.as_deref())?;
     if let Some(dir) = cli.data_dir {
         settings.data_dir = dir;
@@ -177,8 +247,15 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             columns,
             keep_authors,
             operator,
+            no_analysis,
+            model,
         } => {
             let mut store = open_store(&settings)?;
+            let engine = if no_analysis {
+                None
+            } else {
+                Some(load_engine(model.as_deref(), Some(&store))?)
+            };
             let options = IngestOptions {
                 format,
                 columns: columns.unwrap_or_default(),
@@ -186,7 +263,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 operator: operator.unwrap_or_else(|| settings.operator_name()),
             };
             let bar = progress::IngestBar::new(!cli.json);
-            let summary = kuzot_service::ingest_paths(&mut store, &paths, &options, &bar)?;
+            let summary =
+                kuzot_service::ingest_paths(&mut store, &paths, &options, engine.as_ref(), &bar)?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -232,6 +310,168 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::Analyze { input, model } => {
+            let engine = load_engine(model.as_deref(), None)?;
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::new(stdout.lock());
+            let mut report_bad =
+                |bad: &kuzot_service::BadLine| eprintln!("line {}: {}", bad.line, bad.reason);
+            let report = match input {
+                Some(path) => {
+                    let file =
+                        std::fs::File::open(&path).with_context(|| path.display().to_string())?;
+                    kuzot_service::analyze_lines(
+                        &engine,
+                        std::io::BufReader::new(file),
+                        &mut out,
+                        &mut report_bad,
+                    )?
+                }
+                None => kuzot_service::analyze_lines(
+                    &engine,
+                    std::io::stdin().lock(),
+                    &mut out,
+                    &mut report_bad,
+                )?,
+            };
+            out.flush()?;
+            eprintln!(
+                "analysed {} messages, {} lines rejected",
+                report.messages,
+                report.bad_lines.len()
+            );
+            Ok(if report.messages == 0 && !report.bad_lines.is_empty() {
+                EXIT_NOTHING_USABLE
+            } else if report.bad_lines.is_empty() {
+                EXIT_OK
+            } else {
+                EXIT_SOME_REJECTED
+            })
+        }
+        Command::Eval { gold, model, cv } => {
+            let text =
+                std::fs::read_to_string(&gold).with_context(|| gold.display().to_string())?;
+            let records = kuzot_service::read_gold(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", gold.display()))?;
+            if let Some(k) = cv {
+                let (examples, skipped) = kuzot_service::training_examples(&records);
+                let report = kuzot_service::cross_validate_model(&examples, k);
+                if cli.json {
+                    let folds: Vec<_> = report
+                        .folds
+                        .iter()
+                        .map(|f| serde_json::json!({"test_examples": f.test_examples, "accuracy": f.accuracy, "macro_f1": f.macro_f1}))
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::json!({"k": k, "examples": examples.len(), "skipped": skipped, "folds": folds,
+                            "mean_accuracy": report.mean_accuracy, "mean_macro_f1": report.mean_macro_f1})
+                    );
+                } else {
+                    println!(
+                        "linear model, {k}-fold cross-validation on {} examples ({skipped} skipped)",
+                        examples.len()
+                    );
+                    for (i, f) in report.folds.iter().enumerate() {
+                        println!(
+                            "  fold {}: {} test examples, accuracy {:.3}, macro-F1 {:.3}",
+                            i + 1,
+                            f.test_examples,
+                            f.accuracy,
+                            f.macro_f1
+                        );
+                    }
+                    println!(
+                        "mean accuracy {:.3}  mean macro-F1 {:.3}",
+                        report.mean_accuracy, report.mean_macro_f1
+                    );
+                }
+                return Ok(EXIT_OK);
+            }
+            let engine = load_engine(model.as_deref(), None)?;
+            let scores = kuzot_service::evaluate(&engine, &records);
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&scores)?);
+            } else {
+                print!("{scores}");
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Train {
+            gold,
+            output,
+            install,
+        } => {
+            let text =
+                std::fs::read_to_string(&gold).with_context(|| gold.display().to_string())?;
+            let records = kuzot_service::read_gold(&text)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", gold.display()))?;
+            let (examples, skipped) = kuzot_service::training_examples(&records);
+            if examples.is_empty() {
+                anyhow::bail!("{}: no labelled examples with text", gold.display());
+            }
+            let now = OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default();
+            let model = kuzot_service::train_model(&examples, &now);
+            let bytes = model.to_bytes();
+            if output.is_none() && !install {
+                anyhow::bail!("say where the model goes: --output FILE and/or --install");
+            }
+            if let Some(path) = &output {
+                write_atomically(path, &bytes)?;
+                eprintln!(
+                    "model written to {} ({} examples, {skipped} skipped)",
+                    path.display(),
+                    examples.len()
+                );
+            }
+            if install {
+                let path = installed_model_path(&settings);
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir)?;
+                }
+                write_atomically(&path, &bytes)?;
+                eprintln!(
+                    "model installed at {}; run `kuzot reanalyze` to apply it to stored documents",
+                    path.display()
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Reanalyze { model } => {
+            let mut store = open_store(&settings)?;
+            let engine = load_engine(model.as_deref(), Some(&store))?;
+            let bar = progress::IngestBar::new(!cli.json);
+            let done = kuzot_service::reanalyze(&mut store, &engine, &bar)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"analysed": done, "engine_version": engine.version()})
+                );
+            } else {
+                println!(
+                    "re-analysed {done} documents with engine {}",
+                    engine.version()
+                );
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Phones {
+            min_documents,
+            limit,
+        } => {
+            let store = open_store(&settings)?;
+            let phones = store.shared_phones(min_documents, limit)?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&phones)?);
+            } else {
+                for (phone, n) in phones {
+                    println!("{phone:<16} {n:>6} documents   (kuzot export --phone {phone})");
+                }
+            }
+            Ok(EXIT_OK)
+        }
         Command::Stats => {
             let store = open_store(&settings)?;
             let stats = store.stats()?;
@@ -254,6 +494,13 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 for (format, n) in &stats.by_format {
                     println!("  {format:<14} {n}");
                 }
+                let categories = store.category_counts()?;
+                if !categories.is_empty() {
+                    println!("categories (analysed documents)");
+                    for (category, n) in categories {
+                        println!("  {category:<24} {n}");
+                    }
+                }
             }
             Ok(EXIT_OK)
         }
@@ -265,15 +512,26 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             until,
             source,
             contains,
+            category,
+            phone,
+            cluster,
             limit,
         } => {
             let store = open_store(&settings)?;
+            if let Some(c) = &category
+                && Category::parse(c).is_none()
+            {
+                anyhow::bail!("unknown category {c:?}; one of: {}", category_names());
+            }
             let filter = DocumentFilter {
                 chat,
                 since,
                 until,
                 source,
                 contains,
+                category,
+                phone,
+                cluster,
                 limit,
             };
             let format = match format {
@@ -304,6 +562,44 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
     }
+}
+
+fn category_names() -> String {
+    Category::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where `kuzot train --install` puts the model that ingest and reanalyze use.
+fn installed_model_path(settings: &Settings) -> PathBuf {
+    settings.data_dir.join("models").join("current.kzm")
+}
+
+/// The engine, with the model given, else the store's installed model, else cues alone.
+fn load_engine(
+    model: Option<&std::path::Path>,
+    store: Option<&Store>,
+) -> anyhow::Result<kuzot_analysis::Engine> {
+    let engine = kuzot_analysis::Engine::try_new().context("building the analysis engine")?;
+    let installed = store
+        .map(|s| s.root().join("models").join("current.kzm"))
+        .filter(|p| p.exists());
+    let Some(path) = model.map(std::path::Path::to_path_buf).or(installed) else {
+        return Ok(engine);
+    };
+    let bytes = std::fs::read(&path).with_context(|| path.display().to_string())?;
+    let model = kuzot_analysis::linear::LinearModel::from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(engine.with_model(model))
+}
+
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| tmp.display().to_string())?;
+    std::fs::rename(&tmp, path).with_context(|| path.display().to_string())?;
+    Ok(())
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {

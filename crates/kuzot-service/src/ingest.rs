@@ -7,11 +7,13 @@
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use kuzot_analysis::Engine;
 use kuzot_ingest::{
     ColumnMapping, DocumentSink, ReadError, ReadOptions, RecordError, SinkError, detect_format,
 };
-use kuzot_model::{RawDocument, SourceFormat, SourcePosition};
+use kuzot_model::{Analysis, RawDocument, SourceFormat, SourcePosition};
 use kuzot_store::{Import, ImportCounts, NewSource, Store, StoreError};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::ServiceError;
@@ -194,10 +196,14 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ServiceError> {
 
 /// Ingests files and folders into the store. Per-file problems are reported in the
 /// summary; an error is returned only when the store itself fails or a path is unusable.
+///
+/// With an `engine`, every new document is analysed as it is stored (in parallel batches),
+/// and near-duplicate clusters are regrouped at the end.
 pub fn ingest_paths(
     store: &mut Store,
     paths: &[PathBuf],
     options: &IngestOptions,
+    engine: Option<&Engine>,
     progress: &dyn IngestProgress,
 ) -> Result<IngestSummary, ServiceError> {
     let files = collect_files(paths)?;
@@ -210,8 +216,11 @@ pub fn ingest_paths(
     let mut summary = IngestSummary::default();
     for file in files {
         progress.file(&file);
-        let outcome = ingest_file(store, &file, options, progress)?;
+        let outcome = ingest_file(store, &file, options, engine, progress)?;
         summary.files.push(outcome);
+    }
+    if engine.is_some() && summary.totals().added > 0 {
+        crate::analysis::recluster(store)?;
     }
     progress.finish();
     Ok(summary)
@@ -236,6 +245,7 @@ fn ingest_file(
     store: &mut Store,
     path: &Path,
     options: &IngestOptions,
+    engine: Option<&Engine>,
     progress: &dyn IngestProgress,
 ) -> Result<FileOutcome, ServiceError> {
     let name = path
@@ -327,10 +337,11 @@ fn ingest_file(
     let import = store.begin_import(source)?;
     let mut sink = StoreSink {
         import,
+        engine,
+        batch: Vec::new(),
         progress,
         listed: Vec::new(),
         store_error: None,
-        pending_documents: 0,
     };
     let input = BufReader::with_capacity(
         256 * 1024,
@@ -339,8 +350,12 @@ fn ingest_file(
             progress,
         },
     );
-    let result = kuzot_ingest::read_source(format, input, &read_options, &mut sink);
-    progress.documents(std::mem::take(&mut sink.pending_documents));
+    let mut result = kuzot_ingest::read_source(format, input, &read_options, &mut sink);
+    if result.is_ok()
+        && let Err(e) = sink.flush()
+    {
+        result = Err(ReadError::Sink(e));
+    }
     let StoreSink {
         import,
         listed,
@@ -394,32 +409,59 @@ impl<R: Read> Read for ProgressRead<'_, R> {
     }
 }
 
-/// Hands read documents to the store import.
+/// Documents analysed and stored together: the engine runs on a batch in parallel.
+const STORE_BATCH: usize = 1024;
+
+/// Hands read documents to the store import, analysing them in batches when an engine is
+/// given.
 struct StoreSink<'s, 'p> {
     import: Import<'s>,
+    engine: Option<&'p Engine>,
+    batch: Vec<RawDocument>,
     progress: &'p dyn IngestProgress,
     listed: Vec<RejectedRecord>,
     store_error: Option<StoreError>,
-    pending_documents: u64,
+}
+
+impl StoreSink<'_, '_> {
+    fn flush(&mut self) -> Result<(), SinkError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let analyses: Vec<Option<Analysis>> = match self.engine {
+            Some(engine) => batch
+                .par_iter()
+                .map(|d| Some(engine.analyze(&d.text)))
+                .collect(),
+            None => vec![None; batch.len()],
+        };
+        let result = (|| -> Result<(), StoreError> {
+            for (doc, analysis) in batch.iter().zip(&analyses) {
+                if let (Some(id), Some(analysis)) = (self.import.add(doc)?, analysis) {
+                    self.import.add_analysis(id, analysis)?;
+                }
+            }
+            Ok(())
+        })();
+        self.progress.documents(batch.len() as u64);
+        self.batch = batch;
+        self.batch.clear();
+        result.map_err(|e| {
+            let message = e.to_string();
+            self.store_error = Some(e);
+            SinkError(message)
+        })
+    }
 }
 
 impl DocumentSink for StoreSink<'_, '_> {
     fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
-        match self.import.add(&doc) {
-            Ok(_) => {
-                self.pending_documents += 1;
-                if self.pending_documents == 1024 {
-                    self.progress.documents(self.pending_documents);
-                    self.pending_documents = 0;
-                }
-                Ok(())
-            }
-            Err(e) => {
-                let message = e.to_string();
-                self.store_error = Some(e);
-                Err(SinkError(message))
-            }
+        self.batch.push(doc);
+        if self.batch.len() >= STORE_BATCH {
+            self.flush()?;
         }
+        Ok(())
     }
 
     fn rejected(&mut self, error: RecordError) {

@@ -10,16 +10,21 @@
 //! let export = dir.path().join("WhatsApp Chat with Ish.txt");
 //! std::fs::write(&export, "12/03/2024, 14:05 - Aibek: Moskvada ish bor\n")?;
 //! let mut store = Store::open(&dir.path().join("data"))?;
-//! let summary = ingest_paths(&mut store, &[export], &IngestOptions::default(), &NoProgress)?;
+//! let summary = ingest_paths(&mut store, &[export], &IngestOptions::default(), None, &NoProgress)?;
 //! assert_eq!(summary.totals().added, 1);
 //! # Ok(()) }
 //! ```
 
+mod analysis;
 mod error;
 mod export;
 mod ingest;
 mod settings;
 
+pub use analysis::{
+    AnalyzeReport, BadLine, analyze_lines, cross_validate_model, evaluate, read_gold, reanalyze,
+    recluster, train_model, training_examples,
+};
 pub use error::ServiceError;
 pub use export::{ExportFormat, export_documents};
 pub use ingest::{

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use kuzot_model::{AuthorRef, RawDocument, SourceFormat, SourcePosition};
+use kuzot_model::{Analysis, AuthorRef, RawDocument, SourceFormat, SourcePosition};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -12,7 +12,10 @@ use time::format_description::well_known::Rfc3339;
 use crate::{BlobStore, Pseudonymizer, StoreError, StoredBlob};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_evidence.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_evidence.sql"),
+    include_str!("migrations/0002_analyses.sql"),
+];
 
 /// The evidence store of one data directory.
 #[derive(Debug)]
@@ -144,6 +147,12 @@ pub struct DocumentFilter {
     pub source: Option<String>,
     /// Only documents whose text contains this (case-sensitive substring).
     pub contains: Option<String>,
+    /// Only documents the engine put in this category.
+    pub category: Option<String>,
+    /// Only documents that contain this phone number (E.164).
+    pub phone: Option<String>,
+    /// Only documents in this near-duplicate cluster.
+    pub cluster: Option<i64>,
     /// At most this many.
     pub limit: Option<u64>,
 }
@@ -184,6 +193,12 @@ pub struct StoredDocument {
     pub text: String,
     /// Position in the source file.
     pub position: SourcePosition,
+    /// Category the engine gave, once analysed.
+    pub category: Option<String>,
+    /// Main language, once analysed.
+    pub lang: Option<String>,
+    /// Near-duplicate cluster, once clustered.
+    pub cluster: Option<i64>,
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -367,8 +382,9 @@ impl Store {
         let mut sql = String::from(
             "SELECT d.id, s.sha256, s.original_name, s.format, d.kind, coalesce(d.chat_name, d.chat_id), d.author,
                     d.author_name, d.time, d.message_id, d.reply_to, d.forwarded_from, d.title, d.url, d.text,
-                    d.record, d.line, d.byte_offset
-             FROM documents d JOIN sources s ON s.id = d.source_id WHERE 1 = 1",
+                    d.record, d.line, d.byte_offset, a.category, a.lang, a.cluster_id
+             FROM documents d JOIN sources s ON s.id = d.source_id
+             LEFT JOIN analyses a ON a.document_id = d.id WHERE 1 = 1",
         );
         let mut values: Vec<rusqlite::types::Value> = Vec::new();
         if let Some(chat) = &filter.chat {
@@ -399,6 +415,21 @@ impl Store {
             values.push(needle.clone().into());
             sql.push_str(&format!(" AND instr(d.text, ?{}) > 0", values.len()));
         }
+        if let Some(category) = &filter.category {
+            values.push(category.clone().into());
+            sql.push_str(&format!(" AND a.category = ?{}", values.len()));
+        }
+        if let Some(phone) = &filter.phone {
+            values.push(phone.clone().into());
+            sql.push_str(&format!(
+                " AND d.id IN (SELECT document_id FROM document_phones WHERE phone = ?{})",
+                values.len()
+            ));
+        }
+        if let Some(cluster) = filter.cluster {
+            values.push(cluster.into());
+            sql.push_str(&format!(" AND a.cluster_id = ?{}", values.len()));
+        }
         sql.push_str(" ORDER BY d.time IS NULL, d.time, d.id");
         if let Some(limit) = filter.limit {
             values.push((limit.min(i64::MAX as u64) as i64).into());
@@ -428,11 +459,173 @@ impl Store {
                     line: r.get::<_, Option<i64>>(16)?.map(|v| v as u64),
                     byte_offset: r.get::<_, Option<i64>>(17)?.map(|v| v as u64),
                 },
+                category: r.get(18)?,
+                lang: r.get(19)?,
+                cluster: r.get(20)?,
             };
             each(doc)?;
         }
         Ok(())
     }
+}
+
+impl Store {
+    /// Stores (replacing) the analyses of existing documents, in one transaction.
+    pub fn save_analyses(&mut self, analyses: &[(i64, Analysis)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for (id, analysis) in analyses {
+            write_analysis(&tx, *id, analysis)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Documents with ids above `after`, in id order, at most `limit`: `(id, text)` pairs
+    /// for re-analysis in batches that do not hold the database while the engine works.
+    pub fn texts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, text FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2")?;
+        let rows = stmt.query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Number of documents, and of those analysed by an engine version other than `version`
+    /// (or not at all).
+    pub fn analysis_status(&self, version: &str) -> Result<(u64, u64), StoreError> {
+        let (total, stale): (i64, i64) = self.conn.query_row(
+            "SELECT count(*), count(*) - count(CASE WHEN a.engine_version = ?1 THEN 1 END)
+             FROM documents d LEFT JOIN analyses a ON a.document_id = d.id",
+            [version],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((total as u64, stale as u64))
+    }
+
+    /// Calls `each` with every stored fingerprint, in document id order.
+    pub fn for_each_fingerprint(
+        &self,
+        mut each: impl FnMut(i64, &[u32]),
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT document_id, fingerprint FROM analyses WHERE fingerprint IS NOT NULL ORDER BY document_id")?;
+        let mut rows = stmt.query([])?;
+        let mut signature = Vec::new();
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let blob: Vec<u8> = r.get(1)?;
+            signature.clear();
+            signature.extend(
+                blob.chunks_exact(4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
+            );
+            each(id, &signature);
+        }
+        Ok(())
+    }
+
+    /// Records the near-duplicate cluster of each document; documents not listed are
+    /// left without a cluster.
+    pub fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+            [],
+        )?;
+        {
+            let mut stmt =
+                tx.prepare_cached("UPDATE analyses SET cluster_id = ?2 WHERE document_id = ?1")?;
+            for (id, cluster) in clusters {
+                stmt.execute(params![id, cluster])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Phone numbers found in at least `min_documents` documents, most shared first.
+    pub fn shared_phones(
+        &self,
+        min_documents: u64,
+        limit: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT phone, count(*) AS n FROM document_phones GROUP BY phone HAVING n >= ?1 ORDER BY n DESC, phone LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(
+            params![min_documents as i64, limit.min(i64::MAX as u64) as i64],
+            |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Documents per category among analysed documents.
+    pub fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT category, count(*) FROM analyses GROUP BY category ORDER BY 2 DESC")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// Writes (replacing) one document's analysis and its phone index.
+fn write_analysis(
+    conn: &Connection,
+    document_id: i64,
+    analysis: &Analysis,
+) -> Result<(), StoreError> {
+    let confidence = analysis
+        .scores
+        .get(analysis.category.index())
+        .copied()
+        .unwrap_or(0.0);
+    let result = serde_json::json!({
+        "scores": analysis.scores,
+        "cues": analysis.cues,
+        "facts": analysis.facts,
+        "spans": analysis.spans,
+    });
+    let fingerprint: Vec<u8> = analysis
+        .fingerprint
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO analyses (document_id, engine_version, lang, script, category, confidence, occupied, result,
+             fingerprint, analysed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (document_id) DO UPDATE SET engine_version = excluded.engine_version, lang = excluded.lang,
+             script = excluded.script, category = excluded.category, confidence = excluded.confidence,
+             occupied = excluded.occupied, result = excluded.result, fingerprint = excluded.fingerprint,
+             analysed_at = excluded.analysed_at",
+    )?;
+    stmt.execute(params![
+        document_id,
+        analysis.engine_version,
+        analysis.lang,
+        analysis.script,
+        analysis.category.as_str(),
+        f64::from(confidence),
+        analysis.facts.occupied(),
+        result.to_string(),
+        if fingerprint.is_empty() {
+            None
+        } else {
+            Some(fingerprint)
+        },
+        rfc3339(OffsetDateTime::now_utc()),
+    ])?;
+    conn.prepare_cached("DELETE FROM document_phones WHERE document_id = ?1")?
+        .execute([document_id])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT OR IGNORE INTO document_phones (phone, document_id) VALUES (?1, ?2)",
+    )?;
+    for phone in &analysis.facts.phones {
+        insert.execute(params![phone, document_id])?;
+    }
+    Ok(())
 }
 
 const SOURCE_COLUMNS: &str =
@@ -541,8 +734,8 @@ impl Import<'_> {
         self.pseudonymizer.pseudonym(author)
     }
 
-    /// Adds one document. Returns `false` when the store already had it.
-    pub fn add(&mut self, doc: &RawDocument) -> Result<bool, StoreError> {
+    /// Adds one document. Returns its row id, or `None` when the store already had it.
+    pub fn add(&mut self, doc: &RawDocument) -> Result<Option<i64>, StoreError> {
         let key = self.dedup_key(doc);
         let author = self.author_label(&doc.author);
         let forwarded = doc.forwarded_from.as_ref().and_then(|f| {
@@ -597,11 +790,20 @@ impl Import<'_> {
         ])?;
         if inserted == 1 {
             self.counts.added += 1;
-            Ok(true)
+            Ok(Some(self.tx.last_insert_rowid()))
         } else {
             self.counts.already_present += 1;
-            Ok(false)
+            Ok(None)
         }
+    }
+
+    /// Stores the analysis of a document added by this import.
+    pub fn add_analysis(
+        &mut self,
+        document_id: i64,
+        analysis: &Analysis,
+    ) -> Result<(), StoreError> {
+        write_analysis(&self.tx, document_id, analysis)
     }
 
     /// Records a record that could not be read.
