@@ -64,6 +64,8 @@ def load_scorer(path):
     if spec is None or spec.loader is None:
         sys.exit(f"cannot load the scorer from {path}")
     module = importlib.util.module_from_spec(spec)
+    # shared/ is not ours to write a __pycache__ into.
+    sys.dont_write_bytecode = True
     spec.loader.exec_module(module)
     return module
 

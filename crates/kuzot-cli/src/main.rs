@@ -142,7 +142,7 @@ enum Command {
         /// Only documents the engine put in this category.
         #[arg(long)]
         category: Option<String>,
-        /// Only documents containing this phone number (E.164, e.g. +79001234567).
+        /// Only documents containing this phone number (E.164, e.g. +79990001122).
         #[arg(long)]
         phone: Option<String>,
         /// Only documents in this near-duplicate cluster.

@@ -3,15 +3,17 @@
 
 use std::path::Path;
 
+use std::sync::atomic::Ordering::Relaxed;
+
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kuzot_service::IngestProgress;
 
 /// An indicatif bar fed by the ingest use case.
 pub struct IngestBar {
     bar: ProgressBar,
-    files: std::cell::Cell<u64>,
-    total_files: std::cell::Cell<u64>,
-    documents: std::cell::Cell<u64>,
+    files: std::sync::atomic::AtomicU64,
+    total_files: std::sync::atomic::AtomicU64,
+    documents: std::sync::atomic::AtomicU64,
 }
 
 impl IngestBar {
@@ -39,28 +41,28 @@ impl IngestBar {
     fn update_message(&self) {
         self.bar.set_message(format!(
             "files {}/{} · documents {}",
-            self.files.get(),
-            self.total_files.get(),
-            self.documents.get()
+            self.files.load(Relaxed),
+            self.total_files.load(Relaxed),
+            self.documents.load(Relaxed)
         ));
     }
 }
 
 impl IngestProgress for IngestBar {
     fn start(&self, files: u64, bytes: u64) {
-        self.total_files.set(files);
+        self.total_files.store(files, Relaxed);
         self.bar.set_length(bytes);
         self.update_message();
     }
     fn file(&self, _path: &Path) {
-        self.files.set(self.files.get() + 1);
+        self.files.fetch_add(1, Relaxed);
         self.update_message();
     }
     fn bytes(&self, bytes: u64) {
         self.bar.inc(bytes);
     }
     fn documents(&self, documents: u64) {
-        self.documents.set(self.documents.get() + documents);
+        self.documents.fetch_add(documents, Relaxed);
         self.update_message();
     }
     fn finish(&self) {

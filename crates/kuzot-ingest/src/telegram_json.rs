@@ -115,21 +115,35 @@ impl<R: BufRead> Bytes<R> {
             let mut lines = 0;
             let mut consumed = chunk.len();
             let mut done = false;
-            for (i, &b) in chunk.iter().enumerate() {
-                if b == b'\n' {
-                    lines += 1;
-                }
+            let mut i = 0;
+            while i < chunk.len() {
                 if in_string {
+                    // Most bytes of an export are inside strings: jump to the next quote or
+                    // backslash. JSON strings hold no raw newlines, so no line is skipped.
                     if escaped {
                         escaped = false;
-                    } else if b == b'\\' {
-                        escaped = true;
-                    } else if b == b'"' {
-                        in_string = false;
+                        i += 1;
+                        continue;
+                    }
+                    match memchr::memchr2(b'"', b'\\', &chunk[i..]) {
+                        None => {
+                            i = chunk.len();
+                        }
+                        Some(at) => {
+                            i += at;
+                            if chunk[i] == b'\\' {
+                                escaped = true;
+                            } else {
+                                in_string = false;
+                            }
+                            i += 1;
+                        }
                     }
                     continue;
                 }
+                let b = chunk[i];
                 match b {
+                    b'\n' => lines += 1,
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => {
@@ -153,6 +167,7 @@ impl<R: BufRead> Bytes<R> {
                     }
                     _ => {}
                 }
+                i += 1;
             }
             out.extend_from_slice(&chunk[..consumed]);
             self.start += consumed;
@@ -546,8 +561,12 @@ struct Message<'a> {
     #[serde(borrow)]
     forwarded_from_id: Option<Cow<'a, str>>,
     reply_to_message_id: Option<serde_json::Value>,
-    text: Option<Text>,
-    text_entities: Option<Vec<Entity>>,
+    #[serde(borrow)]
+    text: Option<&'a serde_json::value::RawValue>,
+    /// Kept unparsed: it repeats `text` and is only needed when `text` is missing, so
+    /// parsing it for every message would double the work.
+    #[serde(borrow)]
+    text_entities: Option<&'a serde_json::value::RawValue>,
     photo: Option<String>,
     file: Option<String>,
     media_type: Option<String>,
@@ -571,25 +590,63 @@ impl StringOrNumber {
     }
 }
 
-/// `text` is a plain string, or an array mixing strings and entity objects.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum Text {
-    Plain(String),
-    Parts(Vec<TextPart>),
+/// One element of a `text` array: a plain string, or an entity object whose `text` is
+/// taken. Deserialised by hand: serde's untagged enums buffer every value first, which
+/// doubles the cost of the commonest field of an export.
+struct TextPart(String);
+
+impl<'de> Deserialize<'de> for TextPart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TextPart, D::Error> {
+        struct PartVisitor;
+        impl<'de> serde::de::Visitor<'de> for PartVisitor {
+            type Value = TextPart;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or an entity object with a \"text\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<TextPart, E> {
+                Ok(TextPart(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<TextPart, E> {
+                Ok(TextPart(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TextPart, A::Error> {
+                let mut text = String::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == "text" {
+                        text = map.next_value::<String>()?;
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(TextPart(text))
+            }
+        }
+        deserializer.deserialize_any(PartVisitor)
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum TextPart {
-    Plain(String),
-    Entity(Entity),
-}
-
+/// An element of `text_entities`.
 #[derive(Debug, Deserialize)]
 struct Entity {
     #[serde(default)]
     text: String,
+}
+
+/// Flattens `text`: a plain string, or an array mixing strings and entity objects.
+fn flatten_text(raw: &serde_json::value::RawValue) -> Result<String, String> {
+    let json = raw.get();
+    if json.starts_with('"') {
+        return serde_json::from_str::<String>(json).map_err(|e| format!("malformed text: {e}"));
+    }
+    if json == "null" {
+        return Ok(String::new());
+    }
+    let parts =
+        serde_json::from_str::<Vec<TextPart>>(json).map_err(|e| format!("malformed text: {e}"))?;
+    Ok(parts.into_iter().map(|p| p.0).collect())
 }
 
 fn id_string(value: &serde_json::Value) -> Option<String> {
@@ -636,16 +693,13 @@ fn to_document(
         Some(unix) => Some(unix_time(unix, "edited_unixtime")?),
         None => None,
     };
-    let text = match (&message.text, &message.text_entities) {
-        (Some(Text::Plain(s)), _) => s.clone(),
-        (Some(Text::Parts(parts)), _) => parts
+    let text = match (message.text, message.text_entities) {
+        (Some(raw), _) => flatten_text(raw)?,
+        (None, Some(raw)) => serde_json::from_str::<Vec<Entity>>(raw.get())
+            .map_err(|e| format!("malformed text_entities: {e}"))?
             .iter()
-            .map(|p| match p {
-                TextPart::Plain(s) => s.as_str(),
-                TextPart::Entity(e) => e.text.as_str(),
-            })
+            .map(|e| e.text.as_str())
             .collect(),
-        (None, Some(entities)) => entities.iter().map(|e| e.text.as_str()).collect(),
         (None, None) => String::new(),
     };
     let mut media = Vec::new();

@@ -331,7 +331,7 @@ mod tests {
                 occupied: true,
                 span: Span::default(),
             }],
-            phones: vec!["+79001112233".into()],
+            phones: vec!["+79990002233".into()],
             orgs: vec![Org::MinistryOfDefence],
             promises: vec![Promise::Housing],
         };

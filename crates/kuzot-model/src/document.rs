@@ -113,7 +113,7 @@ impl ChatRef {
 
 /// The author of a message exactly as the export gives it. These are private people:
 /// the store replaces them with a keyed pseudonym unless the import asks to keep them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct AuthorRef {
     /// Stable id from the export (`user123`, `channel456`), when there is one.
     pub id: Option<String>,

@@ -32,7 +32,7 @@ pub struct IngestOptions {
 }
 
 /// Receives progress while files are ingested (the CLI draws a bar with it).
-pub trait IngestProgress {
+pub trait IngestProgress: Sync {
     /// Before the first file: how many files and bytes there are.
     fn start(&self, _files: u64, _bytes: u64) {}
     /// A file begins.
@@ -343,6 +343,8 @@ fn ingest_file(
         listed: Vec::new(),
         store_error: None,
     };
+    // The reader runs on its own thread and hands batches over a bounded channel, so that
+    // parsing the next part of the file overlaps with analysing and storing this one.
     let input = BufReader::with_capacity(
         256 * 1024,
         ProgressRead {
@@ -350,7 +352,45 @@ fn ingest_file(
             progress,
         },
     );
-    let mut result = kuzot_ingest::read_source(format, input, &read_options, &mut sink);
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<ReadEvent>(4);
+    let mut result = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut channel = ChannelSink {
+                sender,
+                batch: Vec::with_capacity(STORE_BATCH),
+            };
+            let read = kuzot_ingest::read_source(format, input, &read_options, &mut channel);
+            match read {
+                Ok(report) => channel
+                    .send_batch()
+                    .map(|()| report)
+                    .map_err(ReadError::Sink),
+                Err(e) => Err(e),
+            }
+        });
+        for event in receiver {
+            let stored = match event {
+                ReadEvent::Documents(batch) => sink.store_batch(batch),
+                ReadEvent::Rejected(error) => {
+                    sink.rejected(error);
+                    Ok(())
+                }
+                ReadEvent::ServiceRecord => {
+                    sink.service_record();
+                    Ok(())
+                }
+            };
+            if stored.is_err() {
+                // Dropping the receiver makes the reader's next send fail: it stops.
+                break;
+            }
+        }
+        reader.join().unwrap_or_else(|_| {
+            Err(ReadError::Sink(SinkError(
+                "the reader thread panicked".into(),
+            )))
+        })
+    });
     if result.is_ok()
         && let Err(e) = sink.flush()
     {
@@ -409,6 +449,56 @@ impl<R: Read> Read for ProgressRead<'_, R> {
     }
 }
 
+/// What the reader thread hands to the storing thread, in file order.
+enum ReadEvent {
+    Documents(Vec<RawDocument>),
+    Rejected(RecordError),
+    ServiceRecord,
+}
+
+/// The reader thread's sink: batches documents and sends them on.
+struct ChannelSink {
+    sender: std::sync::mpsc::SyncSender<ReadEvent>,
+    batch: Vec<RawDocument>,
+}
+
+impl ChannelSink {
+    fn send(&self, event: ReadEvent) -> Result<(), SinkError> {
+        self.sender
+            .send(event)
+            .map_err(|_| SinkError("storing stopped".into()))
+    }
+
+    fn send_batch(&mut self) -> Result<(), SinkError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(STORE_BATCH));
+        self.send(ReadEvent::Documents(batch))
+    }
+}
+
+impl DocumentSink for ChannelSink {
+    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
+        self.batch.push(doc);
+        if self.batch.len() >= STORE_BATCH {
+            self.send_batch()?;
+        }
+        Ok(())
+    }
+
+    // Neither needs to wait for the documents batched before it: the counts and the list
+    // of rejected records do not depend on order. A failed send means storing stopped; the
+    // reader learns it at its next document.
+    fn rejected(&mut self, error: RecordError) {
+        let _ = self.send(ReadEvent::Rejected(error));
+    }
+
+    fn service_record(&mut self) {
+        let _ = self.send(ReadEvent::ServiceRecord);
+    }
+}
+
 /// Documents analysed and stored together: the engine runs on a batch in parallel.
 const STORE_BATCH: usize = 1024;
 
@@ -424,6 +514,13 @@ struct StoreSink<'s, 'p> {
 }
 
 impl StoreSink<'_, '_> {
+    /// Stores a batch handed over by the reader thread.
+    fn store_batch(&mut self, batch: Vec<RawDocument>) -> Result<(), SinkError> {
+        self.flush()?;
+        self.batch = batch;
+        self.flush()
+    }
+
     fn flush(&mut self) -> Result<(), SinkError> {
         if self.batch.is_empty() {
             return Ok(());
