@@ -442,7 +442,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Reanalyze { model } => {
             let mut store = open_store(&settings)?;
             let engine = load_engine(model.as_deref(), Some(&store))?;
-            let bar = progress::IngestBar::new(!cli.json);
+            let bar = progress::IngestBar::documents(!cli.json);
             let done = kuzot_service::reanalyze(&mut store, &engine, &bar)?;
             if cli.json {
                 println!(

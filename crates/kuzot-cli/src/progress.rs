@@ -19,16 +19,29 @@ pub struct IngestBar {
 impl IngestBar {
     /// A bar on standard error; `visible = false` draws nothing (for `--json`).
     pub fn new(visible: bool) -> IngestBar {
+        IngestBar::with_template(
+            visible,
+            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta}) {msg}",
+        )
+    }
+
+    /// A bar counting documents rather than bytes (re-analysis).
+    pub fn documents(visible: bool) -> IngestBar {
+        IngestBar::with_template(
+            visible,
+            "{spinner} [{elapsed_precise}] {wide_bar} {pos}/{len} documents ({per_sec}, {eta})",
+        )
+    }
+
+    fn with_template(visible: bool, template: &str) -> IngestBar {
         let target = if visible {
             ProgressDrawTarget::stderr()
         } else {
             ProgressDrawTarget::hidden()
         };
         let bar = ProgressBar::with_draw_target(Some(0), target);
-        let style = ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta}) {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style =
+            ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         IngestBar {
             bar,

@@ -30,9 +30,23 @@ struct ExportRow<'a> {
     title: Option<&'a str>,
     url: Option<&'a str>,
     text: &'a str,
+    category: Option<&'a str>,
+    lang: Option<&'a str>,
+    cluster: Option<i64>,
     record: u64,
     line: Option<u64>,
     byte_offset: Option<u64>,
+}
+
+/// Message texts are written by recruiters: a cell that starts with `=`, `+`, `-`, `@` or a
+/// control character is a formula to Excel and LibreOffice when the CSV is opened there
+/// (CSV injection). In CSV output such cells get a leading `'`, which spreadsheets show as
+/// text; JSONL keeps every text exactly as stored.
+fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
 }
 
 fn row(d: &StoredDocument) -> ExportRow<'_> {
@@ -48,6 +62,9 @@ fn row(d: &StoredDocument) -> ExportRow<'_> {
         title: d.title.as_deref(),
         url: d.url.as_deref(),
         text: &d.text,
+        category: d.category.as_deref(),
+        lang: d.lang.as_deref(),
+        cluster: d.cluster,
         record: d.position.index,
         line: d.position.line,
         byte_offset: d.position.byte_offset,
@@ -89,4 +106,20 @@ pub fn export_documents(
     }
     out.flush()?;
     Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::spreadsheet_safe;
+
+    #[test]
+    fn formulas_are_defused_for_spreadsheets() {
+        assert_eq!(
+            spreadsheet_safe("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        assert_eq!(spreadsheet_safe("+7 900 000 00 00"), "'+7 900 000 00 00");
+        assert_eq!(spreadsheet_safe("Работа в Москве"), "Работа в Москве");
+        assert_eq!(spreadsheet_safe(""), "");
+    }
 }
