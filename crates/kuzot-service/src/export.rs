@@ -95,8 +95,17 @@ pub fn export_documents(
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut *out);
             store.for_each_document(filter, |d| {
+                let text = spreadsheet_safe(&d.text);
+                let chat = d.chat.as_deref().map(spreadsheet_safe);
+                let author = d.author.as_deref().map(spreadsheet_safe);
+                let title = d.title.as_deref().map(spreadsheet_safe);
+                let mut safe = row(&d);
+                safe.text = &text;
+                safe.chat = chat.as_deref();
+                safe.author = author.as_deref();
+                safe.title = title.as_deref();
                 writer
-                    .serialize(row(&d))
+                    .serialize(safe)
                     .map_err(|e| to_store_error(std::io::Error::other(e.to_string())))?;
                 count += 1;
                 Ok(())
