@@ -33,7 +33,7 @@
 
 use std::collections::HashMap;
 
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, is_alphanumeric};
 
 /// Number of values in a signature.
 pub const SIGNATURE_LEN: usize = 128;
@@ -81,20 +81,26 @@ fn transliterate(c: char) -> Option<&'static str> {
 /// space separates words. Uppercase letters stand for the folded digraphs.
 fn script_fold(text: &str) -> Vec<char> {
     // Step 1: transliterate; keep Latin, digits and other letters; anything else separates.
-    let mut latin = String::with_capacity(text.len());
+    let mut latin: Vec<char> = Vec::with_capacity(text.len());
     for c in text.chars() {
-        if let Some(t) = transliterate(c) {
-            latin.push_str(t);
-        } else if c.is_alphanumeric() {
+        // Only Cyrillic has a transliteration; ASCII and the rest skip the table.
+        let translit = if ('\u{0400}'..='\u{04FF}').contains(&c) {
+            transliterate(c)
+        } else {
+            None
+        };
+        if let Some(t) = translit {
+            latin.extend(t.chars());
+        } else if is_alphanumeric(c) {
             latin.push(c);
         } else if c == '\'' {
             // o'zbek, g'isht: the apostrophe is part of the letter, and dropped with it.
-        } else if !latin.ends_with(' ') {
+        } else if latin.last() != Some(&' ') {
             latin.push(' ');
         }
     }
     // Step 2: fold the spellings transliteration schemes disagree on.
-    let bytes: Vec<char> = latin.chars().collect();
+    let bytes = latin;
     let mut out: Vec<char> = Vec::with_capacity(bytes.len());
     let at = |i: usize| bytes.get(i).copied().unwrap_or(' ');
     let mut i = 0;

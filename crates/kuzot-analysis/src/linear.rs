@@ -640,7 +640,7 @@ mod tests {
                     "Приглашаем на контрактную службу",
                     "Armiyaga shartnoma bilan xizmatga",
                     "Армияга келишим менен кызматка чакырабыз",
-                    "Contract service with the Ministry of Defence",
+                    "Enlist in the Russian army on contract",
                 ],
                 &[
                     "единовременная выплата при подписании",
@@ -648,7 +648,7 @@ mod tests {
                     "гражданство для вас и семьи",
                     "shartnoma imzolaganda pul va fuqarolik",
                     "пункт отбора работает ежедневно",
-                    "one-off payment and fast citizenship",
+                    "signing bonus and a Russian passport",
                 ],
                 &[
                     "звоните",
@@ -686,7 +686,7 @@ mod tests {
                     "Водитель-экспедитор на объекты специальной операции",
                     "Повар на объект СВО",
                     "Qo'riqchi kerak, byudjet tashkiloti",
-                    "Security guard for a municipal agency",
+                    "Guard job at a city maintenance service",
                     "Санитар в медицинское подразделение",
                 ],
                 &[
@@ -694,7 +694,7 @@ mod tests {
                     "подготовка на полигоне шесть недель",
                     "выплаты при ранении",
                     "faxriy maqomi va sug'urta",
-                    "combat veteran status after training",
+                    "veteran benefits after deployment",
                     "оформление через военкомат",
                 ],
                 &[
@@ -760,7 +760,7 @@ mod tests {
                     "Сортировочный центр ищет упаковщиков",
                     "Таксопарк приглашает водителей",
                     "Sankt-Peterburgda yuk tashuvchilar kerak",
-                    "Seasonal fruit picking in the UK",
+                    "Strawberry harvest jobs on British farms",
                     "Пекарь в сетевую пекарню",
                 ],
                 &[
@@ -776,7 +776,7 @@ mod tests {
             (
                 Category::Other,
                 &[
-                    "Сдаю койко-место у метро",
+                    "Сдам угол в квартире недорого",
                     "Кто знает как продлить патент",
                     "Новости: суд приговорил жителя",
                     "Samarqandga bilet qancha",

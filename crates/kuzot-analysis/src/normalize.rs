@@ -20,6 +20,8 @@
 //! assert_eq!(&"❗️Baгнер ЖДЁТ вaxтa"[span.start..span.end], "Baгнер");
 //! ```
 
+use std::sync::LazyLock;
+
 use kuzot_model::Span;
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -30,6 +32,10 @@ pub struct Normalized {
     text: String,
     /// For each byte of `text`: the byte range of the original character it came from.
     origin: Vec<(u32, u32)>,
+    /// The words of `text` as byte ranges, found once: language identification, the
+    /// classifier and every extractor walk them, and splitting again each time was a
+    /// large share of the engine's time.
+    words: Vec<(usize, usize)>,
 }
 
 impl Normalized {
@@ -56,39 +62,156 @@ impl Normalized {
     /// The words of the normalised text: maximal runs of letters, digits and inner
     /// apostrophes, as byte ranges into [`Normalized::text`].
     pub fn words(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let text = self.text.as_str();
-        let mut chars = text.char_indices().peekable();
-        std::iter::from_fn(move || {
-            // Skip to the start of a word.
-            let start = loop {
-                let (i, c) = chars.next()?;
-                if c.is_alphanumeric() {
-                    break i;
-                }
-            };
-            let mut end = start;
-            while let Some(&(i, c)) = chars.peek() {
-                if c.is_alphanumeric() {
-                    end = i + c.len_utf8();
-                    chars.next();
-                } else if c == '\''
-                    && text[i + 1..]
-                        .chars()
-                        .next()
-                        .is_some_and(char::is_alphabetic)
-                {
-                    // oʻzbek, g'isht: the apostrophe belongs to the word.
-                    end = i + 1;
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            // `end` was last set after the first char too: recompute for one-char words.
-            let first_len = text[start..].chars().next().map_or(0, char::len_utf8);
-            Some((start, end.max(start + first_len)))
-        })
+        self.words.iter().copied()
     }
+}
+
+/// Splits `text` into words as [`Normalized::words`] describes them: a word starts at a
+/// letter or digit and goes on over letters, digits and apostrophes followed by a letter
+/// (oʻzbek, g'isht).
+fn split_words(text: &str) -> Vec<(usize, usize)> {
+    let table = &*TABLE;
+    let mut words = Vec::with_capacity(text.len() / 6 + 1);
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if !table.is_alphanumeric(c) {
+            continue;
+        }
+        let mut end = start + c.len_utf8();
+        while let Some(&(i, c)) = chars.peek() {
+            if table.is_alphanumeric(c) {
+                end = i + c.len_utf8();
+                chars.next();
+            } else if c == '\''
+                && text
+                    .get(i + 1..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_some_and(|next| table.is_alphabetic(next))
+            {
+                end = i + 1;
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        words.push((start, end));
+    }
+    words
+}
+
+/// Characters below this code point have their properties in [`TABLE`]: Latin, Greek,
+/// Cyrillic and the other scripts of the first two UTF-8 byte lengths, which make up
+/// nearly all of kuzot's texts. The standard library answers them with a binary search of
+/// the Unicode tables, and NFKC with an iterator per character; both were most of the
+/// normaliser's time.
+const TABLE_LEN: usize = 0x800;
+
+const ALPHANUMERIC: u8 = 1;
+const ALPHABETIC: u8 = 2;
+/// NFKC leaves the character alone and it is neither invisible nor a combining mark: a
+/// lone one is copied through unchanged.
+const STABLE: u8 = 4;
+const COMBINING: u8 = 8;
+/// Lowercases to exactly one character, kept in `lower` (with ё already folded to е).
+const ONE_LOWER: u8 = 16;
+
+/// Character properties, computed from the standard library and `unicode_normalization`
+/// themselves at first use, so that the fast path answers exactly as the slow one.
+struct CharTable {
+    flags: Vec<u8>,
+    lower: Vec<char>,
+}
+
+static TABLE: LazyLock<CharTable> = LazyLock::new(CharTable::new);
+
+impl CharTable {
+    fn new() -> CharTable {
+        let mut flags = vec![0u8; TABLE_LEN];
+        let mut lower = vec!['\0'; TABLE_LEN];
+        let mut buf = [0u8; 4];
+        for (code, (flag, low)) in flags.iter_mut().zip(lower.iter_mut()).enumerate() {
+            let Some(c) = u32::try_from(code).ok().and_then(char::from_u32) else {
+                continue;
+            };
+            if c.is_alphanumeric() {
+                *flag |= ALPHANUMERIC;
+            }
+            if c.is_alphabetic() {
+                *flag |= ALPHABETIC;
+            }
+            if is_combining_mark(c) {
+                *flag |= COMBINING;
+            }
+            let one: &str = c.encode_utf8(&mut buf);
+            let mut nfkc = one.nfkc();
+            if nfkc.next() == Some(c)
+                && nfkc.next().is_none()
+                && !is_invisible(c)
+                && !is_combining_mark(c)
+            {
+                *flag |= STABLE;
+            }
+            let mut lowers = c.to_lowercase();
+            if let (Some(l), None) = (lowers.next(), lowers.next()) {
+                *flag |= ONE_LOWER;
+                *low = if l == 'ё' { 'е' } else { l };
+            }
+        }
+        CharTable { flags, lower }
+    }
+
+    #[inline]
+    fn flags(&self, c: char) -> Option<u8> {
+        self.flags.get(c as usize).copied()
+    }
+
+    #[inline]
+    fn is_alphanumeric(&self, c: char) -> bool {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            self.flags(c)
+                .map_or_else(|| c.is_alphanumeric(), |f| f & ALPHANUMERIC != 0)
+        }
+    }
+
+    #[inline]
+    fn is_alphabetic(&self, c: char) -> bool {
+        if c.is_ascii() {
+            c.is_ascii_alphabetic()
+        } else {
+            self.flags(c)
+                .map_or_else(|| c.is_alphabetic(), |f| f & ALPHABETIC != 0)
+        }
+    }
+
+    #[inline]
+    fn is_combining_mark(&self, c: char) -> bool {
+        if c.is_ascii() {
+            false
+        } else {
+            self.flags(c)
+                .map_or_else(|| is_combining_mark(c), |f| f & COMBINING != 0)
+        }
+    }
+
+    /// The lowercase of `c` with ё folded to е, when it is one character.
+    #[inline]
+    fn lower(&self, c: char) -> Option<char> {
+        if c.is_ascii() {
+            return Some(c.to_ascii_lowercase());
+        }
+        let flags = self.flags(c)?;
+        if flags & ONE_LOWER == 0 {
+            return None;
+        }
+        self.lower.get(c as usize).copied()
+    }
+}
+
+/// [`char::is_alphanumeric`], answered from a table for the common scripts.
+pub(crate) fn is_alphanumeric(c: char) -> bool {
+    TABLE.is_alphanumeric(c)
 }
 
 /// Which script a letter belongs to, for look-alike repair.
@@ -226,13 +349,14 @@ struct Mapped {
 
 /// Normalises `original` for matching. Linear in the length of the input.
 pub fn normalize(original: &str) -> Normalized {
+    let table = &*TABLE;
     // Pass 1: NFKC per base character with its combining marks, drop invisibles.
     let mut mapped: Vec<Mapped> = Vec::with_capacity(original.len());
     let mut iter = original.char_indices().peekable();
     while let Some((start, c)) = iter.next() {
         let mut end = start + c.len_utf8();
         while let Some(&(i, m)) = iter.peek() {
-            if is_combining_mark(m) {
+            if table.is_combining_mark(m) {
                 end = i + m.len_utf8();
                 iter.next();
             } else {
@@ -240,13 +364,16 @@ pub fn normalize(original: &str) -> Normalized {
             }
         }
         let (from, to) = (start as u32, end as u32);
-        let segment = &original[start..end];
-        if segment.len() == 1 && c.is_ascii() {
+        let single = end - start == c.len_utf8();
+        if single && (c.is_ascii() || table.flags(c).is_some_and(|f| f & STABLE != 0)) {
             mapped.push(Mapped { c, from, to });
             continue;
         }
+        let Some(segment) = original.get(start..end) else {
+            continue;
+        };
         for n in segment.nfkc() {
-            if !is_invisible(n) && !is_combining_mark(n) {
+            if !is_invisible(n) && !table.is_combining_mark(n) {
                 mapped.push(Mapped { c: n, from, to });
             }
         }
@@ -255,25 +382,26 @@ pub fn normalize(original: &str) -> Normalized {
     // Pass 2: repair look-alikes word by word.
     let mut i = 0;
     while i < mapped.len() {
-        if !mapped[i].c.is_alphabetic() {
+        if !table.is_alphabetic(mapped[i].c) {
             i += 1;
             continue;
         }
         let start = i;
-        while i < mapped.len() && mapped[i].c.is_alphabetic() {
+        while i < mapped.len() && table.is_alphabetic(mapped[i].c) {
             i += 1;
         }
         repair_lookalikes(&mut mapped[start..i]);
     }
 
     // Pass 3: fold case, ё, apostrophes; decoration to space; collapse spaces.
-    let mut text = String::with_capacity(original.len());
-    let mut origin = Vec::with_capacity(original.len());
+    let mut text = String::with_capacity(original.len() + 1);
+    let mut origin = Vec::with_capacity(original.len() + 1);
     let mut pending_space: Option<(u32, u32)> = None;
     for m in mapped {
         let c = m.c;
-        let keep_as_is = c.is_alphanumeric() || is_kept_symbol(c);
-        if !keep_as_is && !is_apostrophe(c) {
+        let apostrophe = is_apostrophe(c);
+        let keep_as_is = table.is_alphanumeric(c) || is_kept_symbol(c);
+        if !keep_as_is && !apostrophe {
             // Whitespace, emoji, box drawing, bullets: a word boundary.
             if pending_space.is_none() {
                 pending_space = Some((m.from, m.to));
@@ -286,12 +414,13 @@ pub fn normalize(original: &str) -> Normalized {
         }
         let mut push = |out: char| {
             text.push(out);
-            for _ in 0..out.len_utf8() {
-                origin.push((m.from, m.to));
-            }
+            let len = out.len_utf8();
+            origin.extend(std::iter::repeat_n((m.from, m.to), len));
         };
-        if is_apostrophe(c) {
+        if apostrophe {
             push('\'');
+        } else if let Some(lower) = table.lower(c) {
+            push(lower);
         } else {
             for lower in c.to_lowercase() {
                 push(if lower == 'ё' { 'е' } else { lower });
@@ -302,7 +431,12 @@ pub fn normalize(original: &str) -> Normalized {
         text.push(' ');
         origin.push((from, to));
     }
-    Normalized { text, origin }
+    let words = split_words(&text);
+    Normalized {
+        text,
+        origin,
+        words,
+    }
 }
 
 /// Maps look-alike letters of a mixed-script word to the script the word is really in:
@@ -394,6 +528,153 @@ mod tests {
             for (st, en) in n.words() {
                 prop_assert!(st < en && en <= n.text().len());
             }
+        }
+    }
+}
+
+/// The table-driven fast paths must answer exactly as the general code: checked against
+/// a straightforward copy of it.
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The normaliser without tables: NFKC for every non-ASCII character, the standard
+    /// library's character properties.
+    fn slow_normalize(original: &str) -> (String, Vec<(u32, u32)>) {
+        let mut mapped: Vec<Mapped> = Vec::new();
+        let mut iter = original.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            let mut end = start + c.len_utf8();
+            while let Some(&(i, m)) = iter.peek() {
+                if is_combining_mark(m) {
+                    end = i + m.len_utf8();
+                    iter.next();
+                } else {
+                    break;
+                }
+            }
+            let (from, to) = (start as u32, end as u32);
+            for n in original[start..end].nfkc() {
+                if !is_invisible(n) && !is_combining_mark(n) {
+                    mapped.push(Mapped { c: n, from, to });
+                }
+            }
+        }
+        let mut i = 0;
+        while i < mapped.len() {
+            if !mapped[i].c.is_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < mapped.len() && mapped[i].c.is_alphabetic() {
+                i += 1;
+            }
+            repair_lookalikes(&mut mapped[start..i]);
+        }
+        let mut text = String::new();
+        let mut origin = Vec::new();
+        let mut pending: Option<(u32, u32)> = None;
+        for m in mapped {
+            let c = m.c;
+            if !(c.is_alphanumeric() || is_kept_symbol(c) || is_apostrophe(c)) {
+                pending.get_or_insert((m.from, m.to));
+                continue;
+            }
+            if let Some(p) = pending.take() {
+                text.push(' ');
+                origin.push(p);
+            }
+            let outs: Vec<char> = if is_apostrophe(c) {
+                vec!['\'']
+            } else {
+                c.to_lowercase()
+                    .map(|l| if l == 'ё' { 'е' } else { l })
+                    .collect()
+            };
+            for out in outs {
+                text.push(out);
+                origin.extend(std::iter::repeat_n((m.from, m.to), out.len_utf8()));
+            }
+        }
+        if let Some(p) = pending {
+            text.push(' ');
+            origin.push(p);
+        }
+        (text, origin)
+    }
+
+    /// Words by the definition, with the standard library's properties.
+    fn slow_words(text: &str) -> Vec<(usize, usize)> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut words = Vec::new();
+        let mut k = 0;
+        while k < chars.len() {
+            let (start, c) = chars[k];
+            if !c.is_alphanumeric() {
+                k += 1;
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            k += 1;
+            while k < chars.len() {
+                let (i, c) = chars[k];
+                let next_is_letter = chars.get(k + 1).is_some_and(|&(_, n)| n.is_alphabetic());
+                if c.is_alphanumeric() {
+                    end = i + c.len_utf8();
+                } else if c == '\'' && next_is_letter {
+                    end = i + 1;
+                } else {
+                    break;
+                }
+                k += 1;
+            }
+            words.push((start, end));
+        }
+        words
+    }
+
+    fn check(s: &str) {
+        let fast = normalize(s);
+        let (text, origin) = slow_normalize(s);
+        assert_eq!(fast.text, text, "{s:?}");
+        assert_eq!(fast.origin, origin, "{s:?}");
+        assert_eq!(fast.words, slow_words(&fast.text), "{s:?}");
+    }
+
+    #[test]
+    fn every_character_below_the_table_limit_normalises_as_without_it() {
+        let mut all = String::new();
+        for code in 0..TABLE_LEN as u32 + 64 {
+            if let Some(c) = char::from_u32(code) {
+                all.push(c);
+                check(&c.to_string());
+                check(&format!("a{c}b"));
+                check(&format!("я{c}\u{0301}"));
+            }
+        }
+        check(&all);
+    }
+
+    #[test]
+    fn mixed_texts_normalise_as_without_the_tables() {
+        check("❗️Baгнер ЖДЁТ вaxтa, Oʻzbekiston gʼisht ２００ ０００ ₽ ﬁx ǅ İstanbul Ŀ ſ");
+        check("И\u{0306}ОШКАР-ОЛА вах\u{200B}та ҚАЗАҚСТАН ӨЗБЕКСТАН Ҷавонон ĲSSEL ŉ");
+        check("g''isht o'' 'a a' ''");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_normalises_as_without_the_tables(s in "\\PC{0,80}") {
+            check(&s);
+        }
+
+        #[test]
+        fn script_mixtures_normalise_as_without_the_tables(
+            s in "[a-zA-Z0-9а-яА-ЯёЁіїєґўқғңөүұһәӣӯҳҷ'ʻʼ`\u{0300}-\u{0306}\u{200B} .,\\-İſǅﬁ²½]{0,60}"
+        ) {
+            check(&s);
         }
     }
 }

@@ -305,7 +305,7 @@ mod tests {
             "Ребята, кто готов заключить контракт с МО, пишите в личку",
             "Mudofaa vazirligi orqali xizmatga yozilish",
             "Мудофаа вазирлиги орқали",
-            "Шартнома бо Вазорати мудофиаи Русия",
+            "Вазорати мудофиаи Русия сарбоз мекобад",
             "Коргоо министрлигинин келишими боюнча кызмат",
             "Ресей Қорғаныс министрлігі арқылы қызмет",
             "service under contract with Russia's Ministry of Defence",
@@ -339,16 +339,18 @@ mod tests {
         assert!(orgs("Слушаю оперу Вагнера").is_empty());
         assert!(orgs("Британский музыкант дал концерт, война идёт третий год").is_empty());
         assert!(orgs("опыт работы с системами оркестрации, контракт").is_empty());
-        assert!(orgs("Военный оркестр набирает музыкантов на контракт").is_empty());
+        assert!(
+            orgs("Военный оркестр округа приглашает музыкантов на контрактную службу").is_empty()
+        );
     }
 
     #[test]
     fn ambiguous_names_need_context() {
-        assert_eq!(orgs("ЧВК «Патриот» — набор бойцов"), [Patriot]);
+        assert_eq!(orgs("ЧВК «Патриот» ищет бойцов"), [Patriot]);
         assert!(orgs("Настоящий патриот своей страны").is_empty());
         assert!(orgs("Выставка в парке «Патриот»").is_empty());
         assert!(orgs("Солдат сбежал из парка \"Патриот\" в Подмосковье").is_empty());
-        assert_eq!(orgs("ЧВК «Конвой» объявляет набор"), [Convoy]);
+        assert_eq!(orgs("ЧВК «Конвой» ищет добровольцев"), [Convoy]);
         assert!(orgs("Задержанного доставили под конвоем").is_empty());
         assert_eq!(orgs("«Ахмат» спецназына жигиттер керек"), [Akhmat]);
         assert_eq!(orgs("Спецназ «Ахмат» приглашает"), [Akhmat]);
@@ -360,7 +362,7 @@ mod tests {
         assert_eq!(orgs("Набор в отряд БАРС, контракт"), [Bars]);
         assert!(orgs("Ак Барс победил в матче").is_empty());
         assert!(orgs("Барс жылы келди").is_empty());
-        assert_eq!(orgs("PMC Redut is recruiting"), [Redut]);
+        assert_eq!(orgs("Redut PMC wants volunteers"), [Redut]);
         assert_eq!(
             orgs("«Редут» жеке әскери компаниясына жігіттер керек"),
             [Redut]
@@ -370,7 +372,7 @@ mod tests {
     #[test]
     fn always_named_organisations() {
         assert_eq!(
-            orgs("Росгвардия проверяет общежития, кого — везут в Сахарово"),
+            orgs("Росгвардия устроила рейд на рынке, задержанных отвезли в Сахарово"),
             [Rosgvardia, SakharovoMmc]
         );
         assert_eq!(orgs("ГБУ «Жилищник» ищет охранников"), [Zhilishchnik]);

@@ -775,7 +775,7 @@ mod tests {
         );
         assert!(promises("Проживание не предоставляется. Проезд за свой счёт.").is_empty());
         assert!(promises("Работа без оплаты проезда и без питания").is_empty());
-        assert!(promises("Требования: мужчины 25-50 лет, гражданство РФ").is_empty());
+        assert!(promises("Требования: возраст до 45 лет, гражданство РФ").is_empty());
         assert!(promises("Гражданство РФ обязательно. Наличие паспорта РФ.").is_empty());
         assert!(promises("Must hold a Russian passport.").is_empty());
         assert!(promises("Жатакана жок, тамак өз эсебинен.").is_empty());
@@ -827,7 +827,7 @@ mod tests {
 
     #[test]
     fn roads_and_deliveries_are_not_travel() {
-        assert!(promises("Ремонт дорог и тротуаров, 3800 руб. смена").is_empty());
+        assert!(promises("Строим дорогу к новому микрорайону, 3800 руб. смена").is_empty());
         assert!(promises("Доставка продуктов на своём авто, гибкий график").is_empty());
         assert_eq!(promises("Дорогу до Оренбурга оплачиваем."), vec![Travel]);
     }

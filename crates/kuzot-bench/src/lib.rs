@@ -194,6 +194,166 @@ pub fn peak_memory_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Everyday chatter of migrant-worker groups, in their languages: what most messages of a
+/// real channel are. Written for the benchmark; fictional.
+const CHATTER: &[&str] = &[
+    "Всем привет! Кто-нибудь знает, где в Москве продлить патент без очереди?",
+    "Братья, подскажите, сколько сейчас стоит билет Ош — Москва на поезд?",
+    "Спасибо всем, кто помог вчера с документами, дай Аллах здоровья",
+    "Salom hammaga, Samarqandga avtobus qachon jo'naydi, kim biladi?",
+    "Assalomu alaykum, patent uchun qancha to'lash kerak bu oy?",
+    "Саламатсыздарбы, ким билет алып берет, Бишкекке жөнөйм",
+    "Бүгүн аба ырайы суук, балдар жылуу кийингиле",
+    "Ассалому алейкум, кӣ медонад, ба Душанбе чипта чанд пул аст?",
+    "Сәлеметсіздер ме, Алматыға пойыз қашан жүреді?",
+    "Does anyone know a good dentist near Kazansky station? English speaking please",
+    "Кто едет в субботу в Казань? Есть одно место в машине",
+    "Продаю телефон, почти новый, недорого, пишите в личку",
+    "Сдаю койко-место возле метро Выхино, только для мужчин",
+    "Намаз вакты: бугун бешим 12:45, асыр 15:20",
+];
+
+/// News-like text of the kind the channels repost: long, with numbers and places, and no
+/// recruitment. Written for the benchmark; fictional.
+const NEWS: &[&str] = &[
+    "В Москве с 1 января вырастет стоимость патента для иностранных граждан. По данным \
+     мэрии, ежемесячный платёж составит около 7 500 рублей, изменения затронут сотни тысяч \
+     мигрантов из Узбекистана, Таджикистана и Киргизии.",
+    "Правительство утвердило новые правила миграционного учёта. Работодатели обязаны \
+     уведомлять МВД о заключении трудового договора в течение трёх рабочих дней, за \
+     нарушение грозит штраф до 800 000 рублей.",
+    "Ўзбекистон ва Россия ўртасида меҳнат мигрантларини ташкилий равишда жўнатиш бўйича \
+     келишув имзоланди, дейилади вазирлик хабарида.",
+    "Кыргызстандын эмгек мигранттарынын саны былтыр 5 пайызга өстү, деп билдирди \
+     министрлик. Алардын көпчүлүгү Москвада жана Санкт-Петербургда иштейт.",
+    "Qozog'iston hukumati chet ellik ishchilar uchun kvotani 2025 yilda qisqartirishni rejalashtirmoqda.",
+    "Remittances from Russia to Central Asia fell by a fifth last year, the central bank said, \
+     as the rouble weakened and fewer workers travelled north.",
+    "В Екатеринбурге открылся новый многофункциональный миграционный центр. Приём ведётся \
+     ежедневно с 8:00 до 20:00, запись через портал госуслуг.",
+];
+
+/// Short additions a reposting channel makes to an ad.
+const REPOST_EDITS: &[&str] = &[
+    "🔥🔥🔥",
+    "Пишите в WhatsApp, ответим быстро!",
+    "Актуально!",
+    "Yozing, javob beramiz",
+    "Жазгыла!",
+    "Repost please",
+];
+
+/// Everything the corpus generator draws from the seed, kept while generating so that
+/// later messages can repost earlier ones.
+#[derive(Debug, Clone)]
+pub struct MessageGenerator {
+    rng: SplitMix,
+    /// Recent originals (ads and news) that later messages repost.
+    recent: Vec<(usize, String)>,
+    produced: usize,
+}
+
+impl MessageGenerator {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> MessageGenerator {
+        MessageGenerator {
+            rng: SplitMix::new(seed),
+            recent: Vec::new(),
+            produced: 0,
+        }
+    }
+
+    /// The next message and the index of the message it is a (lightly edited) repost of,
+    /// or its own index when it is an original. Of the messages, about 45% are
+    /// recruitment ads, 35% chatter and 20% news; about one in five is a repost of one of
+    /// the last thousand ads or news, with a new phone number, an emoji, a line added or
+    /// the text cut short, as channels repost.
+    pub fn next_message(&mut self) -> (String, usize) {
+        let index = self.produced;
+        self.produced += 1;
+        let rng = &mut self.rng;
+        if !self.recent.is_empty() && rng.below(5) == 0 {
+            let (origin, text) = rng.pick(&self.recent).clone();
+            let edited = match rng.below(4) {
+                0 => format!("{} {text}", rng.pick(REPOST_EDITS)),
+                1 => format!("{text}\n{}", rng.pick(REPOST_EDITS)),
+                2 => match text.rfind("+7 9") {
+                    Some(at) => format!(
+                        "{}+7 9{:02} {:03} {:02} {:02}",
+                        text.get(..at).unwrap_or_default(),
+                        rng.below(100),
+                        rng.below(1000),
+                        rng.below(100),
+                        rng.below(100)
+                    ),
+                    None => format!("{text} 🙏"),
+                },
+                _ => {
+                    // Cut the last sentence, on a char boundary.
+                    let cut = text
+                        .char_indices()
+                        .filter(|&(_, c)| c == '.')
+                        .map(|(i, _)| i + 1)
+                        .find(|&i| i > text.len() * 3 / 4)
+                        .unwrap_or(text.len());
+                    text.get(..cut).unwrap_or(&text).to_owned()
+                }
+            };
+            return (edited, origin);
+        }
+        let kind = rng.below(20);
+        let text = if kind < 9 {
+            let opening = rng.pick(OPENINGS);
+            let detail = rng.pick(DETAILS);
+            let second = rng.pick(DETAILS);
+            let place = rng.pick(PLACES);
+            let currency = rng.pick(CURRENCIES);
+            let low = 40 + rng.below(200);
+            let high = low + 10 + rng.below(60);
+            format!(
+                "{opening}. {place}. Оплата от {low} 000 до {high} 000 {currency} в месяц. \
+                 {detail} {second}\nТел: +7 9{:02} {:03} {:02} {:02}",
+                rng.below(100),
+                rng.below(1000),
+                rng.below(100),
+                rng.below(100)
+            )
+        } else if kind < 16 {
+            let first = rng.pick(CHATTER);
+            if rng.below(3) == 0 {
+                format!("{first} {}", rng.pick(CHATTER))
+            } else {
+                (*first).to_owned()
+            }
+        } else {
+            format!("{} {}", rng.pick(NEWS), rng.pick(NEWS))
+        };
+        if !(9..16).contains(&kind) {
+            if self.recent.len() >= 1000 {
+                let slot = self.rng.below(1000) as usize;
+                self.recent[slot] = (index, text.clone());
+            } else {
+                self.recent.push((index, text.clone()));
+            }
+        }
+        (text, index)
+    }
+}
+
+/// `n` messages of a realistic mixed corpus from a seed (see
+/// [`MessageGenerator::next_message`]): ads, chatter and news in Russian, Kyrgyz, Uzbek,
+/// Tajik, Kazakh and English, with reposts.
+///
+/// ```
+/// let a = kuzot_bench::generate_messages(50, 3);
+/// assert_eq!(a.len(), 50);
+/// assert_eq!(a, kuzot_bench::generate_messages(50, 3));
+/// ```
+pub fn generate_messages(n: usize, seed: u64) -> Vec<String> {
+    let mut generator = MessageGenerator::new(seed);
+    (0..n).map(|_| generator.next_message().0).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,6 +11,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use kuzot_ingest::{DocumentSink, ReadOptions, RecordError, SinkError};
 use kuzot_model::{RawDocument, SourceFormat};
+use rayon::prelude::*;
 
 #[derive(Debug, Parser)]
 #[command(name = "kuzot-bench", about = "kuzot benchmarks")]
@@ -40,6 +41,37 @@ enum Command {
         /// Repeat the read this many times and report each.
         #[arg(long, default_value_t = 3)]
         runs: u32,
+    },
+    /// Full analysis (normalise, language, classify, extract, fingerprint) of a generated
+    /// mixed corpus, plus the texts of a JSONL corpus if given: messages/s on one thread
+    /// and on `threads` threads.
+    Analyze {
+        /// Number of generated messages.
+        #[arg(long, default_value_t = 100_000)]
+        messages: usize,
+        /// Threads for the parallel run.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// A JSONL file of `{"text": …}` lines (e.g. /work/shared/corpora/ru-telegram-news.jsonl)
+        /// whose texts are analysed too.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+    /// Near-duplicate clustering of generated messages with reposts: MinHash signatures
+    /// (in parallel) and NearDuplicateIndex clustering: seconds and peak memory.
+    Cluster {
+        /// Number of messages.
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: usize,
+        /// Threads for the signatures.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Read and store a generated export into a fresh SQLite store: messages/s and peak memory.
     Ingest {
@@ -77,6 +109,177 @@ impl DocumentSink for CountingSink {
     fn rejected(&mut self, _error: RecordError) {
         self.rejected += 1;
     }
+}
+
+/// CPU time (user + system) of this process so far, in seconds, if known: on a shared
+/// machine it says what the work cost when the wall clock says how busy the machine was.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks are 1/100 s on Linux.
+    Some((user + system) / 100.0)
+}
+
+/// The texts of a JSONL file's `text` fields.
+fn corpus_texts(path: &Path) -> anyhow::Result<Vec<String>> {
+    let file = std::fs::File::open(path).with_context(|| path.display().to_string())?;
+    let mut texts = Vec::new();
+    for line in std::io::BufRead::lines(std::io::BufReader::new(file)) {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: serde_json::Value = serde_json::from_str(&line)?;
+        if let Some(text) = value["text"].as_str() {
+            texts.push(text.to_owned());
+        }
+    }
+    Ok(texts)
+}
+
+/// Analyses every text on `threads` threads; returns (wall seconds, CPU seconds, risk count).
+fn analyze_all(
+    engine: &kuzot_analysis::Engine,
+    texts: &[String],
+    threads: usize,
+) -> anyhow::Result<(f64, Option<f64>, usize)> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let risk = pool.install(|| {
+        texts
+            .par_iter()
+            .map(|t| usize::from(engine.analyze(t).category.is_risk()))
+            .sum::<usize>()
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    Ok((seconds, cpu, risk))
+}
+
+fn bench_analyze(
+    messages: usize,
+    threads: usize,
+    seed: u64,
+    corpus: Option<&Path>,
+) -> anyhow::Result<()> {
+    let mut texts = kuzot_bench::generate_messages(messages, seed);
+    let corpus_messages = match corpus {
+        Some(path) => {
+            let extra = corpus_texts(path)?;
+            let n = extra.len();
+            texts.extend(extra);
+            n
+        }
+        None => 0,
+    };
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let engine = kuzot_analysis::Engine::new();
+    // Warm up: the lexicons and tables behind LazyLocks are built on first use.
+    for t in texts.iter().take(100) {
+        std::hint::black_box(engine.analyze(t));
+    }
+    let n = texts.len() as f64;
+    let (one_seconds, one_cpu, risk) = analyze_all(&engine, &texts, 1)?;
+    let (seconds, cpu, _) = analyze_all(&engine, &texts, threads)?;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "analyze", "messages": texts.len(), "generated": messages,
+            "corpus_messages": corpus_messages, "mean_bytes": bytes as f64 / n.max(1.0),
+            "risk_share": risk as f64 / n.max(1.0),
+            "threads": threads,
+            "seconds_1_thread": one_seconds,
+            "messages_per_second_1_thread": n / one_seconds,
+            "cpu_microseconds_per_message_1_thread": one_cpu.map(|c| c * 1e6 / n),
+            "seconds": seconds,
+            "messages_per_second": n / seconds,
+            "cpu_seconds": cpu,
+            "cores_available": std::thread::available_parallelism().map(usize::from).ok(),
+        })
+    );
+    Ok(())
+}
+
+fn bench_cluster(messages: usize, threads: usize, seed: u64) -> anyhow::Result<()> {
+    use kuzot_analysis::fingerprint::{NearDuplicateIndex, minhash};
+    use kuzot_analysis::normalize::normalize;
+
+    const CHUNK: usize = 20_000;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    let memory_before = kuzot_bench::peak_memory_bytes();
+    let mut generator = kuzot_bench::MessageGenerator::new(seed);
+    let mut index = NearDuplicateIndex::new();
+    let mut origins: Vec<usize> = Vec::with_capacity(messages);
+    let (mut generate_s, mut signature_s, mut insert_s) = (0.0, 0.0, 0.0);
+    let mut done = 0;
+    while done < messages {
+        let n = CHUNK.min(messages - done);
+        let started = Instant::now();
+        let chunk: Vec<(String, usize)> = (0..n).map(|_| generator.next_message()).collect();
+        generate_s += started.elapsed().as_secs_f64();
+
+        let started = Instant::now();
+        let signatures: Vec<Vec<u32>> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map(|(text, _)| minhash(&normalize(text)))
+                .collect()
+        });
+        signature_s += started.elapsed().as_secs_f64();
+
+        let started = Instant::now();
+        for (k, signature) in signatures.iter().enumerate() {
+            index.insert((done + k) as u64, signature);
+        }
+        insert_s += started.elapsed().as_secs_f64();
+        origins.extend(chunk.iter().map(|(_, origin)| *origin));
+        done += n;
+    }
+    let started = Instant::now();
+    let clusters = index.clusters();
+    let clusters_s = started.elapsed().as_secs_f64();
+
+    // Reposts found: a repost whose cluster is its original's.
+    let cluster_of: Vec<u64> = clusters.iter().map(|&(_, c)| c).collect();
+    let (mut reposts, mut joined) = (0usize, 0usize);
+    for (i, &origin) in origins.iter().enumerate() {
+        if origin != i {
+            reposts += 1;
+            if cluster_of.get(i) == cluster_of.get(origin) {
+                joined += 1;
+            }
+        }
+    }
+    let mut distinct = cluster_of.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "cluster", "messages": messages, "threads": threads,
+            "generate_seconds": generate_s,
+            "signature_seconds": signature_s,
+            "signatures_per_second": messages as f64 / signature_s,
+            "cluster_seconds": insert_s + clusters_s,
+            "clusters": distinct.len(),
+            "reposts": reposts,
+            "reposts_joined_to_original": joined,
+            "peak_memory_mib_before": memory_before.map(|b| b as f64 / 1048576.0),
+            "peak_memory_mib": kuzot_bench::peak_memory_bytes().map(|b| b as f64 / 1048576.0),
+        })
+    );
+    Ok(())
 }
 
 fn main() -> anyhow::Result<()> {
@@ -120,6 +323,17 @@ fn main() -> anyhow::Result<()> {
                 );
             }
         }
+        Command::Analyze {
+            messages,
+            threads,
+            seed,
+            corpus,
+        } => bench_analyze(messages, threads, seed, corpus.as_deref())?,
+        Command::Cluster {
+            messages,
+            threads,
+            seed,
+        } => bench_cluster(messages, threads, seed)?,
         Command::Ingest { messages, work_dir } => {
             let dir = match &work_dir {
                 Some(d) => tempfile::tempdir_in(d)?,
