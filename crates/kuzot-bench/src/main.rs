@@ -81,6 +81,9 @@ enum Command {
         /// Where to put the temporary store and export (default: the system temp dir).
         #[arg(long)]
         work_dir: Option<PathBuf>,
+        /// Also analyse every message as `kuzot ingest` does by default.
+        #[arg(long)]
+        analyze: bool,
     },
 }
 
@@ -334,7 +337,8 @@ fn main() -> anyhow::Result<()> {
             threads,
             seed,
         } => bench_cluster(messages, threads, seed)?,
-        Command::Ingest { messages, work_dir } => {
+        Command::Ingest { messages, work_dir, analyze } => {
+            let engine = if analyze { Some(kuzot_analysis::Engine::try_new()?) } else { None };
             let dir = match &work_dir {
                 Some(d) => tempfile::tempdir_in(d)?,
                 None => tempfile::tempdir()?,
@@ -352,7 +356,7 @@ fn main() -> anyhow::Result<()> {
                 &mut store,
                 &[export],
                 &options,
-                None,
+                engine.as_ref(),
                 &kuzot_service::NoProgress,
             )?;
             let seconds = started.elapsed().as_secs_f64();
@@ -362,7 +366,7 @@ fn main() -> anyhow::Result<()> {
             println!(
                 "{}",
                 serde_json::json!({
-                    "bench": "ingest_telegram_json_sqlite", "messages": records, "added": totals.added,
+                    "bench": if analyze { "ingest_telegram_json_sqlite_analysed" } else { "ingest_telegram_json_sqlite" }, "messages": records, "added": totals.added,
                     "bytes": bytes, "seconds": seconds, "messages_per_second": records as f64 / seconds,
                     "peak_memory_mib_before": memory_before.map(|b| b as f64 / 1048576.0),
                     "peak_memory_mib": kuzot_bench::peak_memory_bytes().map(|b| b as f64 / 1048576.0),
