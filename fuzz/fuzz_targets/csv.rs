@@ -9,12 +9,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let mut sink = CollectingSink::default();
     // An error is a valid answer to a malformed file; only a panic is a finding.
-    if let Ok(report) = read_source(
-        SourceFormat::Csv,
-        data,
-        &ReadOptions::default(),
-        &mut sink,
-    ) {
+    if let Ok(report) = read_source(SourceFormat::Csv, data, &ReadOptions::default(), &mut sink) {
         // The report is what the service logs and shows: it must agree with what was read.
         assert_eq!(report.documents, sink.documents.len() as u64);
         assert_eq!(report.rejected, sink.rejected.len() as u64);

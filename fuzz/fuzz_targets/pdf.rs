@@ -31,12 +31,7 @@ fuzz_target!(|data: &[u8]| {
     });
     let mut sink = CollectingSink::default();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        read_source(
-            SourceFormat::Pdf,
-            data,
-            &ReadOptions::default(),
-            &mut sink,
-        )
+        read_source(SourceFormat::Pdf, data, &ReadOptions::default(), &mut sink)
     }));
     match outcome {
         Err(_) => {

@@ -337,8 +337,16 @@ fn main() -> anyhow::Result<()> {
             threads,
             seed,
         } => bench_cluster(messages, threads, seed)?,
-        Command::Ingest { messages, work_dir, analyze } => {
-            let engine = if analyze { Some(kuzot_analysis::Engine::try_new()?) } else { None };
+        Command::Ingest {
+            messages,
+            work_dir,
+            analyze,
+        } => {
+            let engine = if analyze {
+                Some(kuzot_analysis::Engine::try_new()?)
+            } else {
+                None
+            };
             let dir = match &work_dir {
                 Some(d) => tempfile::tempdir_in(d)?,
                 None => tempfile::tempdir()?,
