@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds every cargo-fuzz target in fuzz/ and runs each for a short, bounded time from its
+# committed seeds (fuzz/seeds/<target>) plus the git-ignored working corpus
+# (fuzz/corpus/<target>). Any crash, panic, timeout or memory blow-up fails the script;
+# the input that caused it is saved as fuzz/artifacts/<target>/crash-* (or timeout-*, oom-*).
+#
+# Only the stable toolchain is available: cargo-fuzz's nightly-only flags (-Zsanitizer,
+# sancov passes) are accepted under RUSTC_BOOTSTRAP=1.
+#
+# Knobs (environment):
+#   FUZZ_SECONDS  seconds each target runs (default 20)
+#   FUZZ_JOBS     targets run at once (default 2, one per core)
+#   FUZZ_TARGETS  space-separated subset of targets (default: all, from `cargo fuzz list`)
+#   CARGO_TARGET_DIR  honoured; default fuzz/target
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+fuzz_dir="$root/fuzz"
+seconds="${FUZZ_SECONDS:-20}"
+jobs="${FUZZ_JOBS:-2}"
+export RUSTC_BOOTSTRAP=1
+
+started=$SECONDS
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "fuzz: installing cargo-fuzz"
+    cargo install cargo-fuzz --locked
+fi
+
+cd "$fuzz_dir"
+if [[ -n "${FUZZ_TARGETS:-}" ]]; then
+    read -r -a targets <<<"$FUZZ_TARGETS"
+else
+    mapfile -t targets < <(cargo fuzz list)
+fi
+if [[ ${#targets[@]} -eq 0 ]]; then
+    echo "fuzz: no targets found" >&2
+    exit 1
+fi
+
+# -a: debug assertions and overflow checks, so arithmetic overflow is a finding too.
+build_started=$SECONDS
+# `cargo fuzz build` takes one target or none: build all at once unless a subset was asked.
+if [[ -n "${FUZZ_TARGETS:-}" ]]; then
+    for t in "${targets[@]}"; do
+        cargo fuzz build -a "$t"
+    done
+else
+    cargo fuzz build -a
+fi
+bin_dir="${CARGO_TARGET_DIR:-$fuzz_dir/target}/x86_64-unknown-linux-gnu/release"
+for t in "${targets[@]}"; do
+    if [[ ! -x "$bin_dir/$t" ]]; then
+        echo "fuzz: target $t did not build ($bin_dir/$t missing)" >&2
+        exit 1
+    fi
+done
+echo "fuzz: build took $((SECONDS - build_started)) s"
+
+# Logs are kept beside the artifacts (git-ignored) for a failure to be looked at later.
+logs="$fuzz_dir/artifacts/logs"
+mkdir -p "$logs"
+run_one() {
+    local t="$1"
+    mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
+    # -timeout: one input running longer than this is a hang, reported as a failure.
+    # -rss_limit_mb: a reader must not need gigabytes for a few kilobytes of input.
+    if "$bin_dir/$t" "corpus/$t" "seeds/$t" \
+        -artifact_prefix="artifacts/$t/" \
+        -max_total_time="$seconds" \
+        -timeout=10 \
+        -rss_limit_mb=2048 \
+        -print_final_stats=1 \
+        >"$logs/$t.log" 2>&1; then
+        echo "fuzz: $t ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$logs/$t.log" | grep -o '[0-9]*$') runs)"
+    else
+        echo "fuzz: $t FAILED; last lines of its log:" >&2
+        tail -n 40 "$logs/$t.log" >&2
+        ls -1 "artifacts/$t" >&2 || true
+        return 1
+    fi
+}
+
+run_started=$SECONDS
+failed=0
+running=0
+pids=()
+for t in "${targets[@]}"; do
+    run_one "$t" &
+    pids+=("$!")
+    running=$((running + 1))
+    if ((running >= jobs)); then
+        wait "${pids[0]}" || failed=1
+        pids=("${pids[@]:1}")
+        running=$((running - 1))
+    fi
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || failed=1
+done
+
+echo "fuzz: runs took $((SECONDS - run_started)) s, whole script $((SECONDS - started)) s"
+if ((failed)); then
+    echo "fuzz: FAILED" >&2
+    exit 1
+fi
+echo "fuzz: all ${#targets[@]} targets ran without a crash"
