@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds every cargo-fuzz target in fuzz/ and runs each for a short, bounded time from its
-# committed seeds (fuzz/seeds/<target>) plus the git-ignored working corpus
+# Builds every cargo-fuzz target in fuzz/ and runs each for a short, bounded time from the
+# project's test fixtures and examples, fuzz/seeds/<target>, and the git-ignored working corpus
 # (fuzz/corpus/<target>). Any crash, panic, timeout or memory blow-up fails the script;
 # the input that caused it is saved as fuzz/artifacts/<target>/crash-* (or timeout-*, oom-*).
 #
@@ -59,12 +59,33 @@ echo "fuzz: build took $((SECONDS - build_started)) s"
 # Logs are kept beside the artifacts (git-ignored) for a failure to be looked at later.
 logs="$fuzz_dir/artifacts/logs"
 mkdir -p "$logs"
+# Seeds are the project's own test fixtures and examples, read where they live (copies
+# would go stale); fuzz/seeds/<target> holds only inputs written for fuzzing alone.
+# libFuzzer adds new inputs to the first folder given (the git-ignored corpus) only.
+fixtures="$root/crates/kuzot-ingest/tests/data"
+examples="$root/examples"
+fixture_dirs() {
+    case "$1" in
+        telegram_json) echo "$fixtures/telegram_json $examples/telegram" ;;
+        telegram_html) echo "$fixtures/telegram_html $examples/telegram_html" ;;
+        whatsapp_txt) echo "$fixtures/whatsapp $examples/whatsapp" ;;
+        web_page) echo "$fixtures/web $examples/web" ;;
+        pdf) echo "$fixtures/pdf $examples/pdf" ;;
+        plain_text) echo "$examples/whatsapp" ;;
+        detect_format) echo "$fixtures $examples" ;;
+        *) echo "" ;;
+    esac
+}
+
 run_one() {
     local t="$1"
     mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
+    local -a seed_dirs=("seeds/$t")
+    read -r -a extra <<<"$(fixture_dirs "$t")"
+    seed_dirs+=("${extra[@]}")
     # -timeout: one input running longer than this is a hang, reported as a failure.
     # -rss_limit_mb: a reader must not need gigabytes for a few kilobytes of input.
-    if "$bin_dir/$t" "corpus/$t" "seeds/$t" \
+    if "$bin_dir/$t" "corpus/$t" "${seed_dirs[@]}" \
         -artifact_prefix="artifacts/$t/" \
         -max_total_time="$seconds" \
         -timeout=10 \
