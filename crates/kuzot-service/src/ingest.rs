@@ -338,7 +338,6 @@ fn ingest_file(
     let mut sink = StoreSink {
         import,
         engine,
-        batch: Vec::new(),
         progress,
         listed: Vec::new(),
         store_error: None,
@@ -353,7 +352,7 @@ fn ingest_file(
         },
     );
     let (sender, receiver) = std::sync::mpsc::sync_channel::<ReadEvent>(4);
-    let mut result = std::thread::scope(|scope| {
+    let result = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut channel = ChannelSink {
                 sender,
@@ -391,11 +390,6 @@ fn ingest_file(
             )))
         })
     });
-    if result.is_ok()
-        && let Err(e) = sink.flush()
-    {
-        result = Err(ReadError::Sink(e));
-    }
     let StoreSink {
         import,
         listed,
@@ -502,12 +496,11 @@ impl DocumentSink for ChannelSink {
 /// Documents analysed and stored together: the engine runs on a batch in parallel.
 const STORE_BATCH: usize = 1024;
 
-/// Hands read documents to the store import, analysing them in batches when an engine is
-/// given.
+/// The storing side of an import: analyses each batch the reader hands over (in parallel,
+/// when an engine is given) and writes it into the import's transaction.
 struct StoreSink<'s, 'p> {
     import: Import<'s>,
     engine: Option<&'p Engine>,
-    batch: Vec<RawDocument>,
     progress: &'p dyn IngestProgress,
     listed: Vec<RejectedRecord>,
     store_error: Option<StoreError>,
@@ -516,16 +509,6 @@ struct StoreSink<'s, 'p> {
 impl StoreSink<'_, '_> {
     /// Stores a batch handed over by the reader thread.
     fn store_batch(&mut self, batch: Vec<RawDocument>) -> Result<(), SinkError> {
-        self.flush()?;
-        self.batch = batch;
-        self.flush()
-    }
-
-    fn flush(&mut self) -> Result<(), SinkError> {
-        if self.batch.is_empty() {
-            return Ok(());
-        }
-        let batch = std::mem::take(&mut self.batch);
         let analyses: Vec<Option<Analysis>> = match self.engine {
             Some(engine) => batch
                 .par_iter()
@@ -542,23 +525,11 @@ impl StoreSink<'_, '_> {
             Ok(())
         })();
         self.progress.documents(batch.len() as u64);
-        self.batch = batch;
-        self.batch.clear();
         result.map_err(|e| {
             let message = e.to_string();
             self.store_error = Some(e);
             SinkError(message)
         })
-    }
-}
-
-impl DocumentSink for StoreSink<'_, '_> {
-    fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
-        self.batch.push(doc);
-        if self.batch.len() >= STORE_BATCH {
-            self.flush()?;
-        }
-        Ok(())
     }
 
     fn rejected(&mut self, error: RecordError) {
