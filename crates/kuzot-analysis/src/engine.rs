@@ -19,7 +19,7 @@
 //! assert_eq!(line["category"], "pmc");
 //! ```
 
-use kuzot_model::{Analysis, Category, Cue, Facts, Money, Org, Place, Promise, Span};
+use kuzot_model::{Analysis, Category, Cue, FactSpan, Facts, Money, Org, Place, Promise, Span};
 use serde_json::{Value, json};
 
 use crate::classify::{Classification, ClassifyContext, CueModel};
@@ -145,7 +145,7 @@ impl Engine {
             category,
             scores: scores.to_vec(),
             cues: relevant_cues(classification.cues, category),
-            spans: to_fact_spans(&facts_found.spans),
+            spans: facts_found.spans,
             facts: facts_found.facts,
             fingerprint: fingerprint::minhash(&normalized),
             engine_version: self.version(),
@@ -202,32 +202,18 @@ fn combine(raw: &[f32; 7], probs: &[f32; 7]) -> (Category, [f32; 7]) {
 
 struct FoundFacts {
     facts: Facts,
-    spans: Vec<FoundSpan>,
+    spans: Vec<FactSpan>,
     phone_spans: Vec<Span>,
-}
-
-/// Where one fact was found: the fields of `kuzot_model::FactSpan`.
-#[derive(serde::Serialize)]
-struct FoundSpan {
-    fact: &'static str,
-    value: String,
-    span: Span,
-}
-
-/// Converts the spans to the model's `FactSpan`s. `kuzot_model` does not re-export
-/// `FactSpan` yet, so the type cannot be named here; it is reached through serde, which
-/// takes its type from the `Analysis::spans` field. Replace with a plain struct literal
-/// once the model re-exports it.
-fn to_fact_spans<T: serde::de::DeserializeOwned>(spans: &[FoundSpan]) -> Vec<T> {
-    serde_json::to_value(spans)
-        .and_then(serde_json::from_value)
-        .unwrap_or_default()
 }
 
 /// Runs every fact extractor and deduplicates their results.
 fn extract_facts(original: &str, text: &Normalized) -> FoundFacts {
     let mut spans = Vec::new();
-    let fact_span = |fact: &'static str, value: String, span: Span| FoundSpan { fact, value, span };
+    let fact_span = |fact: &'static str, value: String, span: Span| FactSpan {
+        fact: fact.to_owned(),
+        value,
+        span,
+    };
 
     let mut money: Vec<Money> = Vec::new();
     for m in money::extract_money(text) {

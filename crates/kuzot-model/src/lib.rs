@@ -16,7 +16,7 @@ mod analysis;
 mod document;
 
 pub use analysis::{
-    Analysis, Category, Cue, Facts, Money, MoneyRole, Org, Period, Place, Promise, Span,
+    Analysis, Category, Cue, FactSpan, Facts, Money, MoneyRole, Org, Period, Place, Promise, Span,
 };
 pub use document::{
     AuthorRef, ChatRef, DocumentKind, MediaRef, Provenance, RawDocument, SourceFormat,
