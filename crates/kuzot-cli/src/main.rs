@@ -533,6 +533,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 phone,
                 cluster,
                 limit,
+                ..DocumentFilter::default()
             };
             let format = match format {
                 ExportKind::Jsonl => ExportFormat::Jsonl,

@@ -13,11 +13,13 @@
 //! ```
 
 mod analysis;
+mod currency;
 mod document;
 
 pub use analysis::{
     Analysis, Category, Cue, FactSpan, Facts, Money, MoneyRole, Org, Period, Place, Promise, Span,
 };
+pub use currency::{DAYS_PER_MONTH, HOURS_PER_MONTH, RateTable};
 pub use document::{
     AuthorRef, ChatRef, DocumentKind, MediaRef, Provenance, RawDocument, SourceFormat,
     SourcePosition,

@@ -41,11 +41,18 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt record in the store: {0}")]
     Corrupt(String),
+    /// What was asked for does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
 }
 
 impl StoreError {
     pub(crate) fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> StoreError {
         let path = path.into();
         move |source| StoreError::Io { path, source }
+    }
+
+    pub(crate) fn json(e: serde_json::Error) -> StoreError {
+        StoreError::Corrupt(e.to_string())
     }
 }

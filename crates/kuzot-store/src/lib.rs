@@ -29,11 +29,14 @@
 
 mod blobs;
 mod error;
+mod index_rows;
+mod labels;
 mod pseudonym;
 mod sqlite;
 
 pub use blobs::{BlobStore, StoredBlob};
 pub use error::StoreError;
+pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
 pub use pseudonym::Pseudonymizer;
 pub use sqlite::{
     DocumentFilter, Import, ImportCounts, NewSource, RejectedRecordRow, SourceRecord, Stats, Store,

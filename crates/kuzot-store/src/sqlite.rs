@@ -15,13 +15,14 @@ use crate::{BlobStore, Pseudonymizer, StoreError, StoredBlob};
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_evidence.sql"),
     include_str!("migrations/0002_analyses.sql"),
+    include_str!("migrations/0003_labels.sql"),
 ];
 
 /// The evidence store of one data directory.
 #[derive(Debug)]
 pub struct Store {
     root: PathBuf,
-    conn: Connection,
+    pub(crate) conn: Connection,
     blobs: BlobStore,
     pseudonymizer: Pseudonymizer,
 }
@@ -155,6 +156,9 @@ pub struct DocumentFilter {
     pub cluster: Option<i64>,
     /// At most this many.
     pub limit: Option<u64>,
+    /// Only these documents (empty: no restriction). Results stay in time order; callers
+    /// that need another order (search relevance) reorder by id.
+    pub ids: Vec<i64>,
 }
 
 /// A document as stored, with its provenance.
@@ -201,12 +205,12 @@ pub struct StoredDocument {
     pub cluster: Option<i64>,
 }
 
-fn rfc3339(t: OffsetDateTime) -> String {
+pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339)
         .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
-fn unix_to_rfc3339(seconds: i64) -> String {
+pub(crate) fn unix_to_rfc3339(seconds: i64) -> String {
     OffsetDateTime::from_unix_timestamp(seconds)
         .map(rfc3339)
         .unwrap_or_else(|_| seconds.to_string())
@@ -434,6 +438,16 @@ impl Store {
             values.push(cluster.into());
             sql.push_str(&format!(" AND a.cluster_id = ?{}", values.len()));
         }
+        if !filter.ids.is_empty() {
+            // Ids are integers, bound one by one; SQLite's limit of 32,766 parameters is far
+            // above any page of results.
+            let first = values.len() + 1;
+            for id in &filter.ids {
+                values.push((*id).into());
+            }
+            let list: Vec<String> = (first..=values.len()).map(|i| format!("?{i}")).collect();
+            sql.push_str(&format!(" AND d.id IN ({})", list.join(",")));
+        }
         sql.push_str(" ORDER BY d.time IS NULL, d.time, d.id");
         if let Some(limit) = filter.limit {
             values.push((limit.min(i64::MAX as u64) as i64).into());
@@ -474,6 +488,41 @@ impl Store {
 }
 
 impl Store {
+    /// One document by id.
+    pub fn document(&self, id: i64) -> Result<Option<StoredDocument>, StoreError> {
+        let mut found = None;
+        self.for_each_document(
+            &DocumentFilter {
+                ids: vec![id],
+                ..DocumentFilter::default()
+            },
+            |d| {
+                found = Some(d);
+                Ok(())
+            },
+        )?;
+        Ok(found)
+    }
+
+    /// Documents by id, in the order of `ids` (missing ones left out).
+    pub fn documents(&self, ids: &[i64]) -> Result<Vec<StoredDocument>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut by_id = std::collections::HashMap::new();
+        self.for_each_document(
+            &DocumentFilter {
+                ids: ids.to_vec(),
+                ..DocumentFilter::default()
+            },
+            |d| {
+                by_id.insert(d.id, d);
+                Ok(())
+            },
+        )?;
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
     /// Stores (replacing) the analyses of existing documents, in one transaction.
     pub fn save_analyses(&mut self, analyses: &[(i64, Analysis)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
