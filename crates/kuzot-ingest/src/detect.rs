@@ -39,7 +39,12 @@ pub fn detect_format(head: &[u8], file_name: Option<&str>) -> Option<Detection> 
         Err(_) => return None,
     };
     let trimmed = text.trim_start();
-    if trimmed.starts_with('{') || trimmed.starts_with('[') {
+    // An iOS WhatsApp export opens with `[date, time]`, which is also how a JSON array opens.
+    let whatsapp_first_line = trimmed
+        .lines()
+        .next()
+        .is_some_and(looks_like_whatsapp_header);
+    if !whatsapp_first_line && (trimmed.starts_with('{') || trimmed.starts_with('[')) {
         let first_line = trimmed.lines().next().unwrap_or("").trim();
         let complete_object_on_first_line = first_line.len() > 1
             && serde_json::from_str::<serde_json::Value>(first_line).is_ok_and(|v| v.is_object());
@@ -157,6 +162,18 @@ mod tests {
 
     fn format_of(head: &str, name: &str) -> Option<SourceFormat> {
         detect_format(head.as_bytes(), Some(name)).map(|d| d.format)
+    }
+
+    #[test]
+    fn a_one_line_ios_whatsapp_chat_is_not_taken_for_json() {
+        let chat = "[04.05.24, 12:00:00] Vakansiya: qo‘riqchi kerak\n".as_bytes();
+        let found = detect_format(chat, Some("chat.txt")).expect("detected");
+        assert_eq!(found.format, SourceFormat::WhatsappTxt);
+        let array = b"[1, 2, 3]";
+        assert_eq!(
+            detect_format(array, None).expect("detected").format,
+            SourceFormat::TelegramJson
+        );
     }
 
     #[test]
