@@ -1,0 +1,524 @@
+//! The parts every chart shares: the root element with its accessible name, the title,
+//! the legend, and the axes with gridlines and thinned tick labels.
+
+use crate::scale::Scale;
+use crate::svg::{Svg, chars_fitting, colour, fit_label, num, text_width};
+use crate::{ChartText, NumberFormat};
+
+/// Width of every chart in SVG units; pages scale it with CSS.
+pub(crate) const WIDTH: f64 = 800.0;
+const MARGIN: f64 = 16.0;
+const TITLE_SIZE: f64 = 16.0;
+pub(crate) const LABEL_SIZE: f64 = 12.0;
+pub(crate) const TICK_SIZE: f64 = 11.0;
+const PLOT_HEIGHT: f64 = 300.0;
+const LEGEND_ROW: f64 = 18.0;
+const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif";
+const INK: &str = "#222222";
+const MUTED: &str = "#555555";
+const GRID: &str = "#dddddd";
+/// Longest tick label on a value axis, in characters.
+const VALUE_LABEL_CHARS: usize = 14;
+/// Bounds of the longest category label under a vertical chart, in characters.
+const MIN_CATEGORY_LABEL_CHARS: usize = 10;
+const MAX_CATEGORY_LABEL_CHARS: usize = 24;
+/// Longest legend entry, in characters.
+const LEGEND_CHARS: usize = 40;
+
+/// How a series is shown in the legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Swatch {
+    /// A filled square, for bars.
+    Block,
+    /// A short thick line, for lines.
+    Line,
+}
+
+/// A legend placed in rows under the title.
+struct LegendLayout {
+    /// (shown text, full text, x, y of the row's middle) per entry.
+    entries: Vec<(String, String, f64, f64)>,
+    height: f64,
+}
+
+fn layout_legend(names: &[&str], top: f64) -> LegendLayout {
+    let mut entries = Vec::with_capacity(names.len());
+    let (mut x, mut row) = (MARGIN, 0.0f64);
+    for name in names {
+        let (shown, full) = fit_label(name, LEGEND_CHARS);
+        let width = 14.0 + 6.0 + text_width(&shown, LABEL_SIZE) + 18.0;
+        if x > MARGIN && x + width > WIDTH - MARGIN {
+            x = MARGIN;
+            row += 1.0;
+        }
+        entries.push((shown, full, x, top + row * LEGEND_ROW + LEGEND_ROW / 2.0));
+        x += width;
+    }
+    let height = if names.is_empty() {
+        0.0
+    } else {
+        (row + 1.0) * LEGEND_ROW
+    };
+    LegendLayout { entries, height }
+}
+
+fn write_legend(svg: &mut Svg, legend: &LegendLayout, swatch: Swatch) {
+    if legend.entries.is_empty() {
+        return;
+    }
+    svg.open("g", &[("class", "legend")]);
+    for (index, (shown, full, x, y)) in legend.entries.iter().enumerate() {
+        let class = format!("legend-entry series-{index}");
+        svg.open("g", &[("class", &class)]);
+        match swatch {
+            Swatch::Block => svg.leaf(
+                "rect",
+                &[
+                    ("x", &num(*x)),
+                    ("y", &num(y - 6.0)),
+                    ("width", "12"),
+                    ("height", "12"),
+                    ("fill", colour(index)),
+                ],
+            ),
+            Swatch::Line => svg.leaf(
+                "line",
+                &[
+                    ("x1", &num(*x)),
+                    ("x2", &num(x + 14.0)),
+                    ("y1", &num(*y)),
+                    ("y2", &num(*y)),
+                    ("stroke", colour(index)),
+                    ("stroke-width", "3"),
+                ],
+            ),
+        }
+        svg.label(
+            &[
+                ("x", &num(x + 20.0)),
+                ("y", &num(y + 4.0)),
+                ("font-size", &num(LABEL_SIZE)),
+                ("fill", INK),
+            ],
+            shown,
+            full,
+        );
+        svg.close("g");
+    }
+    svg.close("g");
+}
+
+/// Opens the root element and writes the accessible name, the background and the title.
+fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f64) {
+    let title_id = format!("{id}-title");
+    let desc_id = format!("{id}-desc");
+    let class = format!("kuzot-chart kuzot-chart-{kind}");
+    let view_box = format!("0 0 {} {}", num(WIDTH), num(height));
+    let labelled_by = format!("{title_id} {desc_id}");
+    svg.open(
+        "svg",
+        &[
+            ("xmlns", "http://www.w3.org/2000/svg"),
+            ("id", id),
+            ("class", &class),
+            ("viewBox", &view_box),
+            ("width", &num(WIDTH)),
+            ("height", &num(height)),
+            ("role", "img"),
+            ("aria-labelledby", &labelled_by),
+            ("font-family", FONT),
+        ],
+    );
+    svg.open("title", &[("id", &title_id)]);
+    svg.text(&text.title);
+    svg.close("title");
+    svg.open("desc", &[("id", &desc_id)]);
+    svg.text(&text.description);
+    svg.close("desc");
+    svg.leaf(
+        "rect",
+        &[
+            ("class", "background"),
+            ("width", &num(WIDTH)),
+            ("height", &num(height)),
+            ("fill", "#ffffff"),
+        ],
+    );
+    let (shown, full) = fit_label(
+        &text.title,
+        chars_fitting(WIDTH - 2.0 * MARGIN, TITLE_SIZE * 1.05),
+    );
+    svg.label(
+        &[
+            ("class", "chart-title"),
+            ("x", &num(MARGIN)),
+            ("y", "26"),
+            ("font-size", &num(TITLE_SIZE)),
+            ("font-weight", "bold"),
+            ("fill", INK),
+        ],
+        &shown,
+        &full,
+    );
+}
+
+/// Writes an axis title; vertical ones are turned to read bottom to top.
+fn write_axis_title(svg: &mut Svg, axis: &str, text: &str, x: f64, y: f64, length: f64) {
+    let (shown, full) = fit_label(text, chars_fitting(length, LABEL_SIZE));
+    if full.is_empty() {
+        return;
+    }
+    let class = format!("axis-title axis-title-{axis}");
+    let rotate = format!("rotate(-90 {} {})", num(x), num(y));
+    let mut attrs = vec![
+        ("class", class.as_str()),
+        ("text-anchor", "middle"),
+        ("font-size", "12"),
+        ("fill", MUTED),
+    ];
+    let (xs, ys) = (num(x), num(y));
+    attrs.push(("x", &xs));
+    attrs.push(("y", &ys));
+    if axis == "y" {
+        attrs.push(("transform", &rotate));
+    }
+    svg.label(&attrs, &shown, &full);
+}
+
+/// Value-axis tick labels, cleaned and cut, with their widest width.
+fn value_labels(scale: &Scale, fmt: NumberFormat) -> (Vec<(f64, String, String)>, f64) {
+    let labels: Vec<(f64, String, String)> = scale
+        .ticks
+        .iter()
+        .map(|&tick| {
+            let (shown, full) = fit_label(&fmt(tick), VALUE_LABEL_CHARS);
+            (tick, shown, full)
+        })
+        .collect();
+    let widest = labels
+        .iter()
+        .map(|(_, shown, _)| text_width(shown, TICK_SIZE))
+        .fold(0.0, f64::max);
+    (labels, widest)
+}
+
+/// Every how many category labels one is shown so that they do not overlap.
+fn label_stride(widest: f64, slot: f64) -> usize {
+    let stride = (widest / slot.max(1e-9)).ceil();
+    if stride.is_finite() && stride >= 1.0 {
+        // Bounded by the number of labels by the caller's use; a huge value only means
+        // that one label is shown.
+        stride.min(1e9) as usize
+    } else {
+        1
+    }
+}
+
+/// A chart with categories along the bottom and values up the side.
+pub(crate) struct Vertical {
+    left: f64,
+    top: f64,
+    width: f64,
+    height: f64,
+    slots: usize,
+    scale: Scale,
+}
+
+impl Vertical {
+    /// The left edge and width of category `index`'s slot.
+    pub(crate) fn slot(&self, index: usize) -> (f64, f64) {
+        let width = self.width / self.slots.max(1) as f64;
+        (self.left + index as f64 * width, width)
+    }
+
+    /// The y coordinate of `value`.
+    pub(crate) fn y(&self, value: f64) -> f64 {
+        self.top + self.height * (1.0 - self.scale.fraction(value))
+    }
+}
+
+/// What a vertical chart needs drawn before its data.
+pub(crate) struct VerticalSpec<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) text: &'a ChartText,
+    pub(crate) id: String,
+    pub(crate) categories: &'a [String],
+    pub(crate) scale: Scale,
+    pub(crate) fmt: NumberFormat<'a>,
+    pub(crate) legend: &'a [&'a str],
+    pub(crate) swatch: Swatch,
+}
+
+/// Writes the frame of a vertical chart and returns the document, ready for the data.
+pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
+    let (ticks, widest_tick) = value_labels(&spec.scale, spec.fmt);
+    let has_y_title = !spec.text.y_label.trim().is_empty();
+    let has_x_title = !spec.text.x_label.trim().is_empty();
+    let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_tick + 8.0;
+    let right = MARGIN + 8.0;
+    let width = (WIDTH - left - right).max(100.0);
+    let legend = layout_legend(spec.legend, 40.0);
+    let top = 40.0 + legend.height + if legend.height > 0.0 { 14.0 } else { 8.0 };
+    let bottom = top + PLOT_HEIGHT;
+    let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
+
+    let mut svg = Svg::new();
+    write_header(&mut svg, spec.kind, spec.text, &spec.id, total_height);
+    write_legend(&mut svg, &legend, spec.swatch);
+
+    let frame = Vertical {
+        left,
+        top,
+        width,
+        height: PLOT_HEIGHT,
+        slots: spec.categories.len(),
+        scale: spec.scale,
+    };
+
+    svg.open("g", &[("class", "axis axis-y")]);
+    for (tick, shown, full) in &ticks {
+        let y = num(frame.y(*tick));
+        let class = if *tick == 0.0 {
+            "grid grid-zero"
+        } else {
+            "grid"
+        };
+        svg.leaf(
+            "line",
+            &[
+                ("class", class),
+                ("x1", &num(left)),
+                ("x2", &num(left + width)),
+                ("y1", &y),
+                ("y2", &y),
+                ("stroke", if *tick == 0.0 { MUTED } else { GRID }),
+                ("stroke-width", "1"),
+            ],
+        );
+        svg.label(
+            &[
+                ("class", "tick-label"),
+                ("x", &num(left - 6.0)),
+                ("y", &num(frame.y(*tick) + 4.0)),
+                ("text-anchor", "end"),
+                ("font-size", &num(TICK_SIZE)),
+                ("fill", MUTED),
+            ],
+            shown,
+            full,
+        );
+    }
+    svg.close("g");
+
+    svg.open("g", &[("class", "axis axis-x")]);
+    let (_, slot_width) = frame.slot(0);
+    // Few categories may use their wide slots; many are thinned out below instead.
+    let max_chars = chars_fitting(slot_width - 8.0, TICK_SIZE)
+        .clamp(MIN_CATEGORY_LABEL_CHARS, MAX_CATEGORY_LABEL_CHARS);
+    let labels: Vec<(String, String)> = spec
+        .categories
+        .iter()
+        .map(|label| fit_label(label, max_chars))
+        .collect();
+    let widest = labels
+        .iter()
+        .map(|(shown, _)| text_width(shown, TICK_SIZE) + 10.0)
+        .fold(0.0, f64::max);
+    let stride = label_stride(widest, slot_width);
+    for (index, (shown, full)) in labels.iter().enumerate().step_by(stride) {
+        let (x0, w) = frame.slot(index);
+        let x = num(x0 + w / 2.0);
+        svg.leaf(
+            "line",
+            &[
+                ("class", "tick"),
+                ("x1", &x),
+                ("x2", &x),
+                ("y1", &num(bottom)),
+                ("y2", &num(bottom + 4.0)),
+                ("stroke", MUTED),
+            ],
+        );
+        svg.label(
+            &[
+                ("class", "tick-label"),
+                ("x", &x),
+                ("y", &num(bottom + 17.0)),
+                ("text-anchor", "middle"),
+                ("font-size", &num(TICK_SIZE)),
+                ("fill", MUTED),
+            ],
+            shown,
+            full,
+        );
+    }
+    svg.close("g");
+    write_axis_title(
+        &mut svg,
+        "x",
+        &spec.text.x_label,
+        left + width / 2.0,
+        bottom + 40.0,
+        width,
+    );
+    write_axis_title(
+        &mut svg,
+        "y",
+        &spec.text.y_label,
+        MARGIN + 8.0,
+        top + PLOT_HEIGHT / 2.0,
+        PLOT_HEIGHT,
+    );
+    (svg, frame)
+}
+
+/// A chart with categories down the side and values along the bottom.
+pub(crate) struct Horizontal {
+    left: f64,
+    top: f64,
+    width: f64,
+    row: f64,
+    scale: Scale,
+}
+
+impl Horizontal {
+    /// The top edge and height of row `index`.
+    pub(crate) fn row(&self, index: usize) -> (f64, f64) {
+        (self.top + index as f64 * self.row, self.row)
+    }
+
+    /// The x coordinate of `value`.
+    pub(crate) fn x(&self, value: f64) -> f64 {
+        self.left + self.width * self.scale.fraction(value)
+    }
+}
+
+/// Longest category label beside a horizontal chart, in characters.
+const ROW_LABEL_CHARS: usize = 32;
+/// Rows are this tall while they fit in [`MAX_ROWS_HEIGHT`].
+const ROW_HEIGHT: f64 = 22.0;
+const MAX_ROWS_HEIGHT: f64 = 1320.0;
+
+/// Writes the frame of a horizontal bar chart whose value labels are at most
+/// `value_label_width` wide, and returns the document, ready for the data.
+pub(crate) fn begin_horizontal(
+    kind: &str,
+    text: &ChartText,
+    id: &str,
+    categories: &[String],
+    scale: Scale,
+    fmt: NumberFormat,
+    value_label_width: f64,
+) -> (Svg, Horizontal) {
+    let (ticks, widest_tick) = value_labels(&scale, fmt);
+    let labels: Vec<(String, String)> = categories
+        .iter()
+        .map(|label| fit_label(label, ROW_LABEL_CHARS))
+        .collect();
+    let widest_label = labels
+        .iter()
+        .map(|(shown, _)| text_width(shown, LABEL_SIZE))
+        .fold(0.0, f64::max);
+    let has_y_title = !text.y_label.trim().is_empty();
+    let has_x_title = !text.x_label.trim().is_empty();
+    let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_label + 10.0;
+    // Room for the value printed past the longest bar, and for the last tick label.
+    let right = MARGIN + (value_label_width + 6.0).max(widest_tick / 2.0);
+    let width = (WIDTH - left - right).max(100.0);
+    let row = if categories.len() as f64 * ROW_HEIGHT <= MAX_ROWS_HEIGHT {
+        ROW_HEIGHT
+    } else {
+        MAX_ROWS_HEIGHT / categories.len() as f64
+    };
+    let rows_height = (categories.len() as f64 * row).max(ROW_HEIGHT);
+    let top = 48.0;
+    let bottom = top + rows_height;
+    let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
+
+    let mut svg = Svg::new();
+    write_header(&mut svg, kind, text, id, total_height);
+    let frame = Horizontal {
+        left,
+        top,
+        width,
+        row,
+        scale,
+    };
+
+    svg.open("g", &[("class", "axis axis-x")]);
+    for (tick, shown, full) in &ticks {
+        let x = num(frame.x(*tick));
+        let class = if *tick == 0.0 {
+            "grid grid-zero"
+        } else {
+            "grid"
+        };
+        svg.leaf(
+            "line",
+            &[
+                ("class", class),
+                ("x1", &x),
+                ("x2", &x),
+                ("y1", &num(top)),
+                ("y2", &num(bottom)),
+                ("stroke", if *tick == 0.0 { MUTED } else { GRID }),
+                ("stroke-width", "1"),
+            ],
+        );
+        svg.label(
+            &[
+                ("class", "tick-label"),
+                ("x", &x),
+                ("y", &num(bottom + 17.0)),
+                ("text-anchor", "middle"),
+                ("font-size", &num(TICK_SIZE)),
+                ("fill", MUTED),
+            ],
+            shown,
+            full,
+        );
+    }
+    svg.close("g");
+
+    svg.open("g", &[("class", "axis axis-y")]);
+    let stride = label_stride(LABEL_SIZE + 2.0, row);
+    for (index, (shown, full)) in labels.iter().enumerate().step_by(stride) {
+        let (y0, h) = frame.row(index);
+        svg.label(
+            &[
+                ("class", "tick-label"),
+                ("x", &num(left - 8.0)),
+                ("y", &num(y0 + h / 2.0 + 4.0)),
+                ("text-anchor", "end"),
+                ("font-size", &num(LABEL_SIZE)),
+                ("fill", INK),
+            ],
+            shown,
+            full,
+        );
+    }
+    svg.close("g");
+    write_axis_title(
+        &mut svg,
+        "x",
+        &text.x_label,
+        left + width / 2.0,
+        bottom + 40.0,
+        width,
+    );
+    write_axis_title(
+        &mut svg,
+        "y",
+        &text.y_label,
+        MARGIN + 8.0,
+        top + rows_height / 2.0,
+        rows_height,
+    );
+    (svg, frame)
+}
+
+/// Closes the root element.
+pub(crate) fn end(mut svg: Svg) -> String {
+    svg.close("svg");
+    svg.finish()
+}
