@@ -36,6 +36,7 @@ mod sqlite;
 
 pub use blobs::{BlobStore, StoredBlob};
 pub use error::StoreError;
+pub use index_rows::IndexRow;
 pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
 pub use pseudonym::Pseudonymizer;
 pub use sqlite::{

@@ -1,0 +1,472 @@
+//! The index on disk: its schema, opening, (re)building, syncing and searching.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use kuzot_model::{Category, RateTable};
+use kuzot_store::{IndexRow, Store};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+
+use crate::aggregate::AggregateCollector;
+use crate::analyzer::{ANALYZER_NAME, text_analyzer};
+use crate::query::{build_query, category_from_code};
+use crate::{
+    Aggregates, SearchError, SearchHit, SearchQuery, SearchResults, Snippet, Sort, category_code,
+};
+
+/// Version of the index layout (schema, analyzer, what each field holds). Bumped on any
+/// change; an index of another version is refused with advice to run `kuzot reindex`.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Memory the writer may fill before it flushes a segment to disk.
+const WRITER_MEMORY: usize = 100_000_000;
+/// Documents between two commits while syncing: each commit makes progress durable.
+const SYNC_BATCH: u64 = 50_000;
+/// Longest snippet, in bytes of the original text (about 150 to 300 characters).
+const SNIPPET_BYTES: usize = 300;
+/// Characters of the opening shown when there are no words to highlight.
+const OPENING_CHARS: usize = 200;
+/// Most hits returned by one call, and the deepest page reachable.
+const MAX_LIMIT: usize = 1_000;
+const MAX_OFFSET: usize = 100_000;
+
+/// The fields of the index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Fields {
+    pub id: Field,
+    pub text: Field,
+    pub time: Field,
+    pub category: Field,
+    pub lang: Field,
+    pub chat: Field,
+    pub source: Field,
+    pub place: Field,
+    pub place_agg: Field,
+    pub occupied: Field,
+    pub org: Field,
+    pub phone: Field,
+    pub promise: Field,
+    pub pay: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_options = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(ANALYZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        id: b.add_i64_field("id", INDEXED | FAST | STORED),
+        text: b.add_text_field("text", text_options),
+        time: b.add_i64_field("time", INDEXED | FAST | STORED),
+        category: b.add_u64_field("category", INDEXED | FAST | STORED),
+        lang: b.add_text_field("lang", STRING | FAST),
+        chat: b.add_text_field("chat", STRING | FAST | STORED),
+        source: b.add_text_field("source", STRING),
+        place: b.add_text_field("place", STRING),
+        place_agg: b.add_text_field("place_agg", TextOptions::default().set_fast("raw")),
+        occupied: b.add_u64_field("occupied", INDEXED),
+        org: b.add_text_field("org", STRING),
+        phone: b.add_text_field("phone", STRING),
+        promise: b.add_text_field("promise", STRING),
+        pay: b.add_f64_field("pay", INDEXED | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// What the index remembers in each commit's payload.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Payload {
+    schema: u32,
+    last_id: i64,
+}
+
+struct Inner {
+    dir: PathBuf,
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    rates: RateTable,
+    /// Held for every write: one writer at a time in this process. The tantivy writer
+    /// itself is created per operation and dropped after it, so that its directory lock
+    /// is not held between writes and another process (`kuzot ingest` beside a running
+    /// server) can sync the index too.
+    write: Mutex<()>,
+}
+
+/// The full-text index of a data directory. Cheap to clone; safe to share between threads.
+#[derive(Clone)]
+pub struct SearchIndex {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex")
+            .field("dir", &self.inner.dir)
+            .field("docs", &self.doc_count())
+            .finish()
+    }
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> SearchError + '_ {
+    move |source| SearchError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating an empty one when there is none. `rates` turn
+    /// offered pay into monthly roubles for the pay filter and the pay statistics (an
+    /// index keeps the figures of the table it was built with: rebuild after changing it).
+    pub fn open(dir: &Path, rates: RateTable) -> Result<SearchIndex, SearchError> {
+        let (schema, fields) = schema();
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let index = if dir.join("meta.json").exists() {
+            let index = Index::open_in_dir(dir)?;
+            if index.schema() != schema {
+                return Err(SearchError::SchemaMismatch {
+                    path: dir.to_owned(),
+                    found: "other fields".into(),
+                });
+            }
+            index
+        } else {
+            Index::create_in_dir(dir, schema)?
+        };
+        index.tokenizers().register(ANALYZER_NAME, text_analyzer());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        let inner = Inner {
+            dir: dir.to_owned(),
+            index,
+            reader,
+            fields,
+            rates,
+            write: Mutex::new(()),
+        };
+        let this = SearchIndex {
+            inner: Arc::new(inner),
+        };
+        match this.payload()? {
+            Some(p) if p.schema != SCHEMA_VERSION => {
+                return Err(SearchError::SchemaMismatch {
+                    path: dir.to_owned(),
+                    found: format!("layout version {}, expected {SCHEMA_VERSION}", p.schema),
+                });
+            }
+            Some(_) => {}
+            None if this.doc_count() > 0 => {
+                return Err(SearchError::SchemaMismatch {
+                    path: dir.to_owned(),
+                    found: "no kuzot layout version".into(),
+                });
+            }
+            None => {}
+        }
+        Ok(this)
+    }
+
+    /// The directory of the index.
+    pub fn dir(&self) -> &Path {
+        &self.inner.dir
+    }
+
+    /// The rate table pay is converted with.
+    pub fn rates(&self) -> &RateTable {
+        &self.inner.rates
+    }
+
+    fn payload(&self) -> Result<Option<Payload>, SearchError> {
+        let metas = self.inner.index.load_metas()?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str::<Payload>(p).ok()))
+    }
+
+    /// The highest document id the index has seen (0 for an empty index).
+    pub fn last_indexed_id(&self) -> Result<i64, SearchError> {
+        Ok(self.payload()?.map_or(0, |p| p.last_id))
+    }
+
+    fn writer(&self, threads: usize) -> Result<IndexWriter, SearchError> {
+        Ok(self
+            .inner
+            .index
+            .writer_with_num_threads(threads, WRITER_MEMORY)?)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, last_id: i64) -> Result<(), SearchError> {
+        let payload = serde_json::to_string(&Payload {
+            schema: SCHEMA_VERSION,
+            last_id,
+        })
+        .unwrap_or_default();
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&payload);
+        prepared.commit()?;
+        self.inner.reader.reload()?;
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // A panic in another writer leaves nothing half-done that matters here: tantivy
+        // discards uncommitted work, so the poisoned lock is simply taken over.
+        self.inner
+            .write
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Rebuilds the index from the store. Everything is replaced in ONE commit (delete
+    /// all, add all): until it lands, readers (and a restart after a crash) see the old
+    /// index, since segments written before a commit are never visible and are cleaned
+    /// up later. The writer flushes segments to disk as its memory budget fills, so memory
+    /// stays bounded whatever the size of the store. Returns the documents indexed.
+    pub fn rebuild(&self, store: &Store, progress: &dyn Fn(u64, u64)) -> Result<u64, SearchError> {
+        let total = store.index_row_count(0)?;
+        progress(0, total);
+        let mut error = None;
+        let _guard = self.lock();
+        let mut writer = self.writer(2)?;
+        writer.delete_all_documents()?;
+        let mut done = 0u64;
+        let mut last_id = 0i64;
+        store
+            .for_each_index_row(0, |row| {
+                last_id = last_id.max(row.id);
+                if let Err(e) = writer.add_document(self.document(&row)) {
+                    error = Some(e);
+                    return Err(kuzot_store::StoreError::Corrupt("indexing stopped".into()));
+                }
+                done += 1;
+                if done.is_multiple_of(1_000) {
+                    progress(done, total);
+                }
+                Ok(())
+            })
+            .map_err(|e| error.take().map_or(SearchError::from(e), SearchError::from))?;
+        self.commit(&mut writer, last_id)?;
+        progress(done, total);
+        Ok(done)
+    }
+
+    /// Replaces the whole index with `rows` in one commit, as [`SearchIndex::rebuild`]
+    /// does, without a store (benchmarks and tests at scale).
+    pub fn replace_all(
+        &self,
+        rows: impl IntoIterator<Item = IndexRow>,
+    ) -> Result<u64, SearchError> {
+        let _guard = self.lock();
+        let mut writer = self.writer(2)?;
+        writer.delete_all_documents()?;
+        let mut done = 0u64;
+        let mut last_id = 0i64;
+        for row in rows {
+            last_id = last_id.max(row.id);
+            writer.add_document(self.document(&row))?;
+            done += 1;
+        }
+        self.commit(&mut writer, last_id)?;
+        Ok(done)
+    }
+
+    /// Indexes the documents stored since the last sync (ids above the last indexed id),
+    /// committing every 50,000 so that an interrupted sync resumes where it stopped.
+    /// Returns the documents added.
+    pub fn sync(&self, store: &Store) -> Result<u64, SearchError> {
+        let _guard = self.lock();
+        let start = self.last_indexed_id()?;
+        if store.index_row_count(start)? == 0 {
+            return Ok(0);
+        }
+        let mut writer = self.writer(1)?;
+        let mut done = 0u64;
+        let mut last_id = start;
+        let mut error = None;
+        let result = store.for_each_index_row(start, |row| {
+            last_id = last_id.max(row.id);
+            let step = writer
+                .add_document(self.document(&row))
+                .map_err(SearchError::from)
+                .and_then(|_| {
+                    done += 1;
+                    if done.is_multiple_of(SYNC_BATCH) {
+                        self.commit(&mut writer, last_id)
+                    } else {
+                        Ok(())
+                    }
+                });
+            step.map_err(|e| {
+                error = Some(e);
+                kuzot_store::StoreError::Corrupt("indexing stopped".into())
+            })
+        });
+        if let Err(e) = result {
+            return Err(error.take().unwrap_or(SearchError::from(e)));
+        }
+        self.commit(&mut writer, last_id)?;
+        Ok(done)
+    }
+
+    /// Re-indexes these documents (after an analyst labelled them, say). Ids the index
+    /// has not reached yet are left to the next [`SearchIndex::sync`].
+    pub fn refresh(&self, store: &Store, ids: &[i64]) -> Result<(), SearchError> {
+        let _guard = self.lock();
+        let last_id = self.last_indexed_id()?;
+        let ids: Vec<i64> = ids.iter().copied().filter(|id| *id <= last_id).collect();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let rows = store.index_rows(&ids)?;
+        let mut writer = self.writer(1)?;
+        for id in &ids {
+            writer.delete_term(Term::from_field_i64(self.inner.fields.id, *id));
+        }
+        for row in &rows {
+            writer.add_document(self.document(row))?;
+        }
+        self.commit(&mut writer, last_id)
+    }
+
+    /// Documents in the index.
+    pub fn doc_count(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    fn document(&self, row: &IndexRow) -> TantivyDocument {
+        let f = &self.inner.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_i64(f.id, row.id);
+        doc.add_text(f.text, &row.text);
+        if let Some(t) = row.time {
+            doc.add_i64(f.time, t);
+        }
+        doc.add_u64(
+            f.category,
+            category_code(row.category.unwrap_or(Category::Other)),
+        );
+        if let Some(lang) = &row.lang {
+            doc.add_text(f.lang, lang);
+        }
+        if let Some(chat) = &row.chat {
+            doc.add_text(f.chat, chat);
+        }
+        doc.add_text(f.source, row.source.to_ascii_lowercase());
+        let facts = &row.facts;
+        for place in &facts.places {
+            doc.add_text(f.place, &place.id);
+            let flag = if place.occupied { '1' } else { '0' };
+            doc.add_text(f.place_agg, format!("{flag}{}", place.id));
+        }
+        doc.add_u64(f.occupied, u64::from(facts.occupied()));
+        for org in &facts.orgs {
+            doc.add_text(f.org, org.as_str());
+        }
+        for phone in &facts.phones {
+            doc.add_text(f.phone, phone);
+        }
+        for promise in &facts.promises {
+            doc.add_text(f.promise, promise.as_str());
+        }
+        if let Some(pay) = self.inner.rates.best_monthly_rub(&facts.money) {
+            doc.add_f64(f.pay, pay);
+        }
+        doc
+    }
+
+    /// Searches: the text query AND every filter, sorted as asked, one page of hits with
+    /// snippets. An empty query text matches every document (filters only); it then sorts
+    /// newest first unless another order is asked. Never fails on any query text.
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let f = &self.inner.fields;
+        let (query, has_text) = build_query(q, f);
+        let searcher = self.inner.reader.searcher();
+        let limit = match q.limit {
+            0 => 20,
+            n => n.min(MAX_LIMIT),
+        };
+        let offset = q.offset.min(MAX_OFFSET);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let sort = match (q.sort, has_text) {
+            (Sort::Relevance, false) => Sort::Newest,
+            (s, _) => s,
+        };
+        let (total, found): (usize, Vec<(f32, DocAddress)>) = match sort {
+            Sort::Relevance => searcher.search(&query, &(Count, top.order_by_score()))?,
+            Sort::Newest | Sort::Oldest => {
+                let order = if sort == Sort::Newest {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                let (total, docs) = searcher.search(
+                    &query,
+                    &(Count, top.order_by_fast_field::<i64>("time", order)),
+                )?;
+                (total, docs.into_iter().map(|(_, a)| (0.0, a)).collect())
+            }
+        };
+        let generator = if has_text {
+            let mut g = SnippetGenerator::create(&searcher, &*query, f.text)?;
+            g.set_max_num_chars(SNIPPET_BYTES);
+            Some(g)
+        } else {
+            None
+        };
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text = doc.get_first(f.text).and_then(|v| v.as_str()).unwrap_or("");
+            let snippet = generator
+                .as_ref()
+                .map(|g| {
+                    let s = g.snippet(text);
+                    Snippet::from_fragment(s.fragment(), s.highlighted())
+                })
+                .filter(|s| !s.text.is_empty())
+                .unwrap_or_else(|| Snippet::opening(text, OPENING_CHARS));
+            hits.push(SearchHit {
+                id: doc.get_first(f.id).and_then(|v| v.as_i64()).unwrap_or(0),
+                score,
+                time: doc.get_first(f.time).and_then(|v| v.as_i64()),
+                category: category_from_code(
+                    doc.get_first(f.category)
+                        .and_then(|v| v.as_u64())
+                        .unwrap_or(u64::MAX),
+                ),
+                chat: doc
+                    .get_first(f.chat)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned),
+                snippet,
+            });
+        }
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+        })
+    }
+
+    /// Counts for the dashboard over the documents `q` matches (its offset, limit and
+    /// sort do not matter). Reads fast fields only, never stored documents.
+    pub fn aggregate(&self, q: &SearchQuery) -> Result<Aggregates, SearchError> {
+        let (query, _) = build_query(q, &self.inner.fields);
+        let searcher = self.inner.reader.searcher();
+        let fruit = searcher.search(&query, &AggregateCollector)?;
+        Ok(fruit.into_aggregates(self.inner.rates.clone()))
+    }
+}

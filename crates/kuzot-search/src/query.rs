@@ -1,0 +1,261 @@
+//! The query language and the filters, turned into tantivy queries by hand: the query is
+//! untrusted input, and building it ourselves means no string can make it fail.
+//!
+//! Syntax: words are AND-ed (every word must be there); `"a quoted phrase"` must appear
+//! as written (an unclosed quote runs to the end); `-word` or `-"phrase"` excludes;
+//! `word*` matches every indexed word starting with the (stemmed) prefix. Anything else,
+//! `field:value` included, is just text. Input beyond [`MAX_QUERY_CHARS`] is ignored.
+
+use std::ops::Bound;
+
+use kuzot_model::Category;
+use tantivy::Term;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    RegexQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+
+use crate::analyzer::{MAX_TOKEN_BYTES, analyze};
+use crate::index::Fields;
+use crate::{SearchQuery, category_code};
+
+/// Characters of a query text that are read; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 1_000;
+
+/// One clause of the query text as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Clause {
+    pub text: String,
+    pub exclude: bool,
+    pub phrase: bool,
+    pub prefix: bool,
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '«' | '»' | '“' | '”' | '„')
+}
+
+/// Splits the query text into clauses. Never fails.
+pub(crate) fn parse_clauses(text: &str) -> Vec<Clause> {
+    let text = match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((cut, _)) => text.get(..cut).unwrap_or(""),
+        None => text,
+    };
+    let mut clauses = Vec::new();
+    let mut chars = text.chars().peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let Some(&first) = chars.peek() else { break };
+        let mut exclude = false;
+        if first == '-' {
+            chars.next();
+            exclude = true;
+        }
+        let mut buf = String::new();
+        let phrase = chars.next_if(|c| is_quote(*c)).is_some();
+        if phrase {
+            for c in chars.by_ref() {
+                if is_quote(c) {
+                    break;
+                }
+                buf.push(c);
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| !c.is_whitespace()) {
+                buf.push(c);
+            }
+        }
+        let prefix = !phrase && buf.ends_with('*');
+        let text = buf.trim_end_matches('*').to_owned();
+        if !text.is_empty() {
+            clauses.push(Clause {
+                text,
+                exclude,
+                phrase,
+                prefix,
+            });
+        }
+    }
+    clauses
+}
+
+/// The query of one clause, or `None` when it holds no indexable word.
+fn clause_query(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
+    let terms = analyze(&clause.text);
+    if clause.prefix && terms.len() == 1 {
+        let (_, stem) = terms.first()?;
+        // The stem is made of letters, digits and inner apostrophes only (the normaliser's
+        // words), none of which is a regex operator; checked anyway, since a pattern built
+        // from input must never be able to do anything but match literally.
+        if stem.chars().all(|c| c.is_alphanumeric() || c == '\'') && stem.len() <= MAX_TOKEN_BYTES {
+            let pattern = format!("{stem}.*");
+            if let Ok(q) = RegexQuery::from_pattern(&pattern, fields.text) {
+                return Some(Box::new(q));
+            }
+        }
+    }
+    match terms.len() {
+        0 => None,
+        1 => {
+            let (_, t) = terms.first()?;
+            Some(Box::new(TermQuery::new(
+                Term::from_field_text(fields.text, t),
+                IndexRecordOption::WithFreqs,
+            )))
+        }
+        _ => {
+            let first = terms.first().map(|(p, _)| *p).unwrap_or(0);
+            let with_offset = terms
+                .into_iter()
+                .map(|(p, t)| (p - first.min(p), Term::from_field_text(fields.text, &t)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(with_offset)))
+        }
+    }
+}
+
+/// The text part of the query: `None` when it has no positive or negative clause.
+pub(crate) fn text_query(text: &str, fields: &Fields) -> Option<Box<dyn Query>> {
+    let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut positive = false;
+    for clause in parse_clauses(text) {
+        if let Some(q) = clause_query(&clause, fields) {
+            positive |= !clause.exclude;
+            let occur = if clause.exclude {
+                Occur::MustNot
+            } else {
+                Occur::Must
+            };
+            subqueries.push((occur, q));
+        }
+    }
+    if subqueries.is_empty() {
+        return None;
+    }
+    if !positive {
+        subqueries.push((Occur::Must, Box::new(AllQuery)));
+    }
+    Some(Box::new(BooleanQuery::new(subqueries)))
+}
+
+fn term_filter(term: Term) -> Box<dyn Query> {
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+}
+
+/// The filters of `q`, each a clause that must hold.
+pub(crate) fn filter_queries(q: &SearchQuery, f: &Fields) -> Vec<Box<dyn Query>> {
+    let mut out: Vec<Box<dyn Query>> = Vec::new();
+    if let Some(c) = q.category {
+        out.push(term_filter(Term::from_field_u64(
+            f.category,
+            category_code(c),
+        )));
+    }
+    let text_filters = [
+        (&q.lang, f.lang),
+        (&q.chat, f.chat),
+        (&q.place, f.place),
+        (&q.org, f.org),
+        (&q.phone, f.phone),
+        (&q.promise, f.promise),
+    ];
+    for (value, field) in text_filters {
+        if let Some(v) = value {
+            out.push(term_filter(Term::from_field_text(field, v.trim())));
+        }
+    }
+    if let Some(source) = &q.source {
+        let source = source.trim().to_ascii_lowercase();
+        if source.is_empty() || source.len() > 64 || !source.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            out.push(Box::new(EmptyQuery));
+        } else if source.len() == 64 {
+            out.push(term_filter(Term::from_field_text(f.source, &source)));
+        } else {
+            // Hex digits only, checked above: the pattern is a literal prefix.
+            match RegexQuery::from_pattern(&format!("{source}.*"), f.source) {
+                Ok(r) => out.push(Box::new(r)),
+                Err(_) => out.push(Box::new(EmptyQuery)),
+            }
+        }
+    }
+    if let Some(occupied) = q.occupied {
+        out.push(term_filter(Term::from_field_u64(
+            f.occupied,
+            u64::from(occupied),
+        )));
+    }
+    if q.since.is_some() || q.until.is_some() {
+        let lower = q.since.map_or(
+            Bound::Included(Term::from_field_i64(f.time, i64::MIN)),
+            |s| Bound::Included(Term::from_field_i64(f.time, s)),
+        );
+        let upper = q.until.map_or(
+            Bound::Included(Term::from_field_i64(f.time, i64::MAX)),
+            |u| Bound::Excluded(Term::from_field_i64(f.time, u)),
+        );
+        out.push(Box::new(RangeQuery::new(lower, upper)));
+    }
+    if let Some(min) = q.min_pay_rub {
+        if min.is_nan() {
+            out.push(Box::new(EmptyQuery));
+        } else {
+            out.push(Box::new(RangeQuery::new(
+                Bound::Included(Term::from_field_f64(f.pay, min)),
+                Bound::Included(Term::from_field_f64(f.pay, f64::INFINITY)),
+            )));
+        }
+    }
+    out
+}
+
+/// The whole query: text AND every filter, filters scoring nothing so that they do not
+/// bend relevance.
+pub(crate) fn build_query(q: &SearchQuery, f: &Fields) -> (Box<dyn Query>, bool) {
+    let text = text_query(&q.text, f);
+    let has_text = text.is_some();
+    let filters = filter_queries(q, f);
+    if filters.is_empty() {
+        return (text.unwrap_or_else(|| Box::new(AllQuery)), has_text);
+    }
+    let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    subqueries.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
+    for filter in filters {
+        subqueries.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
+    }
+    (Box::new(BooleanQuery::new(subqueries)), has_text)
+}
+
+/// The category as stored in the index (an unanalysed document counts as `other`).
+pub(crate) fn category_from_code(code: u64) -> Category {
+    usize::try_from(code)
+        .ok()
+        .and_then(|i| Category::ALL.get(i).copied())
+        .unwrap_or(Category::Other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_are_read_leniently() {
+        let c = parse_clauses(r#"вагнер -вахта "контракт на год" конт* "unclosed"#);
+        let texts: Vec<(&str, bool, bool, bool)> = c
+            .iter()
+            .map(|c| (c.text.as_str(), c.exclude, c.phrase, c.prefix))
+            .collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("вагнер", false, false, false),
+                ("вахта", true, false, false),
+                ("контракт на год", false, true, false),
+                ("конт", false, false, true),
+                ("unclosed", false, true, false),
+            ]
+        );
+        assert!(parse_clauses("- * -\"\" **").is_empty());
+    }
+}

@@ -1,0 +1,779 @@
+//! The index end to end on a temporary store: folding and stemming, query syntax, every
+//! filter, sort orders, snippets, aggregates, sync and refresh, and inputs that must never
+//! make it fail.
+
+use std::path::Path;
+
+use kuzot_model::{
+    Analysis, Category, ChatRef, Facts, Money, Org, Period, Place, Promise, RateTable, RawDocument,
+    SourceFormat, SourcePosition, Span,
+};
+use kuzot_search::{SearchError, SearchIndex, SearchQuery, Sort};
+use kuzot_store::{NewLabel, NewSource, Store};
+use proptest::prelude::*;
+use time::OffsetDateTime;
+
+/// A document to store, with the analysis it gets.
+#[derive(Clone, Default)]
+struct Doc {
+    text: &'static str,
+    chat: Option<&'static str>,
+    time: Option<i64>,
+    category: Option<Category>,
+    lang: &'static str,
+    facts: Facts,
+}
+
+fn doc(text: &'static str) -> Doc {
+    Doc {
+        text,
+        lang: "ru",
+        category: Some(Category::Other),
+        ..Doc::default()
+    }
+}
+
+/// Stores `docs` as one import of a new source file; returns their ids.
+fn add(store: &mut Store, dir: &Path, docs: &[Doc]) -> Vec<i64> {
+    let n = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+    let file = dir.join(format!("source-{n}.txt"));
+    std::fs::write(&file, format!("source {n} {}", docs.len())).expect("write source");
+    let blob = store.keep_source_file(&file).expect("keep");
+    let mut import = store
+        .begin_import(NewSource::new(
+            &blob,
+            "chat.txt",
+            SourceFormat::PlainText,
+            "test",
+        ))
+        .expect("begin");
+    let mut ids = Vec::new();
+    for (i, d) in docs.iter().enumerate() {
+        let mut raw = RawDocument::new(d.text, SourcePosition::record(i as u64));
+        raw.chat = ChatRef {
+            id: None,
+            name: d.chat.map(str::to_owned),
+            kind: None,
+        };
+        raw.time = d
+            .time
+            .map(|t| OffsetDateTime::from_unix_timestamp(t).expect("time"));
+        raw.message_id = Some(format!("{n}-{i}"));
+        let id = import.add(&raw).expect("add").expect("new document");
+        if let Some(category) = d.category {
+            let analysis = Analysis {
+                lang: d.lang.into(),
+                script: "cyrl".into(),
+                category,
+                scores: vec![0.5; 7],
+                cues: Vec::new(),
+                facts: d.facts.clone(),
+                spans: Vec::new(),
+                fingerprint: Vec::new(),
+                engine_version: "test".into(),
+            };
+            import.add_analysis(id, &analysis).expect("analysis");
+        }
+        ids.push(id);
+    }
+    import.commit().expect("commit");
+    ids
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    sources: std::path::PathBuf,
+    store: Store,
+    index: SearchIndex,
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("data")).expect("store");
+    let sources = dir.path().join("files");
+    std::fs::create_dir_all(&sources).expect("files dir");
+    let index = SearchIndex::open(&dir.path().join("data").join("index"), RateTable::default())
+        .expect("index");
+    Fixture {
+        _dir: dir,
+        sources,
+        store,
+        index,
+    }
+}
+
+impl Fixture {
+    fn add(&mut self, docs: &[Doc]) -> Vec<i64> {
+        let ids = add(&mut self.store, &self.sources, docs);
+        self.index.sync(&self.store).expect("sync");
+        ids
+    }
+
+    fn ids(&self, q: SearchQuery) -> Vec<i64> {
+        let mut ids: Vec<i64> = self
+            .index
+            .search(&q)
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    fn text(&self, text: &str) -> Vec<i64> {
+        self.ids(SearchQuery {
+            text: text.into(),
+            ..SearchQuery::default()
+        })
+    }
+}
+
+fn sorted(mut v: Vec<i64>) -> Vec<i64> {
+    v.sort_unstable();
+    v
+}
+
+#[test]
+fn stems_and_folds_at_index_and_query_time() {
+    let mut f = fixture();
+    let ids = f.add(&[
+        doc("Подпиши контракта сегодня"),
+        doc("КОНТРАКТЫ для всех"),
+        doc("Наш кoнтpaкт лучший"), // Latin o, p, a
+        doc("Новогодняя елка"),
+        doc("o'zbek tilida"),
+        doc("oʻzbek tilida"),
+        doc("o‘zbek tilida"),
+        doc("ничего общего"),
+    ]);
+    let contract = sorted(ids[0..3].to_vec());
+    assert_eq!(f.text("контракт"), contract);
+    assert_eq!(f.text("КОНТРАКТ"), contract);
+    assert_eq!(f.text("кoнтpaкт"), contract);
+    assert_eq!(f.text("ёлка"), vec![ids[3]]);
+    let uzbek = sorted(ids[4..7].to_vec());
+    assert_eq!(f.text("o'zbek"), uzbek);
+    assert_eq!(f.text("oʻzbek"), uzbek);
+    assert_eq!(f.text("o‘zbek"), uzbek);
+    assert_eq!(f.text("O’ZBEK"), uzbek);
+}
+
+#[test]
+fn words_are_anded_phrases_exclusions_and_prefixes() {
+    let mut f = fixture();
+    let ids = f.add(&[
+        doc("контракт с министерством обороны"),
+        doc("контракт на стройку"),
+        doc("обороны контракт"),
+        doc("вахта в Мариуполе"),
+    ]);
+    assert_eq!(f.text("контракт обороны"), sorted(vec![ids[0], ids[2]]));
+    assert_eq!(f.text("\"контракт с министерством\""), vec![ids[0]]);
+    assert_eq!(f.text("\"министерства обороны\""), vec![ids[0]]);
+    assert_eq!(f.text("контракт -обороны"), vec![ids[1]]);
+    assert_eq!(f.text("-контракт"), vec![ids[3]]);
+    assert_eq!(f.text("мариуп*"), vec![ids[3]]);
+    assert_eq!(f.text("министерство*"), vec![ids[0]]);
+    // Operators of other query languages are just text, and an unclosed quote runs on.
+    assert_eq!(f.text("text:контракт"), Vec::<i64>::new());
+    assert_eq!(f.text("\"контракт на"), vec![ids[1]]);
+    assert_eq!(f.text(""), sorted(ids.clone()));
+    assert_eq!(f.text("  -  \" * "), sorted(ids));
+}
+
+fn money(rub: f64) -> Money {
+    Money {
+        min: Some(rub),
+        max: None,
+        currency: "RUB".into(),
+        period: Some(Period::Month),
+        role: None,
+        span: Span::default(),
+    }
+}
+
+fn place(id: &str, occupied: bool) -> Place {
+    Place {
+        id: id.into(),
+        occupied,
+        span: Span::default(),
+    }
+}
+
+/// A small known set: (text, chat, time, category, lang, facts).
+fn known_set() -> Vec<Doc> {
+    let day = 86_400;
+    // Monday 2024-03-11 00:00 UTC.
+    let monday = 1_710_115_200;
+    vec![
+        Doc {
+            text: "контракт Минобороны 204000 в месяц, гражданство",
+            chat: Some("Работа Москва"),
+            time: Some(monday + day),
+            category: Some(Category::MilitaryContract),
+            lang: "ru",
+            facts: Facts {
+                money: vec![money(204_000.0)],
+                places: vec![place("moscow", false)],
+                phones: vec!["+79991234567".into()],
+                orgs: vec![Org::MinistryOfDefence],
+                promises: vec![Promise::Citizenship],
+            },
+        },
+        Doc {
+            text: "оркестр ждет музыкантов, 240000",
+            chat: Some("Работа Москва"),
+            time: Some(monday + 2 * day),
+            category: Some(Category::Pmc),
+            lang: "ru",
+            facts: Facts {
+                money: vec![money(240_000.0)],
+                orgs: vec![Org::Wagner],
+                promises: vec![Promise::Release],
+                ..Facts::default()
+            },
+        },
+        Doc {
+            text: "стройка в Мариуполе, 120000, жилье",
+            chat: Some("Вахта"),
+            time: Some(monday + 14 * day),
+            category: Some(Category::OccupiedReconstruction),
+            lang: "ru",
+            facts: Facts {
+                money: vec![money(120_000.0)],
+                places: vec![place("mariupol", true)],
+                promises: vec![Promise::Housing],
+                ..Facts::default()
+            },
+        },
+        Doc {
+            text: "Мариуполь, копать окопы, 100000",
+            chat: Some("Вахта"),
+            time: Some(monday + 15 * day),
+            category: Some(Category::FrontlineLabour),
+            lang: "ru",
+            facts: Facts {
+                money: vec![money(100_000.0)],
+                places: vec![place("mariupol", true), place("moscow", false)],
+                ..Facts::default()
+            },
+        },
+        Doc {
+            text: "салам, ким иштейт?",
+            chat: Some("Кыргыздар"),
+            time: None,
+            category: Some(Category::Other),
+            lang: "ky",
+            facts: Facts::default(),
+        },
+        Doc {
+            text: "не проанализирован",
+            chat: None,
+            time: Some(monday),
+            category: None,
+            lang: "",
+            facts: Facts::default(),
+        },
+    ]
+}
+
+#[test]
+fn every_filter_narrows() {
+    let mut f = fixture();
+    let ids = f.add(&known_set());
+    let q = SearchQuery::default;
+    assert_eq!(
+        f.ids(SearchQuery {
+            category: Some(Category::Pmc),
+            ..q()
+        }),
+        vec![ids[1]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            lang: Some("ky".into()),
+            ..q()
+        }),
+        vec![ids[4]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            chat: Some("Вахта".into()),
+            ..q()
+        }),
+        vec![ids[2], ids[3]]
+    );
+    let sha = f.store.sources().expect("sources")[0].sha256.clone();
+    for source in [sha.clone(), sha[..8].to_string(), sha[..8].to_uppercase()] {
+        assert_eq!(
+            f.ids(SearchQuery {
+                source: Some(source),
+                ..q()
+            }),
+            sorted(ids.clone())
+        );
+    }
+    for bad in [
+        "zz",
+        "",
+        "a.*",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0",
+    ] {
+        assert!(
+            f.ids(SearchQuery {
+                source: Some(bad.into()),
+                ..q()
+            })
+            .is_empty(),
+            "{bad}"
+        );
+    }
+    let monday = 1_710_115_200;
+    assert_eq!(
+        f.ids(SearchQuery {
+            since: Some(monday + 86_400),
+            until: Some(monday + 14 * 86_400),
+            ..q()
+        }),
+        vec![ids[0], ids[1]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            since: Some(monday + 14 * 86_400),
+            ..q()
+        }),
+        vec![ids[2], ids[3]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            until: Some(monday + 86_400),
+            ..q()
+        }),
+        vec![ids[5]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            place: Some("mariupol".into()),
+            ..q()
+        }),
+        vec![ids[2], ids[3]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            occupied: Some(true),
+            ..q()
+        }),
+        vec![ids[2], ids[3]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            occupied: Some(false),
+            ..q()
+        })
+        .len(),
+        4
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            org: Some("wagner".into()),
+            ..q()
+        }),
+        vec![ids[1]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            phone: Some("+79991234567".into()),
+            ..q()
+        }),
+        vec![ids[0]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            promise: Some("housing".into()),
+            ..q()
+        }),
+        vec![ids[2]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            min_pay_rub: Some(200_000.0),
+            ..q()
+        }),
+        vec![ids[0], ids[1]]
+    );
+    assert_eq!(
+        f.ids(SearchQuery {
+            min_pay_rub: Some(f64::NAN),
+            ..q()
+        }),
+        Vec::<i64>::new()
+    );
+    // Filters combine with words and with each other.
+    assert_eq!(
+        f.ids(SearchQuery {
+            text: "мариуполь".into(),
+            category: Some(Category::FrontlineLabour),
+            occupied: Some(true),
+            ..q()
+        }),
+        vec![ids[3]]
+    );
+}
+
+#[test]
+fn sorts_by_time_and_relevance_and_pages() {
+    let mut f = fixture();
+    let ids = f.add(&known_set());
+    let order = |sort: Sort, text: &str| -> Vec<i64> {
+        f.index
+            .search(&SearchQuery {
+                text: text.into(),
+                sort,
+                ..SearchQuery::default()
+            })
+            .expect("search")
+            .hits
+            .into_iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    let dated_newest = vec![ids[3], ids[2], ids[1], ids[0], ids[5]];
+    let newest = order(Sort::Newest, "");
+    assert_eq!(newest[..5], dated_newest[..]);
+    let oldest = order(Sort::Oldest, "");
+    let mut dated_oldest = dated_newest.clone();
+    dated_oldest.reverse();
+    assert_eq!(
+        oldest
+            .iter()
+            .filter(|id| **id != ids[4])
+            .copied()
+            .collect::<Vec<_>>(),
+        dated_oldest
+    );
+    assert_eq!(oldest.len(), 6);
+    // "мариуполь" twice beats once.
+    let mut f2 = fixture();
+    let r = f2.add(&[
+        doc("Мариуполь это стройка и много другого текста про работу"),
+        doc("Мариуполь, Мариуполь"),
+    ]);
+    let hits = f2
+        .index
+        .search(&SearchQuery {
+            text: "мариуполь".into(),
+            ..SearchQuery::default()
+        })
+        .expect("search");
+    assert_eq!(
+        hits.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![r[1], r[0]]
+    );
+    assert!(hits.hits[0].score >= hits.hits[1].score);
+    // Paging.
+    let page = f
+        .index
+        .search(&SearchQuery {
+            sort: Sort::Newest,
+            offset: 1,
+            limit: 2,
+            ..SearchQuery::default()
+        })
+        .expect("page");
+    assert_eq!(page.total, 6);
+    assert_eq!(
+        page.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[1]]
+    );
+}
+
+#[test]
+fn snippets_mark_the_original_words_on_char_boundaries() {
+    let mut f = fixture();
+    let long = "🔥🔥 Внимание!!! Ищем ребят. ".repeat(20)
+        + "Служба по КОНТРАКТУ 🇷🇺 в зоне СВО, oʻzbek tilida ham 💰💰 "
+        + &"Звоните. ".repeat(30);
+    let long: &'static str = Box::leak(long.into_boxed_str());
+    let ids = f.add(&[doc(long), doc("Ваг\u{200b}нер ЖДЁТ тебя 😀")]);
+    let hit = |text: &str| {
+        f.index
+            .search(&SearchQuery {
+                text: text.into(),
+                ..SearchQuery::default()
+            })
+            .expect("search")
+            .hits
+    };
+    let hits = hit("контракт oʻzbek");
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].id, ids[0]);
+    let s = &hits[0].snippet;
+    assert!(s.text.len() <= 400, "{}", s.text.len());
+    let marked: Vec<&str> = s
+        .highlights
+        .iter()
+        .map(|r| s.text.get(r.clone()).expect("char boundaries"))
+        .collect();
+    assert_eq!(marked, vec!["КОНТРАКТУ", "oʻzbek"]);
+    let hits = hit("вагнер ждет");
+    let s = &hits[0].snippet;
+    let marked: Vec<&str> = s
+        .highlights
+        .iter()
+        .map(|r| s.text.get(r.clone()).expect("char boundaries"))
+        .collect();
+    assert_eq!(marked, vec!["Ваг\u{200b}нер", "ЖДЁТ"]);
+    // Without words: the opening, no marks, cut on a char boundary.
+    let all = f.index.search(&SearchQuery::default()).expect("search");
+    for h in all.hits {
+        assert!(h.snippet.highlights.is_empty());
+        assert!(h.snippet.text.chars().count() <= 200);
+    }
+}
+
+#[test]
+fn aggregates_count_a_known_set_exactly() {
+    let mut f = fixture();
+    f.add(&known_set());
+    let a = f
+        .index
+        .aggregate(&SearchQuery::default())
+        .expect("aggregate");
+    assert_eq!(a.total, 6);
+    assert_eq!(
+        a.categories,
+        vec![
+            (Category::MilitaryContract, 1),
+            (Category::Pmc, 1),
+            (Category::FrontlineLabour, 1),
+            (Category::OccupiedReconstruction, 1),
+            (Category::Other, 2),
+        ]
+    );
+    let monday = 1_710_115_200;
+    let week = 7 * 86_400;
+    assert_eq!(
+        a.weeks.iter().map(|w| w.week_start).collect::<Vec<_>>(),
+        vec![monday, monday + week, monday + 2 * week]
+    );
+    assert_eq!(a.weeks[0].counts, [1, 1, 0, 0, 0, 0, 1]);
+    assert_eq!(a.weeks[1].counts, [0; 7]);
+    assert_eq!(a.weeks[2].counts, [0, 0, 0, 1, 1, 0, 0]);
+    assert_eq!(
+        a.top_chats,
+        vec![
+            ("Вахта".to_string(), 2),
+            ("Работа Москва".to_string(), 2),
+            ("Кыргыздар".to_string(), 1),
+        ]
+    );
+    assert_eq!(a.langs, vec![("ru".to_string(), 4), ("ky".to_string(), 1)]);
+    assert_eq!(a.places.len(), 2);
+    assert_eq!(
+        (
+            a.places[0].id.as_str(),
+            a.places[0].occupied,
+            a.places[0].count
+        ),
+        ("mariupol", true, 2)
+    );
+    assert_eq!(
+        (
+            a.places[1].id.as_str(),
+            a.places[1].occupied,
+            a.places[1].count
+        ),
+        ("moscow", false, 2)
+    );
+    assert_eq!(a.pay.len(), 4);
+    assert_eq!(a.pay[0].category, Category::MilitaryContract);
+    assert_eq!(a.pay[0].median, 204_000.0);
+    assert_eq!(a.rates, RateTable::default());
+    // Same filters as search.
+    let a = f
+        .index
+        .aggregate(&SearchQuery {
+            occupied: Some(true),
+            ..SearchQuery::default()
+        })
+        .expect("aggregate");
+    assert_eq!(a.total, 2);
+    assert_eq!(a.weeks.len(), 1);
+    assert_eq!(a.top_chats, vec![("Вахта".to_string(), 2)]);
+    let pays: Vec<(Category, u64, f64)> =
+        a.pay.iter().map(|p| (p.category, p.count, p.max)).collect();
+    assert_eq!(
+        pays,
+        vec![
+            (Category::FrontlineLabour, 1, 100_000.0),
+            (Category::OccupiedReconstruction, 1, 120_000.0)
+        ]
+    );
+}
+
+#[test]
+fn pay_quartiles_over_several_documents() {
+    let mut f = fixture();
+    let docs: Vec<Doc> = [100_000.0, 200_000.0, 300_000.0, 400_000.0, 500_000.0]
+        .into_iter()
+        .map(|rub| Doc {
+            category: Some(Category::MilitaryContract),
+            facts: Facts {
+                money: vec![money(rub)],
+                ..Facts::default()
+            },
+            ..doc("контракт")
+        })
+        .collect();
+    f.add(&docs);
+    let a = f
+        .index
+        .aggregate(&SearchQuery::default())
+        .expect("aggregate");
+    let p = a.pay[0];
+    assert_eq!(
+        (p.count, p.min, p.q1, p.median, p.q3, p.max),
+        (5, 100_000.0, 200_000.0, 300_000.0, 400_000.0, 500_000.0)
+    );
+}
+
+#[test]
+fn sync_adds_only_new_documents_and_refresh_applies_labels() {
+    let mut f = fixture();
+    let first = add(&mut f.store, &f.sources, &[doc("первый"), doc("второй")]);
+    assert_eq!(f.index.sync(&f.store).expect("sync"), 2);
+    assert_eq!(f.index.sync(&f.store).expect("sync again"), 0);
+    let second = add(&mut f.store, &f.sources, &[doc("третий")]);
+    assert_eq!(f.index.sync(&f.store).expect("sync new"), 1);
+    assert_eq!(f.index.doc_count(), 3);
+    assert_eq!(f.index.last_indexed_id().expect("last"), second[0]);
+
+    f.store
+        .add_label(&NewLabel {
+            document_id: first[0],
+            category: Category::Pmc,
+            facts: Some(Facts {
+                orgs: vec![Org::Wagner],
+                ..Facts::default()
+            }),
+            note: None,
+            labelled_by: "analyst".into(),
+        })
+        .expect("label");
+    let pmc = || SearchQuery {
+        category: Some(Category::Pmc),
+        ..SearchQuery::default()
+    };
+    assert!(f.ids(pmc()).is_empty());
+    f.index
+        .refresh(&f.store, &[first[0], 999_999])
+        .expect("refresh");
+    assert_eq!(f.ids(pmc()), vec![first[0]]);
+    assert_eq!(
+        f.ids(SearchQuery {
+            org: Some("wagner".into()),
+            ..SearchQuery::default()
+        }),
+        vec![first[0]]
+    );
+    assert_eq!(f.index.doc_count(), 3);
+
+    // A rebuild gives the same, and reopening keeps it.
+    let calls = std::cell::Cell::new(0u64);
+    let n = f
+        .index
+        .rebuild(&f.store, &|done, total| {
+            assert!(done <= total);
+            calls.set(calls.get() + 1);
+        })
+        .expect("rebuild");
+    assert_eq!(n, 3);
+    assert!(calls.get() >= 2);
+    assert_eq!(f.ids(pmc()), vec![first[0]]);
+    let dir = f.index.dir().to_owned();
+    let reopened = SearchIndex::open(&dir, RateTable::default()).expect("reopen");
+    assert_eq!(reopened.doc_count(), 3);
+    assert_eq!(reopened.last_indexed_id().expect("last"), second[0]);
+}
+
+#[test]
+fn an_empty_index_gives_empty_results() {
+    let f = fixture();
+    let r = f.index.search(&SearchQuery::default()).expect("search");
+    assert_eq!((r.total, r.hits.len()), (0, 0));
+    let a = f
+        .index
+        .aggregate(&SearchQuery::default())
+        .expect("aggregate");
+    assert_eq!(a.total, 0);
+    assert!(a.weeks.is_empty() && a.pay.is_empty());
+}
+
+#[test]
+fn an_index_of_another_layout_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut b = tantivy::schema::Schema::builder();
+    let title = b.add_text_field("title", tantivy::schema::TEXT);
+    let index = tantivy::Index::create_in_dir(dir.path(), b.build()).expect("create");
+    let mut w: tantivy::IndexWriter = index.writer(15_000_000).expect("writer");
+    w.add_document(tantivy::doc!(title => "x")).expect("add");
+    w.commit().expect("commit");
+    drop(w);
+    let err = SearchIndex::open(dir.path(), RateTable::default()).expect_err("must refuse");
+    assert!(matches!(err, SearchError::SchemaMismatch { .. }));
+    assert!(err.to_string().contains("kuzot reindex"), "{err}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn search_never_fails_on_any_text(text in "\\PC{0,80}|[-\"*:() a-zёЁа-яo'ʻ‘]{0,40}", source in "\\PC{0,10}", chat in "\\PC{0,10}") {
+        let f = shared_fixture();
+        let q = SearchQuery { text: text.clone(), ..SearchQuery::default() };
+        let r = f.index.search(&q);
+        prop_assert!(r.is_ok());
+        for hit in r.expect("ok").hits {
+            for h in &hit.snippet.highlights {
+                prop_assert!(hit.snippet.text.get(h.clone()).is_some());
+            }
+        }
+        let q = SearchQuery { text, source: Some(source), chat: Some(chat), min_pay_rub: Some(-1.0), since: Some(i64::MIN), until: Some(i64::MAX), ..SearchQuery::default() };
+        prop_assert!(f.index.search(&q).is_ok());
+        prop_assert!(f.index.aggregate(&q).is_ok());
+    }
+}
+
+#[test]
+fn huge_queries_are_cut_not_failed() {
+    let f = shared_fixture();
+    let text = "контракт \"".repeat(100_000);
+    let r = f
+        .index
+        .search(&SearchQuery {
+            text,
+            ..SearchQuery::default()
+        })
+        .expect("search");
+    assert!(r.total <= 7);
+}
+
+/// An index (without its store, which is not `Sync`) shared by the property tests.
+struct Shared {
+    _dir: tempfile::TempDir,
+    index: SearchIndex,
+}
+
+fn shared_fixture() -> &'static Shared {
+    static SHARED: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    SHARED.get_or_init(|| {
+        let mut f = fixture();
+        let mut docs = known_set();
+        docs.push(doc("🔥 oʻzbek кoнтpaкт «Вагнер» ё 💰 ½ ﬁ"));
+        f.add(&docs);
+        let Fixture { _dir, index, .. } = f;
+        Shared { _dir, index }
+    })
+}
