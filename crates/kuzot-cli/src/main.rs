@@ -2,6 +2,8 @@
 //! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
 
 mod progress;
+mod search_cmd;
+mod serve_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -85,7 +87,15 @@ enum Command {
     /// Train the linear model on labelled messages and save it.
     Train {
         /// Gold JSONL with "text" and "label".
-        gold: PathBuf,
+        #[arg(
+            required_unless_present = "from_labels",
+            conflicts_with = "from_labels"
+        )]
+        gold: Option<PathBuf>,
+        /// Train on the analysts' labels in the store instead of a gold file (the web
+        /// application's Retrain does the same and shows cross-validated figures).
+        #[arg(long)]
+        from_labels: bool,
         /// Where to write the model.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -151,6 +161,28 @@ enum Command {
         /// At most this many documents.
         #[arg(long)]
         limit: Option<u64>,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
+    /// Full-text search over stored documents, with filters.
+    Search(search_cmd::SearchArgs),
+    /// Serve the web application over the store.
+    Serve {
+        /// Address and port to listen on.
+        #[arg(
+            long,
+            env = "KUZOT_LISTEN",
+            default_value = "127.0.0.1:8080",
+            value_name = "ADDR:PORT"
+        )]
+        listen: std::net::SocketAddr,
+        /// Start on a fresh data directory (temporary unless --data-dir is given) loaded
+        /// with the example exports built into kuzot.
+        #[arg(long)]
+        demo: bool,
+        /// Mark session cookies `Secure` (set this when serving behind HTTPS).
+        #[arg(long, env = "KUZOT_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Settings.
     Config {
@@ -225,6 +257,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             .build_global()?;
     }
     let mut settings = Settings::load(cli.config.as_deref())?;
+    let data_dir_given = cli.data_dir.is_some();
     if let Some(dir) = cli.data_dir {
         settings.data_dir = dir;
     }
@@ -265,6 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let bar = progress::IngestBar::new(!cli.json);
             let summary =
                 kuzot_service::ingest_paths(&mut store, &paths, &options, engine.as_ref(), &bar)?;
+            search_cmd::sync_after_ingest(&settings, &store);
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -272,6 +306,19 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(ingest_exit_code(&summary))
         }
+        Command::Serve {
+            listen,
+            demo,
+            secure_cookies,
+        } => {
+            serve_cmd::serve(&settings, data_dir_given, listen, demo, secure_cookies)?;
+            Ok(EXIT_OK)
+        }
+        Command::Reindex => {
+            let store = open_store(&settings)?;
+            search_cmd::reindex(&settings, &store, cli.json)
+        }
+        Command::Search(args) => search_cmd::search(&settings, args, cli.json),
         Command::Sources { rejected } => {
             let store = open_store(&settings)?;
             if let Some(id) = rejected {
@@ -399,16 +446,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Train {
             gold,
+            from_labels,
             output,
             install,
         } => {
-            let text =
-                std::fs::read_to_string(&gold).with_context(|| gold.display().to_string())?;
-            let records = kuzot_service::read_gold(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", gold.display()))?;
-            let (examples, skipped) = kuzot_service::training_examples(&records);
+            let (labelled, records);
+            let (examples, skipped): (Vec<(&str, Category)>, usize) = match &gold {
+                Some(gold) if !from_labels => {
+                    let text = std::fs::read_to_string(gold)
+                        .with_context(|| gold.display().to_string())?;
+                    records = kuzot_service::read_gold(&text)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", gold.display()))?;
+                    kuzot_service::training_examples(&records)
+                }
+                _ => {
+                    labelled = open_store(&settings)?.labelled_texts()?;
+                    let examples = labelled.iter().map(|(t, c)| (t.as_str(), *c)).collect();
+                    (examples, 0)
+                }
+            };
             if examples.is_empty() {
-                anyhow::bail!("{}: no labelled examples with text", gold.display());
+                match &gold {
+                    Some(gold) => {
+                        anyhow::bail!("{}: no labelled examples with text", gold.display())
+                    }
+                    None => anyhow::bail!(
+                        "the store holds no labels yet: label messages in the web application's review first"
+                    ),
+                }
             }
             let now = OffsetDateTime::now_utc()
                 .format(&time::format_description::well_known::Rfc3339)

@@ -42,7 +42,7 @@ struct ExportRow<'a> {
 /// control character is a formula to Excel and LibreOffice when the CSV is opened there
 /// (CSV injection). In CSV output such cells get a leading `'`, which spreadsheets show as
 /// text; JSONL keeps every text exactly as stored.
-fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
         _ => cell.into(),

@@ -26,7 +26,7 @@ pub use analysis::{
     recluster, train_model, training_examples,
 };
 pub use error::ServiceError;
-pub use export::{ExportFormat, export_documents};
+pub use export::{ExportFormat, export_documents, spreadsheet_safe};
 pub use ingest::{
     FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
 };

@@ -1,1 +1,233 @@
-//! kuzot-web.
+//! The kuzot web application: search, message pages, the dashboard, analyst review and
+//! retraining, imports from the browser, accounts and roles, in Kyrgyz, Russian and
+//! English, and the JSON API under `/api/v1` — served by one binary over the embedded store.
+//!
+//! Layout:
+//! - [`serve`] starts the server; [`app`] builds the router (tests drive it in-process);
+//! - [`auth`] resolves the caller and guards every state-changing request against CSRF;
+//!   handlers declare the role they need with the [`auth::Viewer`], [`auth::Analyst`] and
+//!   [`auth::Admin`] extractors;
+//! - [`accounts`] keeps accounts, sessions, API tokens and the audit log in `accounts.db`;
+//! - [`pages`] are the HTML pages (askama templates under `templates/`), [`api`] the JSON
+//!   API, [`export`] the CSV/JSONL/XLSX exports, [`imports`] uploads and their progress;
+//! - [`i18n`] holds the Fluent catalogs (`locales/*/kuzot.ftl`);
+//! - [`render`] is the only place that builds HTML from text in Rust, escaping it.
+//!
+//! Every response carries a strict Content-Security-Policy: no inline script, no inline
+//! style, nothing from other origins. Message text is never rendered as HTML.
+
+pub mod accounts;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod filters;
+pub mod i18n;
+pub mod imports;
+pub mod pages;
+pub mod render;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{self, HeaderValue};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::{AppState, Inner, LoginLimiter, StorePool};
+
+/// The Content-Security-Policy of every response.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// Largest upload accepted (an account export of Telegram can be large).
+pub const MAX_UPLOAD_BYTES: usize = 2 << 30;
+
+/// How to start the server.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Mark cookies `Secure` (when served behind HTTPS).
+    pub secure_cookies: bool,
+    /// Rouble rates for pay.
+    pub rates: kuzot_model::RateTable,
+    /// Threads for analysis during imports.
+    pub operator: String,
+}
+
+/// Builds the application state over a data directory: opens the store, the accounts,
+/// the search index (bringing it up to date with the store) and the engine.
+pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
+    use anyhow::Context as _;
+    let data_dir = &options.data_dir;
+    let stores = StorePool::open(data_dir)
+        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let accounts = accounts::Accounts::open(data_dir)
+        .with_context(|| format!("opening {}", data_dir.join("accounts.db").display()))?;
+    let index = kuzot_search::SearchIndex::open(&data_dir.join("index"), options.rates.clone())
+        .context("opening the search index")?;
+    // Documents imported by the CLI while the server was down are indexed now.
+    {
+        let store = kuzot_store::Store::open(data_dir)?;
+        let added = index
+            .sync(&store)
+            .context("bringing the search index up to date")?;
+        if added > 0 {
+            tracing::info!("indexed {added} documents imported since the last start");
+        }
+    }
+    let engine = load_engine(data_dir)?;
+    let catalog = Arc::new(i18n::Catalog::load().map_err(anyhow::Error::msg)?);
+    Ok(AppState::new(Inner {
+        data_dir: data_dir.clone(),
+        stores,
+        accounts,
+        index,
+        engine: RwLock::new(Arc::new(engine)),
+        catalog,
+        jobs: imports::Jobs::default(),
+        login_limiter: LoginLimiter::new(5, Duration::from_secs(15 * 60)),
+        rates: options.rates.clone(),
+        secure_cookies: options.secure_cookies,
+        candidate_model: Mutex::new(None),
+    }))
+}
+
+/// Path of the installed model of a data directory.
+pub fn installed_model_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("models").join("current.kzm")
+}
+
+/// The engine with the installed model, if any.
+pub fn load_engine(data_dir: &Path) -> anyhow::Result<kuzot_analysis::Engine> {
+    let engine = kuzot_analysis::Engine::try_new()
+        .map_err(|e| anyhow::anyhow!("building the analysis engine: {e}"))?;
+    let path = installed_model_path(data_dir);
+    if !path.exists() {
+        return Ok(engine);
+    }
+    let bytes = std::fs::read(&path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let model = kuzot_analysis::linear::LinearModel::from_bytes(&bytes)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    Ok(engine.with_model(model))
+}
+
+async fn static_css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../static/app.css"),
+    )
+}
+
+async fn static_js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../static/app.js"),
+    )
+}
+
+/// The router with every route, its middleware and its security headers.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .route("/", get(pages::dashboard::dashboard))
+        .route("/charts/{file}", get(pages::dashboard::chart_file))
+        .route("/search", get(pages::search::search_page))
+        .route("/search/{file}", get(export::search_export))
+        .route("/messages/{id}", get(pages::message::message_page))
+        .route("/messages/{id}/label", post(pages::message::label))
+        .route(
+            "/login",
+            get(pages::session::login_page).post(pages::session::login),
+        )
+        .route("/logout", post(pages::session::logout))
+        .route(
+            "/setup/{token}",
+            get(pages::session::setup_page).post(pages::session::setup),
+        )
+        .route("/lang/{code}", get(pages::session::switch_language))
+        .route("/static/app.css", get(static_css))
+        .route("/static/app.js", get(static_js))
+        .merge(pages::review::routes())
+        .merge(pages::model::routes())
+        .merge(pages::admin::routes())
+        .merge(pages::entities::routes())
+        .merge(imports::routes())
+        .nest("/api/v1", api::routes());
+    routes
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state)
+}
+
+/// What the server printed at start: where it listens and, on a store without accounts,
+/// the one-time link that creates the first admin.
+#[derive(Debug, Clone)]
+pub struct Started {
+    /// The address bound (the port is real even when 0 was asked for).
+    pub address: SocketAddr,
+    /// The setup link, when no account exists yet.
+    pub setup_link: Option<String>,
+}
+
+/// Binds, prints the address (and the setup link on first start), and serves until Ctrl-C.
+pub async fn serve(options: ServeOptions, on_start: impl FnOnce(&Started)) -> anyhow::Result<()> {
+    let state = {
+        let options = options.clone();
+        tokio::task::spawn_blocking(move || open_state(&options)).await??
+    };
+    let listener = tokio::net::TcpListener::bind(options.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
+    let address = listener.local_addr()?;
+    let setup_link = if state.accounts.user_count()? == 0 {
+        let token = state.accounts.create_setup_link()?;
+        Some(format!("http://{address}/setup/{token}"))
+    } else {
+        None
+    };
+    on_start(&Started {
+        address,
+        setup_link,
+    });
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}

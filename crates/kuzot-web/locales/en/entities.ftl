@@ -1,0 +1,33 @@
+# kuzot interface, English: entity pages (phones, organisations, places, channels) and source files.
+
+entity-phone = Phone number
+entity-org = Organisation
+entity-place = Place
+entity-channel = Channel or chat
+entity-none = No messages in the store mention this.
+entity-open-search = Open in search
+entity-open-dashboard = Dashboard for these messages
+entity-by-category = By category
+entity-ads = Messages, newest first
+sources-title = Source files
+sources-count = Files imported: { $n }
+sources-none = No file has been imported yet.
+source-name = File
+source-format = Format
+source-size = Size
+source-sha256 = SHA-256
+source-imported = Imported
+source-added = Added
+source-already = Already present
+source-rejected = Rejected
+source-bytes = { $n } bytes
+source-title = Source file { $name }
+source-messages = Messages from this file
+source-download = Download the original file
+source-rejected-title = Rejected records
+source-rejected-none = No record of this file was rejected.
+source-record = Record
+source-line = Line
+source-byte = Byte
+source-reason = Reason
+source-rejected-more = …and { $n } more not shown.

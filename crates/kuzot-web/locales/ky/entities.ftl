@@ -1,0 +1,33 @@
+# kuzot интерфейси, кыргызча: объекттердин барактары (телефондор, уюмдар, жерлер, каналдар) жана булак файлдар.
+
+entity-phone = Телефон номери
+entity-org = Уюм
+entity-place = Жер
+entity-channel = Канал же чат
+entity-none = Сактагычта муну эскерген билдирүүлөр жок.
+entity-open-search = Издөөдө ачуу
+entity-open-dashboard = Бул билдирүүлөр боюнча жыйынтык
+entity-by-category = Категориялар боюнча
+entity-ads = Билдирүүлөр, адегенде жаңылары
+sources-title = Булак файлдар
+sources-count = Импорттолгон файлдар: { $n }
+sources-none = Азырынча бир да файл импорттолгон жок.
+source-name = Файл
+source-format = Формат
+source-size = Көлөмү
+source-sha256 = SHA-256
+source-imported = Импорттолгон
+source-added = Кошулду
+source-already = Мурун бар болчу
+source-rejected = Четке кагылды
+source-bytes = { $n } байт
+source-title = Булак файл { $name }
+source-messages = Бул файлдагы билдирүүлөр
+source-download = Түпнуска файлды жүктөп алуу
+source-rejected-title = Четке кагылган жазуулар
+source-rejected-none = Бул файлдын бир да жазуусу четке кагылган жок.
+source-record = Жазуу
+source-line = Сап
+source-byte = Байт
+source-reason = Себеби
+source-rejected-more = …жана дагы { $n }, көрсөтүлгөн жок.

@@ -1,0 +1,33 @@
+# Интерфейс kuzot, русский: страницы сущностей (телефоны, организации, места, каналы) и исходные файлы.
+
+entity-phone = Номер телефона
+entity-org = Организация
+entity-place = Место
+entity-channel = Канал или чат
+entity-none = В хранилище нет сообщений, где это упоминается.
+entity-open-search = Открыть в поиске
+entity-open-dashboard = Сводка по этим сообщениям
+entity-by-category = По категориям
+entity-ads = Сообщения, сначала новые
+sources-title = Исходные файлы
+sources-count = Импортировано файлов: { $n }
+sources-none = Пока не импортировано ни одного файла.
+source-name = Файл
+source-format = Формат
+source-size = Размер
+source-sha256 = SHA-256
+source-imported = Импортирован
+source-added = Добавлено
+source-already = Уже были
+source-rejected = Отклонено
+source-bytes = { $n } байт
+source-title = Исходный файл { $name }
+source-messages = Сообщения из этого файла
+source-download = Скачать исходный файл
+source-rejected-title = Отклонённые записи
+source-rejected-none = Ни одна запись этого файла не отклонена.
+source-record = Запись
+source-line = Строка
+source-byte = Байт
+source-reason = Причина
+source-rejected-more = …и ещё { $n }, не показаны.

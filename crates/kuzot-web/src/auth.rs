@@ -1,0 +1,327 @@
+//! Who is asking, and may they: the session cookie or API token of a request, the role
+//! extractors handlers declare, and the CSRF guard in front of every state-changing route.
+//!
+//! One middleware ([`authenticate`]) resolves the caller once per request and checks CSRF
+//! for every non-GET request that came with a cookie, so that no handler can forget to.
+//! The expected token is the session's; before login it is a random cookie echoed by the
+//! form (double submit). The token may come as the `x-csrf-token` header, a `_csrf` query
+//! parameter (multipart forms) or a `_csrf` form field.
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::accounts::{Role, User};
+use crate::error::AppError;
+use crate::i18n::{Lang, Tr};
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "kuzot_session";
+/// Name of the pre-login CSRF cookie.
+pub const CSRF_COOKIE: &str = "kuzot_csrf";
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "kuzot_lang";
+/// Largest urlencoded form body read to find its CSRF field.
+const MAX_FORM_BYTES: usize = 1 << 20;
+
+/// The caller of a request, as resolved by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The account, when logged in or holding a token.
+    pub user: Option<User>,
+    /// The CSRF token forms must carry (session's, or the pre-login cookie's).
+    pub csrf: String,
+    /// Whether the caller came with an API token (no cookies, no CSRF).
+    pub via_token: bool,
+    /// The raw session cookie (to end it on logout).
+    pub session_cookie: Option<String>,
+    /// A pre-login CSRF cookie to set on the response.
+    pub new_csrf_cookie: bool,
+}
+
+/// Value of one cookie.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim())
+}
+
+/// A `Set-Cookie` value with the house attributes.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Strict");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn is_hex_token(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn query_csrf(uri: &axum::http::Uri) -> Option<String> {
+    form_urlencoded::parse(uri.query()?.as_bytes())
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned())
+}
+
+/// Resolves the caller and guards state-changing requests against CSRF.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let bearer = parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    let session_cookie = cookie(&parts.headers, SESSION_COOKIE)
+        .filter(|v| is_hex_token(v))
+        .map(str::to_owned);
+    let pre_login = cookie(&parts.headers, CSRF_COOKIE)
+        .filter(|v| is_hex_token(v))
+        .map(str::to_owned);
+
+    let resolved = state
+        .blocking(move |s| {
+            if let Some(token) = bearer {
+                let user = s.accounts.api_token_user(&token)?;
+                return Ok((user, None, true));
+            }
+            if let Some(cookie) = &session_cookie
+                && let Some(session) = s.accounts.session(cookie)?
+            {
+                return Ok((Some(session.user), Some(session.csrf), false));
+            }
+            Ok((None, None, false))
+        })
+        .await;
+    let (user, session_csrf, via_token) = match resolved {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    if via_token && user.is_none() {
+        return AppError::new(StatusCode::UNAUTHORIZED, "unknown or revoked API token")
+            .as_json()
+            .into_response();
+    }
+    let (csrf, new_csrf_cookie) = match (session_csrf, pre_login) {
+        (Some(c), _) => (c, false),
+        (None, Some(c)) => (c, false),
+        (None, None) => match crate::accounts::random_token() {
+            Ok(c) => (c, true),
+            Err(e) => return AppError::internal(e).into_response(),
+        },
+    };
+
+    let mut body = body;
+    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && !via_token {
+        // A browser that says the request comes from another site is refused outright.
+        if parts
+            .headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site")
+        {
+            return AppError::forbidden().into_response();
+        }
+        let mut submitted = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(|| query_csrf(&parts.uri));
+        let is_form = parts
+            .headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if submitted.is_none() && is_form {
+            let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+                Ok(b) => b,
+                Err(_) => {
+                    return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "form too large")
+                        .into_response();
+                }
+            };
+            submitted = form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.into_owned());
+            body = Body::from(bytes);
+        }
+        let ok = !new_csrf_cookie
+            && submitted
+                .as_deref()
+                .is_some_and(|s| constant_time_eq(s, &csrf));
+        if !ok {
+            let e = AppError::new(
+                StatusCode::FORBIDDEN,
+                "the form is stale or came from elsewhere (CSRF check failed); reload the page and try again",
+            );
+            let e = if parts.uri.path().starts_with("/api/") {
+                e.as_json()
+            } else {
+                e
+            };
+            return e.into_response();
+        }
+    }
+
+    parts.extensions.insert(Caller {
+        user,
+        csrf: csrf.clone(),
+        via_token,
+        session_cookie: cookie(&parts.headers, SESSION_COOKIE).map(str::to_owned),
+        new_csrf_cookie,
+    });
+    let mut response = next.run(Request::from_parts(parts, body)).await;
+    if new_csrf_cookie
+        && let Ok(v) = set_cookie(CSRF_COOKIE, &csrf, None, state.secure_cookies).parse()
+    {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Rejection when the caller may not use a route.
+pub enum Denied {
+    /// Not logged in, on a page: go to the login page.
+    Login(String),
+    /// Not logged in, on the API.
+    Unauthorized,
+    /// Logged in without the role.
+    Forbidden(bool),
+}
+
+impl IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        match self {
+            Denied::Login(next) => {
+                let target = format!(
+                    "/login?{}",
+                    form_urlencoded::Serializer::new(String::new())
+                        .append_pair("next", &next)
+                        .finish()
+                );
+                Redirect::to(&target).into_response()
+            }
+            Denied::Unauthorized => {
+                AppError::new(StatusCode::UNAUTHORIZED, "log in or send an API token")
+                    .as_json()
+                    .into_response()
+            }
+            Denied::Forbidden(json) => {
+                let e = AppError::new(StatusCode::FORBIDDEN, "your role does not allow this");
+                if json { e.as_json() } else { e }.into_response()
+            }
+        }
+    }
+}
+
+fn require(parts: &Parts, role: Role) -> Result<(User, Caller), Denied> {
+    let api = parts.uri.path().starts_with("/api/");
+    let caller = parts.extensions.get::<Caller>().cloned();
+    let Some(caller) = caller else {
+        return Err(Denied::Unauthorized);
+    };
+    match &caller.user {
+        None if api => Err(Denied::Unauthorized),
+        None => Err(Denied::Login(
+            parts
+                .uri
+                .path_and_query()
+                .map_or("/".into(), |p| p.as_str().to_owned()),
+        )),
+        Some(u) if u.role < role => Err(Denied::Forbidden(api)),
+        Some(u) => Ok((u.clone(), caller)),
+    }
+}
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug, Clone)]
+        pub struct $name(pub User, pub Caller);
+
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = Denied;
+            async fn from_request_parts(
+                parts: &mut Parts,
+                _state: &AppState,
+            ) -> Result<Self, Self::Rejection> {
+                require(parts, $role).map(|(u, c)| $name(u, c))
+            }
+        }
+    };
+}
+
+role_extractor!(
+    Viewer,
+    Role::Viewer,
+    "A caller with at least the viewer role."
+);
+role_extractor!(
+    Analyst,
+    Role::Analyst,
+    "A caller with at least the analyst role."
+);
+role_extractor!(Admin, Role::Admin, "A caller with the admin role.");
+
+/// The caller, logged in or not.
+#[derive(Debug, Clone)]
+pub struct Anyone(pub Caller);
+
+impl FromRequestParts<AppState> for Anyone {
+    type Rejection = Denied;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Caller>()
+            .cloned()
+            .map(Anyone)
+            .ok_or(Denied::Unauthorized)
+    }
+}
+
+impl FromRequestParts<AppState> for Tr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = cookie(&parts.headers, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .unwrap_or_else(|| {
+                Lang::from_accept_language(
+                    parts
+                        .headers
+                        .get(axum::http::header::ACCEPT_LANGUAGE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or(""),
+                )
+            });
+        Ok(Tr::new(state.catalog.clone(), lang))
+    }
+}

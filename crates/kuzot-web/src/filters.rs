@@ -1,0 +1,292 @@
+//! The search filters as they arrive in a URL (pages, exports, the API and the dashboard
+//! share them), checked and turned into a [`SearchQuery`].
+
+use kuzot_model::Category;
+use kuzot_search::{SearchQuery, Sort};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, Time, format_description::well_known::Iso8601};
+
+use crate::error::AppError;
+use crate::render::query_string;
+
+/// Longest query text accepted.
+pub const MAX_QUERY_CHARS: usize = 1000;
+/// Results per page.
+pub const PAGE_SIZE: usize = 25;
+/// Most results one request may ask for (API, exports page through).
+pub const MAX_LIMIT: usize = 1000;
+
+/// Filters from a query string. Every field is optional; empty strings mean "not set"
+/// (an HTML form sends empty fields).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// Words to find: all must occur; "a phrase" in quotes; -word to exclude.
+    #[serde(default)]
+    pub q: Option<String>,
+    /// Category id (military_contract, pmc, disguised_military, frontline_labour, occupied_reconstruction, job_other, other).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Language code (ru, ky, uz, tg, kk, en).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Chat or channel name.
+    #[serde(default)]
+    pub chat: Option<String>,
+    /// Source file SHA-256 (or a prefix).
+    #[serde(default)]
+    pub source: Option<String>,
+    /// From this day (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub since: Option<String>,
+    /// Until this day, inclusive (YYYY-MM-DD, UTC).
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Place id from the gazetteer.
+    #[serde(default)]
+    pub place: Option<String>,
+    /// "1": only documents naming an occupied place; "0": only those that do not.
+    #[serde(default)]
+    pub occupied: Option<String>,
+    /// Organisation id.
+    #[serde(default)]
+    pub org: Option<String>,
+    /// Phone number (E.164).
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Promise id.
+    #[serde(default)]
+    pub promise: Option<String>,
+    /// Offered monthly pay at least this many roubles.
+    #[serde(default)]
+    pub min_pay: Option<String>,
+    /// relevance (default with words), newest (default without), oldest.
+    #[serde(default)]
+    pub sort: Option<String>,
+    /// Page number, from 1.
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Results per page (API and exports).
+    #[serde(default)]
+    pub limit: Option<String>,
+}
+
+fn set(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_day(s: &str, what: &str) -> Result<i64, AppError> {
+    Date::parse(s, &Iso8601::DATE)
+        .map(|d| d.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp())
+        .map_err(|_| {
+            AppError::bad_request(format!("{what}: expected a date as YYYY-MM-DD, got {s:?}"))
+        })
+}
+
+impl SearchParams {
+    /// The search these parameters ask for.
+    pub fn to_query(&self) -> Result<SearchQuery, AppError> {
+        let text = set(&self.q).unwrap_or("");
+        if text.chars().count() > MAX_QUERY_CHARS {
+            return Err(AppError::bad_request(format!(
+                "the query is longer than {MAX_QUERY_CHARS} characters"
+            )));
+        }
+        let category = match set(&self.category) {
+            Some(c) => Some(
+                Category::parse(c)
+                    .ok_or_else(|| AppError::bad_request(format!("unknown category {c:?}")))?,
+            ),
+            None => None,
+        };
+        let since = set(&self.since)
+            .map(|s| parse_day(s, "since"))
+            .transpose()?;
+        // "until" names a day and includes it.
+        let until = set(&self.until)
+            .map(|s| parse_day(s, "until").map(|t| t + 86_400))
+            .transpose()?;
+        let occupied = match set(&self.occupied) {
+            Some("1" | "true" | "yes") => Some(true),
+            Some("0" | "false" | "no") => Some(false),
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "occupied: expected 1 or 0, got {other:?}"
+                )));
+            }
+            None => None,
+        };
+        let min_pay_rub = match set(&self.min_pay) {
+            Some(v) => Some(
+                v.replace([' ', '\u{a0}', ','], "")
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| {
+                        AppError::bad_request(format!(
+                            "min_pay: expected a number of roubles, got {v:?}"
+                        ))
+                    })?,
+            ),
+            None => None,
+        };
+        let sort = match set(&self.sort) {
+            Some("relevance") => Sort::Relevance,
+            Some("newest") => Sort::Newest,
+            Some("oldest") => Sort::Oldest,
+            Some(other) => {
+                return Err(AppError::bad_request(format!(
+                    "sort: relevance, newest or oldest, got {other:?}"
+                )));
+            }
+            None if text.is_empty() => Sort::Newest,
+            None => Sort::Relevance,
+        };
+        let limit = match set(&self.limit) {
+            Some(l) => l
+                .parse::<usize>()
+                .ok()
+                .filter(|l| (1..=MAX_LIMIT).contains(l))
+                .ok_or_else(|| AppError::bad_request(format!("limit: 1 to {MAX_LIMIT}")))?,
+            None => PAGE_SIZE,
+        };
+        let page = match set(&self.page) {
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|p| (1..=100_000).contains(p))
+                .ok_or_else(|| AppError::bad_request("page: a number from 1"))?,
+            None => 1,
+        };
+        Ok(SearchQuery {
+            text: text.to_owned(),
+            category,
+            lang: set(&self.lang).map(str::to_owned),
+            chat: set(&self.chat).map(str::to_owned),
+            source: set(&self.source).map(|s| s.to_ascii_lowercase()),
+            since,
+            until,
+            place: set(&self.place).map(str::to_owned),
+            occupied,
+            org: set(&self.org).map(str::to_owned),
+            phone: set(&self.phone).map(str::to_owned),
+            promise: set(&self.promise).map(str::to_owned),
+            min_pay_rub,
+            sort,
+            offset: (page - 1).saturating_mul(limit),
+            limit,
+        })
+    }
+
+    /// The page number asked for.
+    pub fn page_number(&self) -> usize {
+        set(&self.page)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(1)
+            .max(1)
+    }
+
+    /// These filters as a query string, with `page` replaced (0: left out).
+    pub fn to_query_string(&self, page: usize) -> String {
+        let s = |v: &Option<String>| set(v).unwrap_or("").to_owned();
+        query_string([
+            ("q", s(&self.q)),
+            ("category", s(&self.category)),
+            ("lang", s(&self.lang)),
+            ("chat", s(&self.chat)),
+            ("source", s(&self.source)),
+            ("since", s(&self.since)),
+            ("until", s(&self.until)),
+            ("place", s(&self.place)),
+            ("occupied", s(&self.occupied)),
+            ("org", s(&self.org)),
+            ("phone", s(&self.phone)),
+            ("promise", s(&self.promise)),
+            ("min_pay", s(&self.min_pay)),
+            ("sort", s(&self.sort)),
+            (
+                "page",
+                if page > 1 {
+                    page.to_string()
+                } else {
+                    String::new()
+                },
+            ),
+        ])
+    }
+
+    /// A field's value for the form (empty when not set).
+    pub fn value(&self, field: &str) -> String {
+        let v = match field {
+            "q" => &self.q,
+            "category" => &self.category,
+            "lang" => &self.lang,
+            "chat" => &self.chat,
+            "source" => &self.source,
+            "since" => &self.since,
+            "until" => &self.until,
+            "place" => &self.place,
+            "occupied" => &self.occupied,
+            "org" => &self.org,
+            "phone" => &self.phone,
+            "promise" => &self.promise,
+            "min_pay" => &self.min_pay,
+            "sort" => &self.sort,
+            _ => return String::new(),
+        };
+        set(v).unwrap_or("").to_owned()
+    }
+}
+
+/// Today, for default date fields.
+pub fn today() -> String {
+    OffsetDateTime::now_utc().date().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_parse_and_bad_ones_are_named() {
+        let p = SearchParams {
+            q: Some(" контракт ".into()),
+            category: Some("pmc".into()),
+            since: Some("2024-03-01".into()),
+            until: Some("2024-03-01".into()),
+            occupied: Some("1".into()),
+            min_pay: Some("200 000".into()),
+            page: Some("3".into()),
+            ..SearchParams::default()
+        };
+        let q = p.to_query().expect("valid");
+        assert_eq!(q.text, "контракт");
+        assert_eq!(q.category, Some(Category::Pmc));
+        assert_eq!(q.until.zip(q.since).map(|(u, s)| u - s), Some(86_400));
+        assert_eq!(q.min_pay_rub, Some(200_000.0));
+        assert_eq!(q.offset, 2 * PAGE_SIZE);
+        assert_eq!(q.sort, Sort::Relevance);
+        for bad in [
+            SearchParams {
+                category: Some("<x>".into()),
+                ..SearchParams::default()
+            },
+            SearchParams {
+                since: Some("yesterday".into()),
+                ..SearchParams::default()
+            },
+            SearchParams {
+                limit: Some("100000".into()),
+                ..SearchParams::default()
+            },
+            SearchParams {
+                q: Some("x".repeat(MAX_QUERY_CHARS + 1)),
+                ..SearchParams::default()
+            },
+        ] {
+            assert!(bad.to_query().is_err());
+        }
+        assert!(p.to_query_string(2).contains("page=2"));
+        assert!(!p.to_query_string(1).contains("page="));
+    }
+}

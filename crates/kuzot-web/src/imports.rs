@@ -1,0 +1,491 @@
+//! Imports from the browser and the API: the upload is streamed to a file under the data
+//! directory, then ingested in the background (one import at a time, as the store takes
+//! one writer), while the page shows its progress.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use kuzot_model::SourceFormat;
+use kuzot_service::{IngestOptions, IngestProgress, IngestSummary};
+use serde::Serialize;
+use tokio::io::AsyncWriteExt;
+
+use crate::auth::Analyst;
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::render::{Page, html};
+use crate::state::AppState;
+
+/// Where an import stands.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum JobState {
+    /// Waiting for an earlier import to finish.
+    Queued,
+    /// Reading and storing.
+    Running,
+    /// Done: what happened to each file.
+    Done {
+        /// The ingest summary.
+        summary: IngestSummary,
+    },
+    /// The store failed (per-file problems are in `Done`'s summary instead).
+    Failed {
+        /// Why.
+        message: String,
+    },
+}
+
+/// One import.
+#[derive(Debug)]
+pub struct Job {
+    /// Job id.
+    pub id: u64,
+    /// Who started it.
+    pub started_by: String,
+    /// File names uploaded.
+    pub files: Vec<String>,
+    /// Bytes in all files.
+    pub total_bytes: AtomicU64,
+    /// Bytes read so far.
+    pub read_bytes: AtomicU64,
+    /// Documents stored so far.
+    pub documents: AtomicU64,
+    /// State.
+    pub state: Mutex<JobState>,
+}
+
+/// A job as the progress page and the API show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JobStatus {
+    /// Job id.
+    pub id: u64,
+    /// File names.
+    pub files: Vec<String>,
+    /// queued, running, done or failed.
+    pub state: String,
+    /// Bytes read.
+    pub read_bytes: u64,
+    /// Bytes in all.
+    pub total_bytes: u64,
+    /// Documents stored.
+    pub documents: u64,
+    /// Per-file outcome when done.
+    #[schema(value_type = Object)]
+    pub summary: Option<serde_json::Value>,
+    /// Error when failed.
+    pub error: Option<String>,
+}
+
+impl Job {
+    /// The job's status now.
+    pub fn status(&self) -> JobStatus {
+        let state = self.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (name, summary, error) = match state {
+            JobState::Queued => ("queued", None, None),
+            JobState::Running => ("running", None, None),
+            JobState::Done { summary } => ("done", serde_json::to_value(summary).ok(), None),
+            JobState::Failed { message } => ("failed", None, Some(message)),
+        };
+        JobStatus {
+            id: self.id,
+            files: self.files.clone(),
+            state: name.into(),
+            read_bytes: self.read_bytes.load(Ordering::Relaxed),
+            total_bytes: self.total_bytes.load(Ordering::Relaxed),
+            documents: self.documents.load(Ordering::Relaxed),
+            summary,
+            error,
+        }
+    }
+}
+
+impl IngestProgress for Job {
+    fn start(&self, _files: u64, bytes: u64) {
+        self.total_bytes.store(bytes, Ordering::Relaxed);
+    }
+    fn bytes(&self, bytes: u64) {
+        self.read_bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+    fn documents(&self, documents: u64) {
+        self.documents.fetch_add(documents, Ordering::Relaxed);
+    }
+}
+
+/// The imports of this run of the server.
+#[derive(Debug, Default)]
+pub struct Jobs {
+    jobs: Mutex<HashMap<u64, Arc<Job>>>,
+    next: AtomicU64,
+    /// Held by the running import: the store takes one writer at a time.
+    writer: Mutex<()>,
+}
+
+impl Jobs {
+    /// A job by id.
+    pub fn get(&self, id: u64) -> Option<Arc<Job>> {
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&id)
+            .cloned()
+    }
+
+    fn add(&self, started_by: &str, files: Vec<String>) -> Arc<Job> {
+        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let job = Arc::new(Job {
+            id,
+            started_by: started_by.to_owned(),
+            files,
+            total_bytes: AtomicU64::new(0),
+            read_bytes: AtomicU64::new(0),
+            documents: AtomicU64::new(0),
+            state: Mutex::new(JobState::Queued),
+        });
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id, job.clone());
+        job
+    }
+}
+
+/// A file name safe to create: the last path component, without control characters,
+/// at most 200 bytes. It is kept as the source's original name.
+pub fn safe_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let mut clean: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .to_owned();
+    while clean.len() > 200 {
+        clean.pop();
+    }
+    if clean.is_empty() {
+        "upload".to_owned()
+    } else {
+        clean
+    }
+}
+
+/// Reads a multipart upload to files under `<data_dir>/uploads/<random>/`. Returns the
+/// directory, the files and the format asked for.
+pub async fn receive_upload(
+    state: &AppState,
+    mut multipart: Multipart,
+) -> Result<(PathBuf, Vec<PathBuf>, Option<SourceFormat>), AppError> {
+    let dir = state
+        .data_dir
+        .join("uploads")
+        .join(crate::accounts::random_token().map_err(AppError::internal)?);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(AppError::internal)?;
+    let mut files = Vec::new();
+    let mut format = None;
+    let result: Result<(), AppError> = async {
+        while let Some(mut field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| AppError::bad_request(format!("upload: {e}")))?
+        {
+            match field.name() {
+                Some("format") => {
+                    let v = field
+                        .text()
+                        .await
+                        .map_err(|e| AppError::bad_request(format!("upload: {e}")))?;
+                    if !v.trim().is_empty() {
+                        format = Some(SourceFormat::parse(v.trim()).ok_or_else(|| {
+                            AppError::bad_request(format!("unknown format {:?}", v.trim()))
+                        })?);
+                    }
+                }
+                Some("file") => {
+                    let name = safe_file_name(field.file_name().unwrap_or("upload"));
+                    if name == "upload" && field.file_name().is_none_or(str::is_empty) {
+                        // An empty file input.
+                        continue;
+                    }
+                    // Two files of one name: keep both.
+                    let mut path = dir.join(&name);
+                    let mut n = 1;
+                    while files.contains(&path) {
+                        n += 1;
+                        path = dir.join(format!("{n}-{name}"));
+                    }
+                    let mut out = tokio::fs::File::create(&path)
+                        .await
+                        .map_err(AppError::internal)?;
+                    while let Some(chunk) = field
+                        .chunk()
+                        .await
+                        .map_err(|e| AppError::bad_request(format!("upload of {name}: {e}")))?
+                    {
+                        out.write_all(&chunk).await.map_err(AppError::internal)?;
+                    }
+                    out.flush().await.map_err(AppError::internal)?;
+                    files.push(path);
+                }
+                _ => {}
+            }
+        }
+        if files.is_empty() {
+            return Err(AppError::bad_request("choose at least one file to import"));
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = result {
+        let _ = tokio::fs::remove_dir_all(&dir).await;
+        return Err(e);
+    }
+    Ok((dir, files, format))
+}
+
+/// Starts ingesting uploaded files in the background; returns the job.
+pub fn start_import(
+    state: &AppState,
+    user: &str,
+    dir: PathBuf,
+    files: Vec<PathBuf>,
+    format: Option<SourceFormat>,
+) -> Arc<Job> {
+    let names = files
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let job = state.jobs.add(user, names);
+    let (state, job2, user) = (state.clone(), job.clone(), user.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let _writer = state.jobs.writer.lock().unwrap_or_else(|p| p.into_inner());
+        *job2.state.lock().unwrap_or_else(|p| p.into_inner()) = JobState::Running;
+        let options = IngestOptions {
+            format,
+            operator: user.clone(),
+            ..IngestOptions::default()
+        };
+        let outcome = (|| -> Result<IngestSummary, String> {
+            let mut store = kuzot_store::Store::open(&state.data_dir).map_err(|e| e.to_string())?;
+            let engine = state.engine();
+            let summary = kuzot_service::ingest_paths(
+                &mut store,
+                &files,
+                &options,
+                Some(&engine),
+                job2.as_ref(),
+            )
+            .map_err(|e| e.to_string())?;
+            state.index.sync(&store).map_err(|e| e.to_string())?;
+            Ok(summary)
+        })();
+        let _ = std::fs::remove_dir_all(&dir);
+        let detail = match &outcome {
+            Ok(s) => {
+                let t = s.totals();
+                format!(
+                    "job {}: {} file(s), {} added, {} already present, {} rejected",
+                    job2.id,
+                    s.files.len(),
+                    t.added,
+                    t.already_present,
+                    t.rejected
+                )
+            }
+            Err(e) => format!("job {} failed: {e}", job2.id),
+        };
+        if let Err(e) = state.accounts.audit(&user, "import", &detail) {
+            tracing::warn!("audit log: {e}");
+        }
+        *job2.state.lock().unwrap_or_else(|p| p.into_inner()) = match outcome {
+            Ok(summary) => JobState::Done { summary },
+            Err(message) => {
+                tracing::error!("import job {} failed: {message}", job2.id);
+                JobState::Failed { message }
+            }
+        };
+    });
+    job
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    page: Page,
+    formats: Vec<&'static str>,
+    upload_action: String,
+}
+
+/// GET /imports
+pub async fn imports_page(
+    Analyst(_, caller): Analyst,
+    tr: Tr,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let title = tr.t("imports-title");
+    let upload_action = format!("/imports?_csrf={}", caller.csrf);
+    html(&ImportsPage {
+        page: Page::new(tr, &caller, &uri, title),
+        formats: SourceFormat::ALL.iter().map(|f| f.as_str()).collect(),
+        upload_action,
+    })
+}
+
+/// POST /imports (multipart: `file`…, `format`)
+pub async fn upload(
+    State(state): State<AppState>,
+    Analyst(user, _): Analyst,
+    multipart: Multipart,
+) -> Result<Response, AppError> {
+    let (dir, files, format) = receive_upload(&state, multipart).await?;
+    let job = start_import(&state, &user.name, dir, files, format);
+    Ok(Redirect::to(&format!("/imports/jobs/{}", job.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "import_job.html")]
+struct JobPage {
+    page: Page,
+    job: JobStatus,
+    files: Vec<(String, String, String)>,
+    progress: String,
+    documents: String,
+    /// Without script the page reloads itself while the import runs.
+    refresh: bool,
+    state_label: String,
+}
+
+/// GET /imports/jobs/{id}
+pub async fn job_page(
+    State(state): State<AppState>,
+    Analyst(_, caller): Analyst,
+    tr: Tr,
+    uri: Uri,
+    Path(id): Path<u64>,
+) -> Result<Response, AppError> {
+    let job = state
+        .jobs
+        .get(id)
+        .ok_or_else(|| AppError::not_found(format!("import {id}")))?;
+    let status = job.status();
+    let files = status
+        .summary
+        .as_ref()
+        .and_then(|s| s.get("files"))
+        .and_then(|f| f.as_array())
+        .map(|files| {
+            files
+                .iter()
+                .map(|f| {
+                    let name = f
+                        .get("path")
+                        .and_then(|p| p.as_str())
+                        .and_then(|p| p.rsplit('/').next())
+                        .unwrap_or("")
+                        .to_owned();
+                    let st = f
+                        .get("status")
+                        .and_then(|s| s.as_str())
+                        .unwrap_or("")
+                        .to_owned();
+                    let detail = match st.as_str() {
+                        "imported" => {
+                            tr.t1(
+                                "import-added",
+                                "n",
+                                f.get("added").and_then(|v| v.as_u64()).unwrap_or(0),
+                            ) + ", "
+                                + &tr.t1(
+                                    "import-already",
+                                    "n",
+                                    f.get("already_present")
+                                        .and_then(|v| v.as_u64())
+                                        .unwrap_or(0),
+                                )
+                                + ", "
+                                + &tr.t1(
+                                    "import-rejected",
+                                    "n",
+                                    f.get("rejected").and_then(|v| v.as_u64()).unwrap_or(0),
+                                )
+                        }
+                        _ => f
+                            .get("reason")
+                            .or_else(|| f.get("as_name"))
+                            .and_then(|r| r.as_str())
+                            .unwrap_or("")
+                            .to_owned(),
+                    };
+                    (
+                        name,
+                        tr.t(&format!("import-status-{}", st.replace('_', "-"))),
+                        detail,
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let progress = if status.total_bytes > 0 {
+        tr.percent(status.read_bytes as f64 / status.total_bytes as f64)
+    } else {
+        String::new()
+    };
+    let title = tr.t1("import-job-title", "id", id);
+    let tr2 = tr.clone();
+    html(&JobPage {
+        page: Page::new(tr, &caller, &uri, title),
+        documents: tr2.int(status.documents),
+        state_label: tr2.t(&format!("import-state-{}", status.state)),
+        refresh: matches!(status.state.as_str(), "queued" | "running"),
+        job: status,
+        files,
+        progress,
+    })
+}
+
+/// GET /imports/jobs/{id}/status — for the progress bar's polling.
+pub async fn job_status(
+    State(state): State<AppState>,
+    Analyst(..): Analyst,
+    Path(id): Path<u64>,
+) -> Result<axum::Json<JobStatus>, AppError> {
+    state
+        .jobs
+        .get(id)
+        .map(|j| axum::Json(j.status()))
+        .ok_or_else(|| AppError::not_found(format!("import {id}")).as_json())
+}
+
+/// Routes of imports.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/imports", get(imports_page).post(upload))
+        .route("/imports/jobs/{id}", get(job_page))
+        .route("/imports/jobs/{id}/status", get(job_status))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn uploaded_names_cannot_escape_the_upload_directory() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("C:\\x\\result.json"), "result.json");
+        assert_eq!(safe_file_name(".."), "upload");
+        assert_eq!(safe_file_name(".hidden"), "hidden");
+        assert_eq!(safe_file_name("a\u{0}b\n.txt"), "ab.txt");
+        assert!(safe_file_name(&"я".repeat(300)).len() <= 200);
+    }
+}

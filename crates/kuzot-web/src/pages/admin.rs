@@ -1,0 +1,546 @@
+//! Accounts: the admin's list of accounts (create, change role, disable), the audit log,
+//! and each person's own account page (password, API tokens).
+//!
+//! Two rules keep the server administrable: an admin cannot demote or disable their own
+//! account (so there is always an admin: the one acting), and account changes cannot be
+//! made with an API token (a leaked read-only token must not mint more tokens or change a
+//! password). Every change is written to the audit log, without secrets.
+
+use askama::Template;
+use axum::Form;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::accounts::{AccountError, ApiToken, AuditEntry, Role, User};
+use crate::auth::{Admin, Caller, SESSION_COOKIE, Viewer, set_cookie};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::render::{Page, html};
+use crate::state::AppState;
+
+/// Audit entries shown.
+const AUDIT_ENTRIES: u64 = 500;
+
+/// An account as listed.
+pub struct UserRow {
+    /// Row id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Role id.
+    pub role: &'static str,
+    /// Disabled?
+    pub disabled: bool,
+    /// Created, formatted.
+    pub created: String,
+    /// The admin's own account (its role cannot be changed here).
+    pub is_self: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    page: Page,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, String)>,
+    error: Option<String>,
+    name: String,
+}
+
+fn role_options(tr: &Tr) -> Vec<(&'static str, String)> {
+    Role::ALL
+        .into_iter()
+        .map(|r| (r.as_str(), tr.t(r.as_str())))
+        .collect()
+}
+
+async fn users_page(
+    state: &AppState,
+    me: &User,
+    caller: &Caller,
+    tr: Tr,
+    uri: &Uri,
+    error: Option<(StatusCode, String)>,
+    name: String,
+) -> Result<Response, AppError> {
+    let users = state.blocking(|s| Ok(s.accounts.users()?)).await?;
+    let title = tr.t("admin-users-title");
+    let rows = users
+        .iter()
+        .map(|u| UserRow {
+            id: u.id,
+            name: u.name.clone(),
+            role: u.role.as_str(),
+            disabled: u.disabled,
+            created: tr.rfc3339(&u.created_at),
+            is_self: u.id == me.id,
+        })
+        .collect();
+    let status = error.as_ref().map_or(StatusCode::OK, |(s, _)| *s);
+    let mut response = html(&UsersPage {
+        users: rows,
+        roles: role_options(&tr),
+        error: error.map(|(_, m)| m),
+        name,
+        page: Page::new(tr, caller, uri, title),
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+/// GET /admin/users
+pub async fn list_users(
+    State(state): State<AppState>,
+    Admin(me, caller): Admin,
+    tr: Tr,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    users_page(&state, &me, &caller, tr, &uri, None, String::new()).await
+}
+
+/// The form that creates an account.
+#[derive(Debug, Deserialize)]
+pub struct CreateUserForm {
+    name: String,
+    password: String,
+    role: String,
+}
+
+/// A refusal the form can show: invalid input and taken names; anything else is an error.
+fn form_error(e: AccountError, tr: &Tr) -> Result<(StatusCode, String), AppError> {
+    match e {
+        AccountError::Invalid(m) => Ok((StatusCode::BAD_REQUEST, m)),
+        AccountError::NameTaken(name) => Ok((
+            StatusCode::CONFLICT,
+            tr.t1("admin-name-taken", "name", name),
+        )),
+        other => Err(other.into()),
+    }
+}
+
+/// POST /admin/users — creates an account.
+pub async fn create_user(
+    State(state): State<AppState>,
+    Admin(me, caller): Admin,
+    tr: Tr,
+    uri: Uri,
+    Form(form): Form<CreateUserForm>,
+) -> Result<Response, AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        return Err(AppError::bad_request(tr.t("admin-unknown-role")));
+    };
+    let name = form.name.trim().to_owned();
+    let n = name.clone();
+    let created = state
+        .blocking(move |s| Ok(s.accounts.create_user(&n, &form.password, role)))
+        .await?;
+    match created {
+        Ok(user) => {
+            state.accounts.audit(
+                &me.name,
+                "account_created",
+                &format!(
+                    "account {:?} (id {}) as {}",
+                    user.name,
+                    user.id,
+                    role.as_str()
+                ),
+            )?;
+            Ok(Redirect::to("/admin/users").into_response())
+        }
+        Err(e) => {
+            let error = form_error(e, &tr)?;
+            users_page(&state, &me, &caller, tr, &uri, Some(error), name).await
+        }
+    }
+}
+
+/// The form that changes an account's role or disables it.
+#[derive(Debug, Deserialize)]
+pub struct ChangeUserForm {
+    role: String,
+    /// Present (any value) when the box is ticked.
+    #[serde(default)]
+    disabled: Option<String>,
+}
+
+/// POST /admin/users/{id} — changes role and disabled flag.
+pub async fn change_user(
+    State(state): State<AppState>,
+    Admin(me, caller): Admin,
+    tr: Tr,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Form(form): Form<ChangeUserForm>,
+) -> Result<Response, AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    let Some(role) = Role::parse(&form.role) else {
+        return Err(AppError::bad_request(tr.t("admin-unknown-role")));
+    };
+    let disabled = form.disabled.is_some();
+    if id == me.id && (role != Role::Admin || disabled) {
+        let message = tr.t("admin-not-yourself");
+        return users_page(
+            &state,
+            &me,
+            &caller,
+            tr,
+            &uri,
+            Some((StatusCode::BAD_REQUEST, message)),
+            String::new(),
+        )
+        .await;
+    }
+    let before = state
+        .blocking(move |s| Ok(s.accounts.user(id)?))
+        .await?
+        .ok_or_else(|| AppError::not_found(tr.t("admin-no-such-account")))?;
+    if before.role == role && before.disabled == disabled {
+        return Ok(Redirect::to("/admin/users").into_response());
+    }
+    state
+        .blocking(move |s| Ok(s.accounts.set_role(id, role, disabled)?))
+        .await?;
+    state.accounts.audit(
+        &me.name,
+        "role_change",
+        &format!(
+            "account {:?} (id {id}): {}{} -> {}{}",
+            before.name,
+            before.role.as_str(),
+            if before.disabled { ", disabled" } else { "" },
+            role.as_str(),
+            if disabled { ", disabled" } else { "" },
+        ),
+    )?;
+    Ok(Redirect::to("/admin/users").into_response())
+}
+
+/// An audit line as shown.
+pub struct AuditRow {
+    /// When, formatted.
+    pub at: String,
+    /// Who.
+    pub actor: String,
+    /// What.
+    pub action: String,
+    /// Details.
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    page: Page,
+    entries: Vec<AuditRow>,
+    limit: u64,
+}
+
+/// GET /admin/audit — the latest entries, newest first.
+pub async fn audit_log(
+    State(state): State<AppState>,
+    Admin(_, caller): Admin,
+    tr: Tr,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let entries: Vec<AuditEntry> = state
+        .blocking(|s| Ok(s.accounts.audit_log(AUDIT_ENTRIES)?))
+        .await?;
+    let title = tr.t("audit-title");
+    html(&AuditPage {
+        entries: entries
+            .into_iter()
+            .map(|e| AuditRow {
+                at: tr.rfc3339(&e.at),
+                actor: e.actor,
+                action: e.action,
+                detail: e.detail,
+            })
+            .collect(),
+        limit: AUDIT_ENTRIES,
+        page: Page::new(tr, &caller, &uri, title),
+    })
+}
+
+/// A token as listed on the account page.
+pub struct TokenRow {
+    /// Row id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Created, formatted.
+    pub created: String,
+    /// Last used, formatted, or empty.
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    page: Page,
+    name: String,
+    role: String,
+    created: String,
+    tokens: Vec<TokenRow>,
+    /// A token just created: its name and secret, shown this once.
+    new_token: Option<(String, String)>,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
+/// What the account page shows besides the account itself.
+#[derive(Default)]
+struct AccountExtras {
+    new_token: Option<(String, String)>,
+    error: Option<String>,
+    notice: Option<String>,
+    status: Option<StatusCode>,
+}
+
+async fn account_page(
+    state: &AppState,
+    me: &User,
+    caller: &Caller,
+    tr: Tr,
+    uri: &Uri,
+    extras: AccountExtras,
+) -> Result<Response, AppError> {
+    let id = me.id;
+    let tokens: Vec<ApiToken> = state
+        .blocking(move |s| Ok(s.accounts.api_tokens(id)?))
+        .await?;
+    let title = tr.t("account-title");
+    let mut response = html(&AccountPage {
+        name: me.name.clone(),
+        role: tr.t(me.role.as_str()),
+        created: tr.rfc3339(&me.created_at),
+        tokens: tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                id: t.id,
+                name: t.name,
+                created: tr.rfc3339(&t.created_at),
+                last_used: t
+                    .last_used
+                    .as_deref()
+                    .map(|u| tr.rfc3339(u))
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        new_token: extras.new_token,
+        error: extras.error,
+        notice: extras.notice,
+        page: Page::new(tr, caller, uri, title),
+    })?;
+    if let Some(status) = extras.status {
+        *response.status_mut() = status;
+    }
+    Ok(response)
+}
+
+/// Query of the account page.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    /// Set after a password change.
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+/// GET /account
+pub async fn account(
+    State(state): State<AppState>,
+    Viewer(me, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+    axum::extract::Query(q): axum::extract::Query<AccountQuery>,
+) -> Result<Response, AppError> {
+    let notice = q
+        .changed
+        .is_some()
+        .then(|| tr.t("account-password-changed"));
+    let extras = AccountExtras {
+        notice,
+        ..AccountExtras::default()
+    };
+    account_page(&state, &me, &caller, tr, &uri, extras).await
+}
+
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// POST /account/password — checks the current password, sets the new one, ends every
+/// other session of the account and starts a fresh one for this browser.
+pub async fn change_password(
+    State(state): State<AppState>,
+    Viewer(me, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    let (st, user, call, here) = (&state, &me, &caller, &uri);
+    let refuse = move |tr: Tr, message: String| {
+        let extras = AccountExtras {
+            error: Some(message),
+            status: Some(StatusCode::BAD_REQUEST),
+            ..AccountExtras::default()
+        };
+        account_page(st, user, call, tr, here, extras)
+    };
+    if form.new != form.confirm {
+        let message = tr.t("account-password-mismatch");
+        return refuse(tr, message).await;
+    }
+    // Guessing the current password from a hijacked session is throttled like logins.
+    let user_key = format!("user:{}", me.name);
+    if state.login_limiter.is_locked(&[user_key.as_str()]) {
+        let message = tr.t("login-throttled");
+        return refuse(tr, message).await;
+    }
+    let (name, current) = (me.name.clone(), form.current);
+    let matches = state
+        .blocking(move |s| Ok(s.accounts.authenticate(&name, &current)?))
+        .await?
+        .is_some_and(|u| u.id == me.id);
+    if !matches {
+        state.login_limiter.fail(&[user_key.as_str()]);
+        let _ = state
+            .accounts
+            .audit(&me.name, "password_change_failed", "wrong current password");
+        let message = tr.t("account-password-wrong");
+        return refuse(tr, message).await;
+    }
+    let (id, new) = (me.id, form.new);
+    let changed = state
+        .blocking(move |s| Ok(s.accounts.set_password(id, &new)))
+        .await?;
+    if let Err(e) = changed {
+        let (_, message) = form_error(e, &tr)?;
+        return refuse(tr, message).await;
+    }
+    // `set_password` ended every session of the account, this one too: start a new one
+    // here so that only the other browsers are logged out.
+    let token = state
+        .blocking(move |s| Ok(s.accounts.create_session(id)?))
+        .await?;
+    state
+        .accounts
+        .audit(&me.name, "password_change", "other sessions ended")?;
+    let mut response = Redirect::to("/account?changed=1").into_response();
+    if let Ok(v) = set_cookie(SESSION_COOKIE, &token, None, state.secure_cookies).parse() {
+        response.headers_mut().append(SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+/// The token form.
+#[derive(Debug, Deserialize)]
+pub struct TokenForm {
+    name: String,
+}
+
+/// POST /account/tokens — creates a token and shows its secret in this response only
+/// (never in a URL, which would end up in logs and history).
+pub async fn create_token(
+    State(state): State<AppState>,
+    Viewer(me, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    let (id, name) = (me.id, form.name.trim().to_owned());
+    let n = name.clone();
+    let created = state
+        .blocking(move |s| Ok(s.accounts.create_api_token(id, &n)))
+        .await?;
+    let extras = match created {
+        Ok(secret) => {
+            state
+                .accounts
+                .audit(&me.name, "token_created", &format!("token {name:?}"))?;
+            AccountExtras {
+                new_token: Some((name, secret)),
+                ..AccountExtras::default()
+            }
+        }
+        Err(e) => {
+            let (status, message) = form_error(e, &tr)?;
+            AccountExtras {
+                error: Some(message),
+                status: Some(status),
+                ..AccountExtras::default()
+            }
+        }
+    };
+    account_page(&state, &me, &caller, tr, &uri, extras).await
+}
+
+/// POST /account/tokens/{id}/revoke
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Viewer(me, caller): Viewer,
+    tr: Tr,
+    Path(token_id): Path<i64>,
+) -> Result<Response, AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    let id = me.id;
+    let revoked = state
+        .blocking(move |s| Ok(s.accounts.revoke_api_token(id, token_id)?))
+        .await?;
+    if !revoked {
+        return Err(AppError::not_found(tr.t("account-no-such-token")));
+    }
+    state
+        .accounts
+        .audit(&me.name, "token_revoked", &format!("token id {token_id}"))?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+/// Routes of this part.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/users", get(list_users).post(create_user))
+        .route("/admin/users/{id}", post(change_user))
+        .route("/admin/audit", get(audit_log))
+        .route("/account", get(account))
+        .route("/account/password", post(change_password))
+        .route("/account/tokens", post(create_token))
+        .route("/account/tokens/{id}/revoke", post(revoke_token))
+}

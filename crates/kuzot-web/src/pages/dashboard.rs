@@ -1,0 +1,283 @@
+//! The dashboard: five charts drawn on the server from the index's aggregates, each with
+//! its numbers as a table and as CSV. The same filters as search apply, so a dashboard
+//! can be drawn for one channel, one phone or one search.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use kuzot_charts::{BoxStats, ChartText, Series, Table};
+use kuzot_model::Category;
+use kuzot_search::Aggregates;
+
+use crate::auth::Viewer;
+use crate::error::AppError;
+use crate::filters::SearchParams;
+use crate::i18n::Tr;
+use crate::render::{Page, html};
+use crate::state::AppState;
+
+/// The charts, by their URL name.
+pub const CHARTS: [&str; 5] = ["weekly", "share", "channels", "pay", "places"];
+
+/// One drawn chart.
+pub struct Chart {
+    /// URL name.
+    pub name: &'static str,
+    /// Title.
+    pub title: String,
+    /// The SVG (escaped inside by the chart crate).
+    pub svg: String,
+    /// Its numbers.
+    pub table: Table,
+}
+
+fn week_labels(tr: &Tr, agg: &Aggregates) -> Vec<String> {
+    agg.weeks
+        .iter()
+        .map(|w| tr.short_date(w.week_start))
+        .collect()
+}
+
+/// Draws chart `name` from the aggregates, in the caller's language.
+pub fn draw(tr: &Tr, agg: &Aggregates, name: &str, for_csv: bool) -> Option<Chart> {
+    let fmt_int = |v: f64| tr.number(v);
+    let plain = |v: f64| kuzot_charts::plain_number(v);
+    // Tables shown on the page use the language's number format; CSV keeps full precision.
+    let cell: &dyn Fn(f64) -> String = if for_csv { &plain } else { &fmt_int };
+    let text = |id: &str, x: &str, y: &str| ChartText {
+        title: tr.t(&format!("chart-{id}")),
+        description: tr.t(&format!("chart-{id}-desc")),
+        x_label: x.to_owned(),
+        y_label: y.to_owned(),
+    };
+    let category_series =
+        |values: &dyn Fn(usize, &kuzot_search::WeekCounts) -> f64| -> Vec<Series> {
+            Category::ALL
+                .into_iter()
+                .map(|c| Series {
+                    name: tr.category(c.as_str()),
+                    values: agg.weeks.iter().map(|w| values(c.index(), w)).collect(),
+                })
+                .collect()
+        };
+    let chart = match name {
+        "weekly" => {
+            let labels = week_labels(tr, agg);
+            let series = category_series(&|i, w| w.counts.get(i).copied().unwrap_or(0) as f64);
+            let t = text("weekly", &tr.t("axis-week"), &tr.t("axis-messages"));
+            Chart {
+                name: "weekly",
+                svg: kuzot_charts::stacked_bars(&t, &labels, &series, &fmt_int),
+                table: kuzot_charts::stacked_bars_table(&t, &labels, &series, cell),
+                title: t.title,
+            }
+        }
+        "share" => {
+            let labels = week_labels(tr, agg);
+            // Shares among recruitment categories only: ordinary jobs and other posts
+            // would drown the signal.
+            let risk: Vec<Category> = Category::ALL.into_iter().filter(|c| c.is_risk()).collect();
+            let series: Vec<Series> = risk
+                .iter()
+                .map(|c| Series {
+                    name: tr.category(c.as_str()),
+                    values: agg
+                        .weeks
+                        .iter()
+                        .map(|w| {
+                            let total: u64 = risk
+                                .iter()
+                                .map(|r| w.counts.get(r.index()).copied().unwrap_or(0))
+                                .sum();
+                            let n = w.counts.get(c.index()).copied().unwrap_or(0);
+                            if total == 0 {
+                                0.0
+                            } else {
+                                n as f64 / total as f64
+                            }
+                        })
+                        .collect(),
+                })
+                .collect();
+            let t = text("share", &tr.t("axis-week"), &tr.t("axis-share"));
+            let fmt_share = |v: f64| tr.percent(v);
+            Chart {
+                name: "share",
+                svg: kuzot_charts::share_lines(&t, &labels, &series, &fmt_share),
+                table: kuzot_charts::share_lines_table(
+                    &t,
+                    &labels,
+                    &series,
+                    if for_csv { cell } else { &fmt_share },
+                ),
+                title: t.title,
+            }
+        }
+        "channels" => {
+            let labels: Vec<String> = agg.top_chats.iter().map(|(c, _)| c.clone()).collect();
+            let values: Vec<f64> = agg.top_chats.iter().map(|(_, n)| *n as f64).collect();
+            let t = text("channels", &tr.t("axis-messages"), &tr.t("axis-channel"));
+            Chart {
+                name: "channels",
+                svg: kuzot_charts::horizontal_bars(&t, &labels, &values, &fmt_int),
+                table: kuzot_charts::horizontal_bars_table(&t, &labels, &values, cell),
+                title: t.title,
+            }
+        }
+        "pay" => {
+            let boxes: Vec<BoxStats> = agg
+                .pay
+                .iter()
+                .map(|p| BoxStats {
+                    label: tr.category(p.category.as_str()),
+                    count: p.count,
+                    min: p.min,
+                    q1: p.q1,
+                    median: p.median,
+                    q3: p.q3,
+                    max: p.max,
+                })
+                .collect();
+            let mut t = text("pay", &tr.t("axis-category"), &tr.t("axis-rub-month"));
+            t.description = format!(
+                "{} {}",
+                t.description,
+                tr.t1("rates-note", "date", &agg.rates.as_of)
+            );
+            Chart {
+                name: "pay",
+                svg: kuzot_charts::box_plots(&t, &boxes, &fmt_int),
+                table: kuzot_charts::box_plots_table(&t, &boxes, cell),
+                title: t.title,
+            }
+        }
+        "places" => {
+            let labels: Vec<String> = agg.places.iter().map(|p| p.id.clone()).collect();
+            let series = vec![
+                Series {
+                    name: tr.t("occupied"),
+                    values: agg
+                        .places
+                        .iter()
+                        .map(|p| if p.occupied { p.count as f64 } else { 0.0 })
+                        .collect(),
+                },
+                Series {
+                    name: tr.t("not-occupied"),
+                    values: agg
+                        .places
+                        .iter()
+                        .map(|p| if p.occupied { 0.0 } else { p.count as f64 })
+                        .collect(),
+                },
+            ];
+            let t = text("places", &tr.t("axis-place"), &tr.t("axis-messages"));
+            Chart {
+                name: "places",
+                svg: kuzot_charts::grouped_bars(&t, &labels, &series, &fmt_int),
+                table: kuzot_charts::grouped_bars_table(&t, &labels, &series, cell),
+                title: t.title,
+            }
+        }
+        _ => return None,
+    };
+    Some(chart)
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    page: Page,
+    params: SearchParams,
+    categories: Vec<(String, String)>,
+    total: String,
+    counts: Vec<(String, String, String)>,
+    charts: Vec<Chart>,
+    filter_query: String,
+    rates_note: String,
+}
+
+async fn aggregate(state: &AppState, params: &SearchParams) -> Result<Aggregates, AppError> {
+    let mut query = params.to_query()?;
+    query.offset = 0;
+    state
+        .blocking(move |s| Ok(s.index.aggregate(&query)?))
+        .await
+}
+
+/// GET /
+pub async fn dashboard(
+    State(state): State<AppState>,
+    Viewer(_, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    let agg = aggregate(&state, &params).await?;
+    let charts = CHARTS
+        .iter()
+        .filter_map(|name| draw(&tr, &agg, name, false))
+        .collect();
+    let counts = agg
+        .categories
+        .iter()
+        .map(|(c, n)| (c.as_str().to_owned(), tr.category(c.as_str()), tr.int(*n)))
+        .collect();
+    let rates_note = format!(
+        "{} {}",
+        tr.t1("rates-note", "date", &agg.rates.as_of),
+        agg.rates
+            .rub_per_unit
+            .iter()
+            .filter(|(c, _)| c != "RUB")
+            .map(|(c, r)| format!("{c} = {} ₽", tr.decimal(*r, if *r < 1.0 { 4 } else { 2 })))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let title = tr.t("dashboard-title");
+    html(&DashboardPage {
+        total: tr.count("documents-count", agg.total),
+        categories: crate::pages::search::category_options(&tr),
+        filter_query: params.to_query_string(0),
+        page: Page::new(tr, &caller, &uri, title),
+        params,
+        counts,
+        charts,
+        rates_note,
+    })
+}
+
+/// GET /charts/{file} — `weekly.svg`, `weekly.csv`, … with the dashboard's filters.
+pub async fn chart_file(
+    State(state): State<AppState>,
+    Viewer(..): Viewer,
+    tr: Tr,
+    Path(file): Path<String>,
+    Query(params): Query<SearchParams>,
+) -> Result<Response, AppError> {
+    let (name, ext) = file
+        .rsplit_once('.')
+        .ok_or_else(|| AppError::not_found("chart"))?;
+    if !CHARTS.contains(&name) || !matches!(ext, "svg" | "csv") {
+        return Err(AppError::not_found("chart"));
+    }
+    let agg = aggregate(&state, &params).await?;
+    let chart = draw(&tr, &agg, name, ext == "csv").ok_or_else(|| AppError::not_found("chart"))?;
+    let response = match ext {
+        "svg" => ([(CONTENT_TYPE, "image/svg+xml; charset=utf-8")], chart.svg).into_response(),
+        _ => (
+            [
+                (CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"kuzot-{name}.csv\""),
+                ),
+            ],
+            chart.table.to_csv_for_excel(),
+        )
+            .into_response(),
+    };
+    Ok(response)
+}

@@ -1,0 +1,490 @@
+//! One message: its original text with facts and cues marked in place, the facts, the
+//! provenance, its near-duplicates, every other ad with the same phone, its labels and the
+//! label form.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use kuzot_model::{Category, Facts};
+use kuzot_store::{DocumentFilter, Label, NewLabel, SourceRecord, StoredAnalysis, StoredDocument};
+use serde::Deserialize;
+
+use crate::auth::{Analyst, Viewer};
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::render::{Annotation, Page, annotate_html, html};
+use crate::state::AppState;
+
+/// How many related documents each list shows.
+const RELATED: u64 = 20;
+
+/// Everything the message page (and the API's message route) needs.
+pub struct MessageData {
+    /// The document.
+    pub doc: StoredDocument,
+    /// The engine's analysis.
+    pub analysis: Option<StoredAnalysis>,
+    /// Labels, oldest first.
+    pub labels: Vec<Label>,
+    /// Its source file.
+    pub source: Option<SourceRecord>,
+    /// Other documents of its near-duplicate cluster.
+    pub cluster: Vec<StoredDocument>,
+    /// Per phone: other documents with it.
+    pub same_phone: Vec<(String, Vec<StoredDocument>)>,
+}
+
+/// Loads a message with everything around it.
+pub async fn load(state: &AppState, id: i64) -> Result<MessageData, AppError> {
+    state
+        .with_store(move |store| {
+            let doc = store
+                .document(id)?
+                .ok_or_else(|| AppError::not_found(format!("message {id}")))?;
+            let analysis = store.analysis_of(id)?;
+            let labels = store.labels_of(id)?;
+            let source = store.source_by_sha256(&doc.source)?;
+            let mut cluster = Vec::new();
+            if let Some(c) = analysis.as_ref().and_then(|a| a.cluster) {
+                store.for_each_document(
+                    &DocumentFilter {
+                        cluster: Some(c),
+                        limit: Some(RELATED + 1),
+                        ..DocumentFilter::default()
+                    },
+                    |d| {
+                        if d.id != id {
+                            cluster.push(d);
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+            let mut same_phone = Vec::new();
+            let phones = analysis
+                .as_ref()
+                .map(|a| a.analysis.facts.phones.clone())
+                .unwrap_or_default();
+            for phone in phones {
+                let mut docs = Vec::new();
+                store.for_each_document(
+                    &DocumentFilter {
+                        phone: Some(phone.clone()),
+                        limit: Some(RELATED + 1),
+                        ..DocumentFilter::default()
+                    },
+                    |d| {
+                        if d.id != id {
+                            docs.push(d);
+                        }
+                        Ok(())
+                    },
+                )?;
+                same_phone.push((phone, docs));
+            }
+            Ok(MessageData {
+                doc,
+                analysis,
+                labels,
+                source,
+                cluster,
+                same_phone,
+            })
+        })
+        .await
+}
+
+/// CSS class of a fact kind: a fixed list, so nothing from the text reaches an attribute
+/// unescaped.
+fn fact_class(fact: &str) -> &'static str {
+    match fact {
+        "money" => "fact fact-money",
+        "place" => "fact fact-place",
+        "phone" => "fact fact-phone",
+        "org" => "fact fact-org",
+        "promise" => "fact fact-promise",
+        _ => "fact",
+    }
+}
+
+fn cue_class(category: Category) -> &'static str {
+    match category {
+        Category::MilitaryContract => "cue cue-military_contract",
+        Category::Pmc => "cue cue-pmc",
+        Category::DisguisedMilitary => "cue cue-disguised_military",
+        Category::FrontlineLabour => "cue cue-frontline_labour",
+        Category::OccupiedReconstruction => "cue cue-occupied_reconstruction",
+        Category::JobOther => "cue cue-job_other",
+        Category::Other => "cue cue-other",
+    }
+}
+
+/// The text with facts and cues marked.
+pub fn annotated_text(tr: &Tr, text: &str, analysis: Option<&StoredAnalysis>) -> String {
+    let mut notes = Vec::new();
+    if let Some(a) = analysis {
+        for f in &a.analysis.spans {
+            notes.push(Annotation {
+                start: f.span.start,
+                end: f.span.end,
+                class: fact_class(&f.fact),
+                label: format!("{}: {}", tr.t(&format!("fact-{}", f.fact)), f.value),
+            });
+        }
+        for c in &a.analysis.cues {
+            if let Some(span) = c.span {
+                notes.push(Annotation {
+                    start: span.start,
+                    end: span.end,
+                    class: cue_class(c.category),
+                    label: format!("{} ({:+.2})", tr.category(c.category.as_str()), c.weight),
+                });
+            }
+        }
+    }
+    annotate_html(text, &notes)
+}
+
+/// A related document as listed.
+pub struct RelatedView {
+    /// Id.
+    pub id: i64,
+    /// Time.
+    pub time: String,
+    /// Chat.
+    pub chat: String,
+    /// Category label.
+    pub category: String,
+    /// First characters.
+    pub preview: String,
+}
+
+fn related(tr: &Tr, docs: &[StoredDocument]) -> Vec<RelatedView> {
+    docs.iter()
+        .map(|d| RelatedView {
+            id: d.id,
+            time: d.time.as_deref().map(|t| tr.rfc3339(t)).unwrap_or_default(),
+            chat: d.chat.clone().unwrap_or_default(),
+            category: d
+                .category
+                .as_deref()
+                .map(|c| tr.category(c))
+                .unwrap_or_default(),
+            preview: d.text.chars().take(160).collect(),
+        })
+        .collect()
+}
+
+/// A fact as listed: (kind label, value, link to its page if it has one).
+pub struct FactView {
+    /// Kind, translated.
+    pub kind: String,
+    /// Value.
+    pub value: String,
+    /// Link to the entity page.
+    pub href: Option<String>,
+}
+
+fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<FactView> {
+    use crate::render::path_segment;
+    let mut out = Vec::new();
+    for m in &facts.money {
+        let amount = match (m.min, m.max) {
+            (Some(a), Some(b)) if a != b => format!("{}–{}", tr.number(a), tr.number(b)),
+            (Some(a), _) | (None, Some(a)) => tr.number(a),
+            (None, None) => String::new(),
+        };
+        let period = m
+            .period
+            .map(|p| {
+                tr.t(&format!(
+                    "period-{}",
+                    serde_json::to_value(p)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                        .replace('_', "-")
+                ))
+            })
+            .unwrap_or_default();
+        let monthly = rates
+            .monthly_rub(m)
+            .filter(|_| m.currency != "RUB" || m.period != Some(kuzot_model::Period::Month))
+            .map(|v| format!(" ≈ {} ₽/{}", tr.number(v), tr.t("period-month")))
+            .unwrap_or_default();
+        out.push(FactView {
+            kind: tr.t("fact-money"),
+            value: format!("{amount} {} {period}{monthly}", m.currency),
+            href: None,
+        });
+    }
+    for p in &facts.places {
+        let occupied = if p.occupied {
+            format!(" ({})", tr.t("occupied"))
+        } else {
+            String::new()
+        };
+        out.push(FactView {
+            kind: tr.t("fact-place"),
+            value: format!("{}{occupied}", p.id),
+            href: Some(format!("/places/{}", path_segment(&p.id))),
+        });
+    }
+    for phone in &facts.phones {
+        out.push(FactView {
+            kind: tr.t("fact-phone"),
+            value: phone.clone(),
+            href: Some(format!("/phones/{}", path_segment(phone))),
+        });
+    }
+    for o in &facts.orgs {
+        out.push(FactView {
+            kind: tr.t("fact-org"),
+            value: tr.t(&format!("org-{}", o.as_str().replace('_', "-"))),
+            href: Some(format!("/orgs/{}", o.as_str())),
+        });
+    }
+    for p in &facts.promises {
+        out.push(FactView {
+            kind: tr.t("fact-promise"),
+            value: tr.t(&format!("promise-{}", p.as_str().replace('_', "-"))),
+            href: None,
+        });
+    }
+    out
+}
+
+/// A label as listed.
+pub struct LabelView {
+    /// Category label.
+    pub category: String,
+    /// Who.
+    pub by: String,
+    /// When.
+    pub at: String,
+    /// What the engine had said, and which version.
+    pub engine: String,
+    /// Note.
+    pub note: String,
+    /// Whether facts were corrected.
+    pub corrected_facts: bool,
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    page: Page,
+    id: i64,
+    doc: StoredDocument,
+    text_html: String,
+    category: String,
+    category_id: String,
+    engine_category: String,
+    confidence: String,
+    engine_version: String,
+    lang: String,
+    facts: Vec<FactView>,
+    source: Option<SourceRecord>,
+    position: String,
+    cluster: Vec<RelatedView>,
+    same_phone: Vec<(String, Vec<RelatedView>)>,
+    labels: Vec<LabelView>,
+    categories: Vec<(String, String)>,
+    facts_json: String,
+    time: String,
+    /// Reached from the review queue: the label form goes on to the next queued message.
+    from_review: bool,
+}
+
+/// Query of the message page.
+#[derive(Debug, Default, Deserialize)]
+pub struct MessageQuery {
+    /// `review` when the analyst came from the review queue.
+    #[serde(default)]
+    from: Option<String>,
+}
+
+/// GET /messages/{id}
+pub async fn message_page(
+    State(state): State<AppState>,
+    Viewer(_, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(query): Query<MessageQuery>,
+) -> Result<Response, AppError> {
+    let data = load(&state, id).await?;
+    let label = data.labels.last();
+    let engine_category = data.analysis.as_ref().map(|a| a.analysis.category);
+    let category = label.map(|l| l.category).or(engine_category);
+    let facts = label
+        .and_then(|l| l.facts.clone())
+        .or_else(|| data.analysis.as_ref().map(|a| a.analysis.facts.clone()))
+        .unwrap_or_default();
+    let title = tr.t1("message-title", "id", id);
+    let position = {
+        let p = &data.doc.position;
+        let mut s = tr.t1("position-record", "n", p.index);
+        if let Some(line) = p.line {
+            s.push_str(&format!(", {}", tr.t1("position-line", "n", line)));
+        }
+        if let Some(b) = p.byte_offset {
+            s.push_str(&format!(", {}", tr.t1("position-byte", "n", b)));
+        }
+        s
+    };
+    html(&MessagePage {
+        id,
+        text_html: annotated_text(&tr, &data.doc.text, data.analysis.as_ref()),
+        category: category
+            .map(|c| tr.category(c.as_str()))
+            .unwrap_or_else(|| tr.t("not-analysed")),
+        category_id: category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        engine_category: engine_category
+            .map(|c| tr.category(c.as_str()))
+            .unwrap_or_default(),
+        confidence: data
+            .analysis
+            .as_ref()
+            .map(|a| tr.decimal(a.confidence, 2))
+            .unwrap_or_default(),
+        engine_version: data
+            .analysis
+            .as_ref()
+            .map(|a| a.analysis.engine_version.clone())
+            .unwrap_or_default(),
+        lang: data
+            .analysis
+            .as_ref()
+            .map(|a| tr.t(&format!("lang-{}", a.analysis.lang)))
+            .unwrap_or_default(),
+        facts: fact_views(&tr, &facts, &state.rates),
+        facts_json: serde_json::to_string_pretty(&facts).unwrap_or_default(),
+        time: data
+            .doc
+            .time
+            .as_deref()
+            .map(|t| tr.rfc3339(t))
+            .unwrap_or_default(),
+        from_review: query.from.as_deref() == Some("review"),
+        position,
+        cluster: related(&tr, &data.cluster),
+        same_phone: data
+            .same_phone
+            .iter()
+            .map(|(p, docs)| (p.clone(), related(&tr, docs)))
+            .collect(),
+        labels: data
+            .labels
+            .iter()
+            .map(|l| LabelView {
+                category: tr.category(l.category.as_str()),
+                by: l.labelled_by.clone(),
+                at: tr.rfc3339(&l.labelled_at),
+                engine: format!("{} ({})", tr.category(&l.engine_category), l.engine_version),
+                note: l.note.clone().unwrap_or_default(),
+                corrected_facts: l.facts.is_some(),
+            })
+            .collect(),
+        categories: crate::pages::search::category_options(&tr),
+        source: data.source,
+        doc: data.doc,
+        page: Page::new(tr, &caller, &uri, title),
+    })
+}
+
+/// The label form.
+#[derive(Debug, Deserialize)]
+pub struct LabelForm {
+    category: String,
+    #[serde(default)]
+    note: String,
+    /// Corrected facts as JSON; empty or unchanged: the engine's facts stand.
+    #[serde(default)]
+    facts: String,
+    /// Where to go after: the next item of the review queue, or back to the message.
+    #[serde(default)]
+    next: String,
+}
+
+/// Checks a label submission and turns it into a [`NewLabel`].
+pub fn new_label(
+    document_id: i64,
+    by: &str,
+    category: &str,
+    note: &str,
+    facts: Option<Facts>,
+) -> Result<NewLabel, AppError> {
+    let category = Category::parse(category)
+        .ok_or_else(|| AppError::bad_request(format!("unknown category {category:?}")))?;
+    if note.chars().count() > 2000 {
+        return Err(AppError::bad_request(
+            "the note is longer than 2,000 characters",
+        ));
+    }
+    Ok(NewLabel {
+        document_id,
+        category,
+        facts,
+        note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
+        labelled_by: by.to_owned(),
+    })
+}
+
+/// Stores a label, re-indexes the document and writes the audit line.
+pub async fn save_label(state: &AppState, label: NewLabel) -> Result<Label, AppError> {
+    let id = label.document_id;
+    let s = state.clone();
+    let saved = state
+        .with_store(move |store| {
+            let saved = store.add_label(&label)?;
+            // The label is stored; a failed re-index only delays search (the next
+            // `kuzot reindex` repairs it), so it is logged rather than failing the request.
+            if let Err(e) = s.index.refresh(store, &[id]) {
+                tracing::warn!("re-indexing message {id} after a label: {e}");
+            }
+            Ok(saved)
+        })
+        .await?;
+    state.accounts.audit(
+        &saved.labelled_by,
+        "label",
+        &format!(
+            "message {id}: {} (engine said {})",
+            saved.category.as_str(),
+            saved.engine_category
+        ),
+    )?;
+    Ok(saved)
+}
+
+/// POST /messages/{id}/label
+pub async fn label(
+    State(state): State<AppState>,
+    Analyst(user, _): Analyst,
+    Path(id): Path<i64>,
+    Form(form): Form<LabelForm>,
+) -> Result<Response, AppError> {
+    let facts = if form.facts.trim().is_empty() {
+        None
+    } else {
+        let parsed: Facts = serde_json::from_str(&form.facts)
+            .map_err(|e| AppError::bad_request(format!("facts: not valid JSON facts ({e})")))?;
+        // Unchanged facts are a confirmation, not a correction.
+        let engine = state
+            .with_store(move |s| Ok(s.analysis_of(id)?.map(|a| a.analysis.facts)))
+            .await?;
+        (engine.as_ref() != Some(&parsed)).then_some(parsed)
+    };
+    let label = new_label(id, &user.name, &form.category, &form.note, facts)?;
+    save_label(&state, label).await?;
+    let next = crate::pages::session::safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()));
+    let target = if next == "/" {
+        format!("/messages/{id}")
+    } else {
+        next
+    };
+    Ok(Redirect::to(&target).into_response())
+}

@@ -1,0 +1,10 @@
+//! The HTML pages, one module per part of the interface.
+
+pub mod admin;
+pub mod dashboard;
+pub mod entities;
+pub mod message;
+pub mod model;
+pub mod review;
+pub mod search;
+pub mod session;

@@ -1,0 +1,303 @@
+//! Entity pages (phones, organisations, places, channels) and source-file pages, driven
+//! in-process: they list the right documents, say so when there are none, and the original
+//! file is a download for analysts only.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::http::StatusCode;
+use common::Harness;
+use kuzot_store::DocumentFilter;
+
+/// Ids of the messages a page links to (`/messages/{id}`).
+fn linked_ids(html: &str) -> BTreeSet<i64> {
+    html.split("href=\"/messages/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
+fn store_ids(h: &Harness, filter: DocumentFilter) -> BTreeSet<i64> {
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut ids = BTreeSet::new();
+    store
+        .for_each_document(&filter, |d| {
+            ids.insert(d.id);
+            Ok(())
+        })
+        .expect("documents");
+    ids
+}
+
+#[tokio::test]
+async fn a_phone_page_lists_the_ads_with_that_phone() {
+    // Two ads in two chats with one number, as recruiters repost them.
+    let extra = tempfile::tempdir().expect("tempdir");
+    let chat = extra.path().join("WhatsApp Chat with Ish Moskva.txt");
+    std::fs::write(
+        &chat,
+        "[04.05.24, 12:00:00] Vakansiya: Qo‘riqchi kerak, oyiga 200 000 rubl. Tel +7 900 555-41-17\n\
+         [05.05.24, 09:30:00] Dilshod: Ombor ishchisi kerak, Podolsk. Aloqa: 8 (900) 555 41 17\n",
+    )
+    .expect("write");
+    let h = Harness::with_files(&[common::examples_dir(), chat]);
+    let viewer = h.session("viewer");
+    let (phone, n) = {
+        let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+        store
+            .shared_phones(2, 1)
+            .expect("phones")
+            .into_iter()
+            .next()
+            .expect("two ads share a phone")
+    };
+    let expected = store_ids(
+        &h,
+        DocumentFilter {
+            phone: Some(phone.clone()),
+            ..DocumentFilter::default()
+        },
+    );
+    assert_eq!(expected.len() as u64, n);
+    let path = format!("/phones/{}", kuzot_web::render::path_segment(&phone));
+    let r = h.get(&path, Some(&viewer)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let html = r.text();
+    assert_eq!(linked_ids(&html), expected, "{html}");
+    assert!(html.contains(&phone));
+    assert!(html.contains("id=\"chart-weekly\""), "weekly chart drawn");
+    assert!(html.contains("<svg"));
+    let search_link = format!(
+        "/search?phone={}",
+        form_urlencoded::byte_serialize(phone.as_bytes()).collect::<String>()
+    );
+    assert!(
+        html.contains(&search_link.replace('&', "&amp;")) || html.contains(&search_link),
+        "{search_link}"
+    );
+    // The search page with that link finds the same documents.
+    let s = h.get(&search_link, Some(&viewer)).await.text();
+    assert_eq!(linked_ids(&s), expected);
+
+    // An unknown number: a page saying so.
+    let r = h.get("/phones/%2B70000000000", Some(&viewer)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text().contains("id=\"entity-empty\""));
+    assert!(linked_ids(&r.text()).is_empty());
+    // Logged out: to the login page.
+    assert!(h.get(&path, None).await.status.is_redirection());
+    // Too long: not found, no panic.
+    let long = format!("/phones/{}", "9".repeat(400));
+    assert_eq!(
+        h.get(&long, Some(&viewer)).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn a_channel_page_takes_any_unicode_name_and_pages_newest_first() {
+    let h = Harness::new();
+    let viewer = h.session("viewer");
+    // The chat with the most documents.
+    let mut counts = std::collections::BTreeMap::<String, u64>::new();
+    {
+        let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+        store
+            .for_each_document(&DocumentFilter::default(), |d| {
+                if let Some(c) = d.chat {
+                    *counts.entry(c).or_default() += 1;
+                }
+                Ok(())
+            })
+            .expect("documents");
+    }
+    let unicode = counts
+        .keys()
+        .find(|c| !c.is_ascii())
+        .cloned()
+        .expect("a chat with a non-ASCII name");
+    let expected = store_ids(
+        &h,
+        DocumentFilter {
+            chat: Some(unicode.clone()),
+            ..DocumentFilter::default()
+        },
+    );
+    let path = format!("/channels/{}", kuzot_web::render::path_segment(&unicode));
+    let r = h.get(&path, Some(&viewer)).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text());
+    let html = r.text();
+    let listed = linked_ids(&html);
+    assert!(!listed.is_empty());
+    assert!(listed.is_subset(&expected), "{listed:?} ⊄ {expected:?}");
+    assert_eq!(
+        listed.len(),
+        expected.len().min(kuzot_web::filters::PAGE_SIZE)
+    );
+    assert!(html.contains(&kuzot_web::render::escape(&unicode)));
+
+    // The biggest chat spans pages; page 2 continues where page 1 stopped.
+    let (big, n) = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(c, n)| (c.clone(), *n))
+        .expect("a chat");
+    if n as usize > kuzot_web::filters::PAGE_SIZE {
+        let base = format!("/channels/{}", kuzot_web::render::path_segment(&big));
+        let one = linked_ids(&h.get(&base, Some(&viewer)).await.text());
+        let page2 = h.get(&format!("{base}?page=2"), Some(&viewer)).await.text();
+        let two = linked_ids(&page2);
+        assert!(!two.is_empty() && one.is_disjoint(&two));
+        assert!(page2.contains("rel=\"prev\""));
+    }
+}
+
+#[tokio::test]
+async fn org_and_place_pages_list_their_documents() {
+    let h = Harness::new();
+    let viewer = h.session("viewer");
+    // Find an org and a place from the index's own facts.
+    let all = h.get("/search/export.jsonl", Some(&viewer)).await.text();
+    let rows: Vec<serde_json::Value> = all
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let org = rows
+        .iter()
+        .find_map(|r| r["orgs"][0].as_str().map(str::to_owned))
+        .expect("an ad naming an organisation");
+    let place = rows
+        .iter()
+        .find_map(|r| r["places"][0].as_str().map(str::to_owned))
+        .expect("an ad naming a place");
+    for (prefix, field, value) in [("orgs", "orgs", &org), ("places", "places", &place)] {
+        let expected: BTreeSet<i64> = rows
+            .iter()
+            .filter(|r| {
+                r[field]
+                    .as_array()
+                    .is_some_and(|a| a.iter().any(|v| v == value.as_str()))
+            })
+            .filter_map(|r| r["id"].as_i64())
+            .collect();
+        let r = h.get(&format!("/{prefix}/{value}"), Some(&viewer)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let listed = linked_ids(&r.text());
+        assert!(
+            listed.is_subset(&expected) && !listed.is_empty(),
+            "{prefix}/{value}"
+        );
+        assert_eq!(
+            listed.len(),
+            expected.len().min(kuzot_web::filters::PAGE_SIZE)
+        );
+    }
+}
+
+#[tokio::test]
+async fn sources_are_listed_and_their_files_downloaded_by_analysts_only() {
+    let h = Harness::new();
+    let viewer = h.session("viewer");
+    let analyst = h.session("analyst");
+    let sources = {
+        let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+        store.sources().expect("sources")
+    };
+    assert!(sources.len() >= 3);
+
+    let r = h.get("/sources", Some(&viewer)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let html = r.text();
+    for s in &sources {
+        assert!(html.contains(&s.sha256), "{}", s.original_name);
+        assert!(html.contains(&format!("href=\"/sources/{}\"", s.id)));
+    }
+    assert!(h.get("/sources", None).await.status.is_redirection());
+
+    let source = sources
+        .iter()
+        .find(|s| s.original_name.ends_with(".json"))
+        .or(sources.first())
+        .expect("a source");
+    let page = h
+        .get(&format!("/sources/{}", source.id), Some(&viewer))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page_html = page.text();
+    assert!(page_html.contains(&format!("/search?source={}", source.sha256)));
+    assert!(
+        !page_html.contains("id=\"source-download\""),
+        "no download link for a viewer"
+    );
+    let as_analyst = h
+        .get(&format!("/sources/{}", source.id), Some(&analyst))
+        .await
+        .text();
+    assert!(as_analyst.contains("id=\"source-download\""));
+    assert_eq!(
+        h.get("/sources/999999", Some(&viewer)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        h.get("/sources/x", Some(&viewer)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let file = format!("/sources/{}/file", source.id);
+    assert_eq!(
+        h.get(&file, Some(&viewer)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = h.get(&file, Some(&analyst)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.header("content-type"), "application/octet-stream");
+    assert!(r.header("content-disposition").starts_with("attachment;"));
+    assert_eq!(r.bytes.len() as u64, source.size);
+    use sha2::Digest as _;
+    assert_eq!(hex::encode(sha2::Sha256::digest(&r.bytes)), source.sha256);
+}
+
+#[tokio::test]
+async fn rejected_records_show_on_the_source_page() {
+    let extra = tempfile::tempdir().expect("tempdir");
+    // A Telegram export with one good message and one that is not a message object.
+    let path = extra.path().join("result.json");
+    std::fs::write(
+        &path,
+        r#"{"name": "Тест <канал>", "type": "public_channel", "id": 42, "messages": [
+            {"id": 1, "type": "message", "date": "2024-05-01T10:00:00", "date_unixtime": "1714557600", "from": "X", "from_id": "user1", "text": "Охрана на объект, звоните"},
+            {"id": 2, "type": "message", "date": "not a date", "text": 17}
+        ]}"#,
+    )
+    .expect("write");
+    let h = Harness::with_files(&[path]);
+    let viewer = h.session("viewer");
+    let sources = {
+        let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+        store.sources().expect("sources")
+    };
+    let source = sources.first().expect("imported");
+    let html = h
+        .get(&format!("/sources/{}", source.id), Some(&viewer))
+        .await
+        .text();
+    if source.rejected > 0 {
+        assert!(html.contains("<table class=\"rejected\">"), "{html}");
+    } else {
+        assert!(!html.contains("<table class=\"rejected\">"));
+    }
+    // Markup in names is escaped.
+    let channel = h
+        .get(
+            &format!(
+                "/channels/{}",
+                kuzot_web::render::path_segment("Тест <канал>")
+            ),
+            Some(&viewer),
+        )
+        .await
+        .text();
+    assert!(!channel.contains("<канал>"));
+}
