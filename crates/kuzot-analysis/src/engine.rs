@@ -322,14 +322,14 @@ pub fn prediction_json(analysis: &Analysis, id: &str) -> Value {
                 "category": c.category,
                 "cue": c.cue,
                 "weight": round3(c.weight),
-                "span": c.span.map(|s| [s.start, s.end]),
+                "span": c.span.map(|s| json!({"start": s.start, "end": s.end})),
             })
         })
         .collect();
     let spans: Vec<Value> = analysis
         .spans
         .iter()
-        .map(|s| json!({"fact": s.fact, "value": s.value, "span": [s.span.start, s.span.end]}))
+        .map(|s| json!({"fact": s.fact, "value": s.value, "span": {"start": s.span.start, "end": s.span.end}}))
         .collect();
     json!({
         "id": id,

@@ -83,8 +83,10 @@ pub struct ErrorBody {
 pub struct ApiSnippet {
     /// An extract of the message text.
     pub text: String,
-    /// `[start, end)` byte offsets into `text` of each match.
-    pub highlights: Vec<[usize; 2]>,
+    /// Byte offsets `{start, end}` (end exclusive) into `text` of each match: the shape
+    /// of every span kuzot writes (facts, cues, `kuzot analyze`).
+    #[schema(value_type = Vec<Object>)]
+    pub highlights: Vec<kuzot_model::Span>,
 }
 
 /// One search hit.
@@ -310,7 +312,10 @@ pub async fn search(
                         .snippet
                         .highlights
                         .iter()
-                        .map(|r| [r.start, r.end])
+                        .map(|r| kuzot_model::Span {
+                            start: r.start,
+                            end: r.end,
+                        })
                         .collect(),
                     text: h.snippet.text,
                 },

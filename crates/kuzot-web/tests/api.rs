@@ -366,8 +366,11 @@ async fn an_import_through_the_api_finishes_and_is_searchable() {
     assert_eq!(found["total"], 1, "{found}");
     let snippet = &found["hits"][0]["snippet"];
     let text = snippet["text"].as_str().expect("text");
-    let [start, end] = [&snippet["highlights"][0][0], &snippet["highlights"][0][1]]
-        .map(|v| v.as_u64().expect("offset") as usize);
+    let [start, end] = [
+        &snippet["highlights"][0]["start"],
+        &snippet["highlights"][0]["end"],
+    ]
+    .map(|v| v.as_u64().expect("offset") as usize);
     assert_eq!(text.get(start..end), Some("zqxapiimport"));
 
     // Cookie-authenticated upload needs the CSRF header (the harness sends it).
