@@ -10,7 +10,7 @@
 //! - [`accounts`] keeps accounts, sessions, API tokens and the audit log in `accounts.db`;
 //! - [`pages`] are the HTML pages (askama templates under `templates/`), [`api`] the JSON
 //!   API, [`export`] the CSV/JSONL/XLSX exports, [`imports`] uploads and their progress;
-//! - [`i18n`] holds the Fluent catalogs (`locales/*/kuzot.ftl`);
+//! - [`i18n`] holds the Fluent catalogs (`locales/<lang>/{core,review,admin,entities}.ftl`);
 //! - [`render`] is the only place that builds HTML from text in Rust, escaping it.
 //!
 //! Every response carries a strict Content-Security-Policy: no inline script, no inline
