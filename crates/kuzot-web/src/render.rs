@@ -114,6 +114,17 @@ pub fn annotate_html(text: &str, annotations: &[Annotation]) -> String {
     out
 }
 
+/// A gazetteer place id as a name (`belgorod_region` → `Belgorod region`). The gazetteer
+/// holds search patterns, not display names, so this is the Latin form in every language.
+pub fn place_label(id: &str) -> String {
+    let spaced = id.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// A URL query string from pairs (empty values left out).
 pub fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, String)>) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
@@ -214,6 +225,13 @@ mod tests {
     use super::*;
 
     const HOSTILE: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>&amp;";
+
+    #[test]
+    fn place_ids_read_as_names() {
+        assert_eq!(place_label("belgorod_region"), "Belgorod region");
+        assert_eq!(place_label("mariupol"), "Mariupol");
+        assert_eq!(place_label(""), "");
+    }
 
     #[test]
     fn escaping_leaves_no_markup() {

@@ -42,7 +42,15 @@ fn week_labels(tr: &Tr, agg: &Aggregates) -> Vec<String> {
 
 /// Draws chart `name` from the aggregates, in the caller's language.
 pub fn draw(tr: &Tr, agg: &Aggregates, name: &str, for_csv: bool) -> Option<Chart> {
-    let fmt_int = |v: f64| tr.number(v);
+    // Counts are whole, but a count axis up to 1 or 2 gets ticks at 0.2 or 0.5: show
+    // those with a decimal rather than rounding them to repeated labels.
+    let fmt_int = |v: f64| {
+        if (v - v.round()).abs() < 1e-9 {
+            tr.number(v)
+        } else {
+            tr.decimal(v, 1)
+        }
+    };
     let plain = |v: f64| kuzot_charts::plain_number(v);
     // Tables shown on the page use the language's number format; CSV keeps full precision.
     let cell: &dyn Fn(f64) -> String = if for_csv { &plain } else { &fmt_int };
@@ -154,7 +162,11 @@ pub fn draw(tr: &Tr, agg: &Aggregates, name: &str, for_csv: bool) -> Option<Char
             }
         }
         "places" => {
-            let labels: Vec<String> = agg.places.iter().map(|p| p.id.clone()).collect();
+            let labels: Vec<String> = agg
+                .places
+                .iter()
+                .map(|p| crate::render::place_label(&p.id))
+                .collect();
             let series = vec![
                 Series {
                     name: tr.t("occupied"),
