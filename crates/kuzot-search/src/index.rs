@@ -101,7 +101,21 @@ struct Inner {
     /// is not held between writes and another process (`kuzot ingest` beside a running
     /// server) can sync the index too.
     write: Mutex<()>,
+    /// The last dashboards counted, by query, each for the index generation it was
+    /// counted on: a page of charts asks for the same counts once per chart, and every
+    /// visitor of the dashboard asks for the unfiltered ones.
+    aggregates: Mutex<Vec<CachedAggregates>>,
 }
+
+/// Counts over one query on one generation of the index.
+struct CachedAggregates {
+    query: String,
+    generation: u64,
+    aggregates: Aggregates,
+}
+
+/// Queries whose counts are kept.
+const CACHED_AGGREGATES: usize = 32;
 
 /// The full-text index of a data directory. Cheap to clone; safe to share between threads.
 #[derive(Clone)]
@@ -156,6 +170,7 @@ impl SearchIndex {
             fields,
             rates,
             write: Mutex::new(()),
+            aggregates: Mutex::new(Vec::new()),
         };
         let this = SearchIndex {
             inner: Arc::new(inner),
@@ -463,10 +478,54 @@ impl SearchIndex {
 
     /// Counts for the dashboard over the documents `q` matches (its offset, limit and
     /// sort do not matter). Reads fast fields only, never stored documents.
+    ///
+    /// Counted once per query and index generation: a repeat on an unchanged index is a
+    /// copy of the last answer.
     pub fn aggregate(&self, q: &SearchQuery) -> Result<Aggregates, SearchError> {
-        let (query, _) = build_query(q, &self.inner.fields);
         let searcher = self.inner.reader.searcher();
+        let generation = searcher.generation().generation_id();
+        // Paging and order do not change the counts.
+        let key = format!(
+            "{:?}",
+            SearchQuery {
+                offset: 0,
+                limit: 0,
+                sort: Sort::default(),
+                ..q.clone()
+            }
+        );
+        let cached = |cache: &Vec<CachedAggregates>| {
+            cache
+                .iter()
+                .find(|c| c.generation == generation && c.query == key)
+                .map(|c| c.aggregates.clone())
+        };
+        if let Some(hit) = cached(
+            &self
+                .inner
+                .aggregates
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        ) {
+            return Ok(hit);
+        }
+        let (query, _) = build_query(q, &self.inner.fields);
         let fruit = searcher.search(&query, &AggregateCollector)?;
-        Ok(fruit.into_aggregates(self.inner.rates.clone()))
+        let aggregates = fruit.into_aggregates(self.inner.rates.clone());
+        let mut cache = self
+            .inner
+            .aggregates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        cache.retain(|c| c.generation == generation && c.query != key);
+        if cache.len() >= CACHED_AGGREGATES {
+            cache.remove(0);
+        }
+        cache.push(CachedAggregates {
+            query: key,
+            generation,
+            aggregates: aggregates.clone(),
+        });
+        Ok(aggregates)
     }
 }

@@ -645,8 +645,18 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
     let first = add(&mut f.store, &f.sources, &[doc("первый"), doc("второй")]);
     assert_eq!(f.index.sync(&f.store).expect("sync"), 2);
     assert_eq!(f.index.sync(&f.store).expect("sync again"), 0);
+    let total = |f: &Fixture| {
+        f.index
+            .aggregate(&SearchQuery::default())
+            .expect("aggregate")
+            .total
+    };
+    assert_eq!(total(&f), 2);
+    assert_eq!(total(&f), 2, "the same answer from the cache");
     let second = add(&mut f.store, &f.sources, &[doc("третий")]);
     assert_eq!(f.index.sync(&f.store).expect("sync new"), 1);
+    // The cached counts are of the old generation: never served after a sync.
+    assert_eq!(total(&f), 3);
     assert_eq!(f.index.doc_count(), 3);
     assert_eq!(f.index.last_indexed_id().expect("last"), second[0]);
 
@@ -671,6 +681,11 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
         .refresh(&f.store, &[first[0], 999_999])
         .expect("refresh");
     assert_eq!(f.ids(pmc()), vec![first[0]]);
+    assert_eq!(
+        f.index.aggregate(&pmc()).expect("aggregate").total,
+        1,
+        "labels reach the counts"
+    );
     assert_eq!(
         f.ids(SearchQuery {
             org: Some("wagner".into()),
