@@ -165,7 +165,7 @@ fn format_time(t: Option<i64>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// The snippet on one line, hit words in [brackets] (or bold on a terminal).
+/// The snippet on one line, hit words in `[brackets]` (or bold on a terminal).
 fn marked(snippet: &Snippet, terminal: bool) -> String {
     let (open, close) = if terminal {
         ("\x1b[1m", "\x1b[0m")

@@ -5,7 +5,7 @@
 //! `x-csrf-token` header; the middleware checks it) or with `Authorization: Bearer kzt_…`.
 //! Every error is JSON: `{"error": "…", "status": 400}`.
 //!
-//! The routes are declared once, in the [`api_routes!`] list at the bottom: it builds the
+//! The routes are declared once, in the `api_routes!` list at the bottom: it builds the
 //! router, the OpenAPI document's list of operations and [`ROUTES`], so that a route cannot
 //! be served without being documented (the tests compare the document with [`ROUTES`]).
 
