@@ -19,7 +19,7 @@ const HOSTILE: &str =
 fn hostile_chat(dir: &std::path::Path) -> PathBuf {
     let path = dir.join("WhatsApp Chat with Hostile test.txt");
     let text = format!(
-        "[03.05.24, 09:00:00] Recruiter: {HOSTILE}\n[03.05.24, 09:05:00] Recruiter: Оплата 250 000 рублей в месяц, звоните +7 900 111 22 33 zqxsecond\n"
+        "[03.05.24, 09:00:00] Recruiter: {HOSTILE}\n[03.05.24, 09:05:00] Recruiter: Оплата 250 000 рублей в месяц, звоните +7 900 555 48 61 zqxsecond\n"
     );
     std::fs::write(&path, text).expect("write chat");
     path
@@ -516,7 +516,7 @@ async fn exports_hold_every_match_and_stay_inert_in_spreadsheets() {
         .text();
     let paid: serde_json::Value = serde_json::from_str(paid.trim()).expect("one line");
     assert_eq!(paid["monthly_pay_rub"], 250_000.0, "{paid}");
-    assert_eq!(paid["phones"][0], "+79001112233");
+    assert_eq!(paid["phones"][0], "+79005554861");
 
     let xlsx = h
         .get("/search/export.xlsx?q=zqxhostile", Some(&viewer))
