@@ -188,6 +188,18 @@ impl Tr {
         self.catalog.format(self.lang, id, None)
     }
 
+    /// The name of a gazetteer place in this language (`place-<id>` in the catalog), or
+    /// the id read as a Latin name for a place the catalog does not know yet.
+    pub fn place(&self, id: &str) -> String {
+        let key = format!("place-{}", id.replace('_', "-"));
+        let name = self.t(&key);
+        if name == key {
+            crate::render::place_label(id)
+        } else {
+            name
+        }
+    }
+
     /// The message `id` with one argument.
     pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
         let mut args = FluentArgs::new();
@@ -357,6 +369,28 @@ mod tests {
             let missing: Vec<_> = english.iter().filter(|id| !ids.contains(id)).collect();
             assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
         }
+    }
+
+    #[test]
+    fn every_gazetteer_place_has_a_name_in_every_language() {
+        let gazetteer = include_str!("../../kuzot-analysis/data/places.tsv");
+        let catalog = std::sync::Arc::new(Catalog::load().expect("ftl files parse"));
+        let ids: Vec<&str> = gazetteer
+            .lines()
+            .filter_map(|l| l.strip_prefix("place\t"))
+            .filter_map(|l| l.split('\t').next())
+            .collect();
+        assert!(ids.len() > 40);
+        for lang in Lang::ALL {
+            let tr = Tr::new(catalog.clone(), lang);
+            for id in &ids {
+                let key = format!("place-{}", id.replace('_', "-"));
+                assert_ne!(tr.t(&key), key, "{} has no name for {id}", lang.code());
+            }
+        }
+        let ru = Tr::new(catalog.clone(), Lang::Ru);
+        assert_eq!(ru.place("moscow_region"), "Московская область");
+        assert_eq!(ru.place("not_a_place_yet"), "Not a place yet");
     }
 
     #[test]

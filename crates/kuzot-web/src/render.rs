@@ -114,8 +114,8 @@ pub fn annotate_html(text: &str, annotations: &[Annotation]) -> String {
     out
 }
 
-/// A gazetteer place id as a name (`belgorod_region` → `Belgorod region`). The gazetteer
-/// holds search patterns, not display names, so this is the Latin form in every language.
+/// A gazetteer place id read as a Latin name (`belgorod_region` → `Belgorod region`): the
+/// fallback of [`crate::i18n::Tr::place`] for a place the catalogs do not name yet.
 pub fn place_label(id: &str) -> String {
     let spaced = id.replace('_', " ");
     let mut chars = spaced.chars();

@@ -162,11 +162,7 @@ pub fn draw(tr: &Tr, agg: &Aggregates, name: &str, for_csv: bool) -> Option<Char
             }
         }
         "places" => {
-            let labels: Vec<String> = agg
-                .places
-                .iter()
-                .map(|p| crate::render::place_label(&p.id))
-                .collect();
+            let labels: Vec<String> = agg.places.iter().map(|p| tr.place(&p.id)).collect();
             let series = vec![
                 Series {
                     name: tr.t("occupied"),

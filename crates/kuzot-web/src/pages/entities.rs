@@ -117,7 +117,7 @@ fn display_name(tr: &Tr, kind: EntityKind, value: &str) -> String {
         return tr.t(&format!("org-{}", value.replace('_', "-")));
     }
     if kind == EntityKind::Place {
-        return crate::render::place_label(value);
+        return tr.place(value);
     }
     value.to_owned()
 }

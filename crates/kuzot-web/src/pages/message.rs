@@ -228,7 +228,7 @@ fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<Fac
         };
         out.push(FactView {
             kind: tr.t("fact-place"),
-            value: format!("{}{occupied}", crate::render::place_label(&p.id)),
+            value: format!("{}{occupied}", tr.place(&p.id)),
             href: Some(format!("/places/{}", path_segment(&p.id))),
         });
     }
