@@ -341,6 +341,23 @@ async fn an_api_token_is_shown_once_and_works_until_revoked() {
             .contains(&secret)
     );
     // A token cannot reach the account's own pages to mint more tokens or change passwords.
+    for path in ["/account/tokens", "/account/password"] {
+        let r = axum::http::Request::post(path)
+            .header(
+                axum::http::header::AUTHORIZATION,
+                format!("Bearer {secret}"),
+            )
+            .header(
+                axum::http::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(axum::body::Body::from(
+                "name=more&current=x&new=y&confirm=y",
+            ))
+            .expect("request");
+        assert_eq!(h.send(r).await.status, StatusCode::FORBIDDEN, "{path}");
+    }
+    // Revoked from the browser session, the token stops working.
     let user = h
         .state
         .accounts

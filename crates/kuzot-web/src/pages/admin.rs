@@ -26,6 +26,18 @@ use crate::state::AppState;
 /// Audit entries shown.
 const AUDIT_ENTRIES: u64 = 500;
 
+/// Accounts, passwords and tokens are managed by a person at a browser: an API token
+/// (a script) may read and label, but never mint tokens, change passwords or roles.
+fn refuse_api_tokens(caller: &crate::auth::Caller, tr: &Tr) -> Result<(), AppError> {
+    if caller.via_token {
+        return Err(AppError::new(
+            StatusCode::FORBIDDEN,
+            tr.t("account-no-token"),
+        ));
+    }
+    Ok(())
+}
+
 /// An account as listed.
 pub struct UserRow {
     /// Row id.
@@ -131,12 +143,7 @@ pub async fn create_user(
     uri: Uri,
     Form(form): Form<CreateUserForm>,
 ) -> Result<Response, AppError> {
-    if caller.via_token {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            tr.t("account-no-token"),
-        ));
-    }
+    refuse_api_tokens(&caller, &tr)?;
     let Some(role) = Role::parse(&form.role) else {
         return Err(AppError::bad_request(tr.t("admin-unknown-role")));
     };
@@ -184,12 +191,7 @@ pub async fn change_user(
     Path(id): Path<i64>,
     Form(form): Form<ChangeUserForm>,
 ) -> Result<Response, AppError> {
-    if caller.via_token {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            tr.t("account-no-token"),
-        ));
-    }
+    refuse_api_tokens(&caller, &tr)?;
     let Some(role) = Role::parse(&form.role) else {
         return Err(AppError::bad_request(tr.t("admin-unknown-role")));
     };
@@ -398,12 +400,7 @@ pub async fn change_password(
     uri: Uri,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
-    if caller.via_token {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            tr.t("account-no-token"),
-        ));
-    }
+    refuse_api_tokens(&caller, &tr)?;
     let (st, user, call, here) = (&state, &me, &caller, &uri);
     let refuse = move |tr: Tr, message: String| {
         let extras = AccountExtras {
@@ -474,12 +471,7 @@ pub async fn create_token(
     uri: Uri,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, AppError> {
-    if caller.via_token {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            tr.t("account-no-token"),
-        ));
-    }
+    refuse_api_tokens(&caller, &tr)?;
     let (id, name) = (me.id, form.name.trim().to_owned());
     let n = name.clone();
     let created = state
@@ -514,12 +506,7 @@ pub async fn revoke_token(
     tr: Tr,
     Path(token_id): Path<i64>,
 ) -> Result<Response, AppError> {
-    if caller.via_token {
-        return Err(AppError::new(
-            StatusCode::FORBIDDEN,
-            tr.t("account-no-token"),
-        ));
-    }
+    refuse_api_tokens(&caller, &tr)?;
     let id = me.id;
     let revoked = state
         .blocking(move |s| Ok(s.accounts.revoke_api_token(id, token_id)?))
