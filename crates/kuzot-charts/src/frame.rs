@@ -339,18 +339,7 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
                 ("stroke", MUTED),
             ],
         );
-        svg.label(
-            &[
-                ("class", "tick-label"),
-                ("x", &x),
-                ("y", &num(bottom + 17.0)),
-                ("text-anchor", "middle"),
-                ("font-size", &num(TICK_SIZE)),
-                ("fill", MUTED),
-            ],
-            shown,
-            full,
-        );
+        x_tick_label(&mut svg, &x, bottom, shown, full);
     }
     svg.close("g");
     write_axis_title(
@@ -465,18 +454,7 @@ pub(crate) fn begin_horizontal(
                 ("stroke-width", "1"),
             ],
         );
-        svg.label(
-            &[
-                ("class", "tick-label"),
-                ("x", &x),
-                ("y", &num(bottom + 17.0)),
-                ("text-anchor", "middle"),
-                ("font-size", &num(TICK_SIZE)),
-                ("fill", MUTED),
-            ],
-            shown,
-            full,
-        );
+        x_tick_label(&mut svg, &x, bottom, shown, full);
     }
     svg.close("g");
 
@@ -521,4 +499,20 @@ pub(crate) fn begin_horizontal(
 pub(crate) fn end(mut svg: Svg) -> String {
     svg.close("svg");
     svg.finish()
+}
+
+/// A tick label centred under the x axis at `x` (a formatted coordinate).
+fn x_tick_label(svg: &mut Svg, x: &str, bottom: f64, shown: &str, full: &str) {
+    svg.label(
+        &[
+            ("class", "tick-label"),
+            ("x", x),
+            ("y", &num(bottom + 17.0)),
+            ("text-anchor", "middle"),
+            ("font-size", &num(TICK_SIZE)),
+            ("fill", MUTED),
+        ],
+        shown,
+        full,
+    );
 }

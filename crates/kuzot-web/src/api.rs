@@ -19,7 +19,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Json, Response};
 use kuzot_model::{FactSpan, Facts};
-use kuzot_store::{Label, SourceRecord, StoredAnalysis, StoredDocument};
+use kuzot_store::{Label, StoredAnalysis, StoredDocument};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -30,6 +30,7 @@ use crate::auth::{Analyst, Caller, Denied, Viewer};
 use crate::error::AppError;
 use crate::filters::SearchParams;
 use crate::imports::JobStatus;
+use crate::pages::message::{MessageRecord, load_record};
 use crate::state::AppState;
 
 /// A caller with at least the viewer role; refusals answered as API errors (401/403 JSON).
@@ -324,29 +325,9 @@ pub async fn search(
     }))
 }
 
-struct Loaded {
-    doc: StoredDocument,
-    analysis: Option<StoredAnalysis>,
-    labels: Vec<Label>,
-    source: Option<SourceRecord>,
-}
-
-async fn load(state: &AppState, id: i64) -> Result<Loaded, AppError> {
+async fn load(state: &AppState, id: i64) -> Result<MessageRecord, AppError> {
     state
-        .with_store(move |store| {
-            let doc = store
-                .document(id)?
-                .ok_or_else(|| AppError::not_found(format!("message {id}")))?;
-            let analysis = store.analysis_of(id)?;
-            let labels = store.labels_of(id)?;
-            let source = store.source_by_sha256(&doc.source)?;
-            Ok(Loaded {
-                doc,
-                analysis,
-                labels,
-                source,
-            })
-        })
+        .with_store(move |store| load_record(store, id))
         .await
         .map_err(AppError::as_json)
 }
@@ -362,7 +343,7 @@ pub async fn message(
     Path(id): Path<String>,
 ) -> Result<Json<MessageResponse>, AppError> {
     let id = message_id(&id)?;
-    let Loaded {
+    let MessageRecord {
         doc,
         analysis,
         mut labels,

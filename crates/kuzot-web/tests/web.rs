@@ -298,7 +298,10 @@ async fn a_message_page_shows_facts_provenance_and_takes_a_label() {
     let ok = h
         .post_form(
             &format!("/messages/{id}/label"),
-            &[("category", "pmc"), ("note", "checked")],
+            &[
+                ("category", "pmc"),
+                ("note", "checked against the channel zqxnote"),
+            ],
             &analyst,
         )
         .await;
@@ -307,7 +310,10 @@ async fn a_message_page_shows_facts_provenance_and_takes_a_label() {
         .get(&format!("/messages/{id}"), Some(&analyst))
         .await
         .text();
-    assert!(after.contains("checked"));
+    assert!(
+        after.contains("checked against the channel zqxnote"),
+        "the note is shown"
+    );
     let labels = h
         .state
         .with_store(move |s| Ok(s.labels_of(id)?))

@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// How many related documents each list shows.
 const RELATED: u64 = 20;
 
-/// Everything the message page (and the API's message route) needs.
+/// Everything the message page needs.
 pub struct MessageData {
     /// The document.
     pub doc: StoredDocument,
@@ -36,16 +36,44 @@ pub struct MessageData {
     pub same_phone: Vec<(String, Vec<StoredDocument>)>,
 }
 
+/// A message as stored: what both the page and the API's message routes show.
+pub struct MessageRecord {
+    /// The document.
+    pub doc: StoredDocument,
+    /// The engine's analysis.
+    pub analysis: Option<StoredAnalysis>,
+    /// Labels, oldest first.
+    pub labels: Vec<Label>,
+    /// Its source file.
+    pub source: Option<SourceRecord>,
+}
+
+/// Reads a message, its analysis, labels and source file; 404 when there is no such id.
+pub fn load_record(store: &kuzot_store::Store, id: i64) -> Result<MessageRecord, AppError> {
+    let doc = store
+        .document(id)?
+        .ok_or_else(|| AppError::not_found(format!("message {id}")))?;
+    let analysis = store.analysis_of(id)?;
+    let labels = store.labels_of(id)?;
+    let source = store.source_by_sha256(&doc.source)?;
+    Ok(MessageRecord {
+        doc,
+        analysis,
+        labels,
+        source,
+    })
+}
+
 /// Loads a message with everything around it.
 pub async fn load(state: &AppState, id: i64) -> Result<MessageData, AppError> {
     state
         .with_store(move |store| {
-            let doc = store
-                .document(id)?
-                .ok_or_else(|| AppError::not_found(format!("message {id}")))?;
-            let analysis = store.analysis_of(id)?;
-            let labels = store.labels_of(id)?;
-            let source = store.source_by_sha256(&doc.source)?;
+            let MessageRecord {
+                doc,
+                analysis,
+                labels,
+                source,
+            } = load_record(store, id)?;
             let mut cluster = Vec::new();
             if let Some(c) = analysis.as_ref().and_then(|a| a.cluster) {
                 store.for_each_document(
