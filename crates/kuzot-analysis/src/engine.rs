@@ -19,7 +19,9 @@
 //! assert_eq!(line["category"], "pmc");
 //! ```
 
-use kuzot_model::{Analysis, Category, Cue, FactSpan, Facts, Money, Org, Place, Promise, Span};
+use kuzot_model::{
+    Analysis, Category, Cue, FactSpan, Facts, Genre, Money, Org, Place, Promise, Span,
+};
 use serde_json::{Value, json};
 
 use crate::classify::{Classification, ClassifyContext, CueModel};
@@ -143,6 +145,12 @@ impl Engine {
             lang: guess.lang.to_owned(),
             script: guess.script.to_owned(),
             category,
+            genre: Some(if category == Category::Other {
+                Genre::Chatter
+            } else {
+                Genre::Ad
+            }),
+            topic: Some(category),
             scores: scores.to_vec(),
             cues: relevant_cues(classification.cues, category),
             spans: facts_found.spans,
@@ -334,6 +342,8 @@ pub fn prediction_json(analysis: &Analysis, id: &str) -> Value {
     json!({
         "id": id,
         "category": analysis.category,
+        "genre": analysis.genre_or_infer(),
+        "topic": analysis.topic_or_category(),
         "lang": analysis.lang,
         "script": analysis.script,
         "facts": {

@@ -71,6 +71,68 @@ impl std::fmt::Display for Category {
     }
 }
 
+/// Who speaks, to whom, to what end: the kind of text a message is, apart from what it is
+/// about. Only an [`Genre::Ad`] takes one of the six offer categories; a report, a
+/// testimony or a warning about recruitment is [`Category::Other`] with its subject kept in
+/// [`Analysis::topic`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Genre {
+    /// An offer or a call to act: recruiting, a vacancy, a business's service, a
+    /// recruiter's speech or poster.
+    Ad,
+    /// News, an official statement, an analysis.
+    Report,
+    /// A first-person account.
+    Testimony,
+    /// Advice not to go, risk information.
+    Warning,
+    /// A person looking for work or offering their own services.
+    JobSearch,
+    /// Conversation, questions, anything else.
+    Chatter,
+}
+
+impl Genre {
+    /// All genres, in the order of the engine's genre scores.
+    pub const ALL: [Genre; 6] = [
+        Genre::Ad,
+        Genre::Report,
+        Genre::Testimony,
+        Genre::Warning,
+        Genre::JobSearch,
+        Genre::Chatter,
+    ];
+
+    /// The stable id used in labels, the store and the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Genre::Ad => "ad",
+            Genre::Report => "report",
+            Genre::Testimony => "testimony",
+            Genre::Warning => "warning",
+            Genre::JobSearch => "job_search",
+            Genre::Chatter => "chatter",
+        }
+    }
+
+    /// Parses the stable id.
+    pub fn parse(id: &str) -> Option<Genre> {
+        Genre::ALL.into_iter().find(|g| g.as_str() == id)
+    }
+
+    /// Position in [`Genre::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl std::fmt::Display for Genre {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A byte range `[start, end)` in the original, un-normalised text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Span {
@@ -293,8 +355,18 @@ pub struct Analysis {
     pub lang: String,
     /// Main script (`Cyrl`, `Latn`).
     pub script: String,
-    /// The category decided.
+    /// The category decided: what the message is. A risk or job category only when
+    /// [`Analysis::genre`] is [`Genre::Ad`]; [`Category::Other`] for every other genre.
     pub category: Category,
+    /// Who speaks, to what end (analyses stored before genres existed read as `ad` when
+    /// their category is an offer, else `chatter`; see [`Analysis::genre_or_infer`]).
+    #[serde(default)]
+    pub genre: Option<Genre>,
+    /// What the message is about, whatever its genre: a report on Wagner recruiting in
+    /// prisons is genre `report`, category `other`, topic `pmc`. For an ad it equals the
+    /// category.
+    #[serde(default)]
+    pub topic: Option<Category>,
     /// Score per category, in [`Category::ALL`] order.
     pub scores: Vec<f32>,
     /// The cues that decided it.
@@ -309,6 +381,23 @@ pub struct Analysis {
     pub fingerprint: Vec<u32>,
     /// Version of the engine (and model) that produced this.
     pub engine_version: String,
+}
+
+impl Analysis {
+    /// The genre, or for an analysis stored before genres existed, the one its category
+    /// implies: an offer category is an `ad`, `other` is `chatter`.
+    pub fn genre_or_infer(&self) -> Genre {
+        self.genre.unwrap_or(if self.category == Category::Other {
+            Genre::Chatter
+        } else {
+            Genre::Ad
+        })
+    }
+
+    /// The topic, or the category where none was stored.
+    pub fn topic_or_category(&self) -> Category {
+        self.topic.unwrap_or(self.category)
+    }
 }
 
 #[cfg(test)]

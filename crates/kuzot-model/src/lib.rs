@@ -17,7 +17,8 @@ mod currency;
 mod document;
 
 pub use analysis::{
-    Analysis, Category, Cue, FactSpan, Facts, Money, MoneyRole, Org, Period, Place, Promise, Span,
+    Analysis, Category, Cue, FactSpan, Facts, Genre, Money, MoneyRole, Org, Period, Place, Promise,
+    Span,
 };
 pub use currency::{DAYS_PER_MONTH, HOURS_PER_MONTH, RateTable};
 pub use document::{

@@ -65,6 +65,8 @@ fn add(store: &mut Store, dir: &Path, docs: &[Doc]) -> Vec<i64> {
                 lang: d.lang.into(),
                 script: "cyrl".into(),
                 category,
+                genre: None,
+                topic: None,
                 scores: vec![0.5; 7],
                 cues: Vec::new(),
                 facts: d.facts.clone(),

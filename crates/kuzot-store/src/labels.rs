@@ -277,6 +277,10 @@ impl Store {
 #[derive(serde::Deserialize)]
 struct StoredResult {
     #[serde(default)]
+    genre: Option<kuzot_model::Genre>,
+    #[serde(default)]
+    topic: Option<Category>,
+    #[serde(default)]
     scores: Vec<f32>,
     #[serde(default)]
     cues: Vec<kuzot_model::Cue>,
@@ -301,6 +305,8 @@ pub(crate) fn analysis_from_row(
         lang,
         script,
         category,
+        genre: r.genre,
+        topic: r.topic,
         scores: r.scores,
         cues: r.cues,
         facts: r.facts,

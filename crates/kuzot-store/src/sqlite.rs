@@ -635,6 +635,8 @@ fn write_analysis(
         .copied()
         .unwrap_or(0.0);
     let result = serde_json::json!({
+        "genre": analysis.genre,
+        "topic": analysis.topic,
         "scores": analysis.scores,
         "cues": analysis.cues,
         "facts": analysis.facts,
