@@ -88,6 +88,38 @@ pub struct Classification {
     /// The cues that speak for the decided category and for the runner-up (what argued
     /// against it), each with its span in the original text; at most 40 lexicon cues.
     pub cues: Vec<Cue>,
+    /// Raw scores before the rules that ask whether the text is an offer at all (the
+    /// offer gate and the damping by news, warnings and questions): what the text is
+    /// ABOUT. The genre decides whether it is also an offer.
+    pub ungated: [f32; 7],
+    /// The whole-text features that speak to the genre, as the rules left them.
+    pub evidence: Evidence,
+}
+
+/// The cue model's whole-text features that say who speaks and to what end; the genre
+/// model reads them beside its own framing words.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Evidence {
+    /// `@news`: reporting words.
+    pub news: f32,
+    /// `@warning`: warnings against an offer.
+    pub warning: f32,
+    /// `@question`: questions.
+    pub question: f32,
+    /// `@service`: housing, documents, transfers offered.
+    pub service: f32,
+    /// `@cta`: a call to act or a way to reply.
+    pub cta: f32,
+    /// `@contact`: phone numbers or handles.
+    pub contact: f32,
+    /// `@offer`: all evidence that the text offers something.
+    pub offer: f32,
+    /// `@job`: vacancy vocabulary.
+    pub job: f32,
+    /// `@money`: amounts of money.
+    pub money: f32,
+    /// `@pay`: pay per month, day or hour.
+    pub pay: f32,
 }
 
 /// One line of `cues.tsv`.
@@ -149,7 +181,23 @@ pub struct CueModel {
     money: Option<usize>,
     pay: Option<usize>,
     question: Option<usize>,
+    /// Slots read into [`Evidence`], in its field order.
+    evidence_slots: [Option<usize>; 10],
 }
+
+/// The feature names behind [`Evidence`], in its field order.
+const EVIDENCE_SLOTS: [&str; 10] = [
+    "@news",
+    "@warning",
+    "@question",
+    "@service",
+    "@cta",
+    "@contact",
+    "@offer",
+    "@job",
+    "@money",
+    "@pay",
+];
 
 fn category_of_slot(slot: usize) -> Option<Category> {
     Category::ALL.get(slot).copied()
@@ -332,6 +380,7 @@ impl CueModel {
             money: find("@money"),
             pay: find("@pay"),
             question: find("@question"),
+            evidence_slots: EVIDENCE_SLOTS.map(find),
             slots,
             shows,
             head_factor,
@@ -513,10 +562,34 @@ impl CueModel {
             }
         }
 
-        // 3. Rules, in file order.
+        // 3. Rules, in file order. What the text is about is read just before the first
+        // rule that asks whether it is an offer at all.
+        let mut ungated: Option<[f32; 7]> = None;
         for rule in &self.rules {
+            if ungated.is_none() && matches!(rule.kind, RuleKind::Gate(_) | RuleKind::Damp(_)) {
+                ungated = Some(finite_categories(&value));
+            }
             self.apply(rule, &mut value, &head, &mut cues);
         }
+        let ungated = ungated.unwrap_or_else(|| finite_categories(&value));
+        let slot_value = |i: usize| {
+            self.evidence_slots[i]
+                .and_then(|s| value.get(s).copied())
+                .filter(|v| v.is_finite())
+                .unwrap_or(0.0)
+        };
+        let evidence = Evidence {
+            news: slot_value(0),
+            warning: slot_value(1),
+            question: slot_value(2),
+            service: slot_value(3),
+            cta: slot_value(4),
+            contact: slot_value(5),
+            offer: slot_value(6),
+            job: slot_value(7),
+            money: slot_value(8),
+            pay: slot_value(9),
+        };
 
         let mut raw = [0.0f32; 7];
         for (r, v) in raw.iter_mut().zip(&value) {
@@ -551,6 +624,8 @@ impl CueModel {
             scores,
             raw,
             cues,
+            ungated,
+            evidence,
         }
     }
 
@@ -620,6 +695,15 @@ impl CueModel {
     fn pattern_text<'a>(&self, text: &'a Normalized, start: usize, end: usize) -> &'a str {
         text.text().get(start..end).unwrap_or("")
     }
+}
+
+/// The seven category scores of a slot vector, non-finite values as zero.
+fn finite_categories(value: &[f32]) -> [f32; 7] {
+    let mut out = [0.0f32; 7];
+    for (o, v) in out.iter_mut().zip(value) {
+        *o = if v.is_finite() { *v } else { 0.0 };
+    }
+    out
 }
 
 /// Regular pay rather than a price, a fine or a compensation.

@@ -24,7 +24,8 @@ use kuzot_model::{
 };
 use serde_json::{Value, json};
 
-use crate::classify::{Classification, ClassifyContext, CueModel};
+use crate::classify::{Classification, ClassifyContext, CueModel, Evidence};
+use crate::genre::{self, GenreFeatures, GenreModel, GenreWords};
 use crate::lang::{LanguageGuess, LanguageModel};
 use crate::lexicon::LexiconError;
 use crate::linear::LinearModel;
@@ -32,7 +33,14 @@ use crate::normalize::{Normalized, normalize};
 use crate::{fingerprint, money, orgs, phones, places, promises};
 
 /// Version of the rules and lexicons; stored with every analysis.
-pub const ENGINE_VERSION: &str = "0.1.0";
+pub const ENGINE_VERSION: &str = "0.2.0";
+
+/// An offer category needs at least this raw cue score, before the offer gate, to be
+/// taken from what the text is about when the genre model finds an offer that the cue
+/// model's own gate missed (a recruiter's speech with no phone number).
+const AD_TOPIC_MIN: f32 = 3.0;
+/// What a text is about needs at least this raw cue score to be named as its topic.
+const TOPIC_MIN: f32 = 2.0;
 
 /// Weight λ of the trained model's log-probability when it is combined with the cue model.
 const MODEL_WEIGHT: f32 = 1.0;
@@ -46,6 +54,10 @@ pub struct Engine {
     cues: Option<CueModel>,
     language: Option<LanguageModel>,
     model: Option<LinearModel>,
+    genre_words: Option<GenreWords>,
+    /// The genre model, or why there is none (the engine then falls back to the cue
+    /// model's own offer gate, and says so in its version).
+    genre: Result<GenreModel, String>,
 }
 
 impl Default for Engine {
@@ -65,6 +77,8 @@ impl Engine {
                 cues: CueModel::try_new().ok(),
                 language: LanguageModel::try_new().ok(),
                 model: None,
+                genre_words: GenreWords::try_new().ok(),
+                genre: default_genre_model(),
             },
         }
     }
@@ -83,7 +97,37 @@ impl Engine {
             cues: Some(CueModel::try_new()?),
             language: Some(LanguageModel::try_new()?),
             model: None,
+            genre_words: Some(GenreWords::try_new()?),
+            genre: default_genre_model(),
         })
+    }
+
+    /// Replaces the compiled-in genre model: `Ok` with another trained model (a file given
+    /// by the user), `Err` with the reason one was refused, so that the engine falls back
+    /// to the cue model and says why in its version.
+    pub fn with_genre_model(mut self, model: Result<GenreModel, String>) -> Engine {
+        self.genre = model;
+        self
+    }
+
+    /// The genre model in use, if any.
+    pub fn genre_model(&self) -> Option<&GenreModel> {
+        self.genre.as_ref().ok()
+    }
+
+    /// The genre features of a text, as the genre model reads them (for training).
+    pub fn genre_features(&self, text: &str) -> Option<GenreFeatures> {
+        let words = self.genre_words.as_ref()?;
+        let cues = self.cues.as_ref()?;
+        let normalized = normalize(text);
+        let facts_found = extract_facts(text, &normalized);
+        let context = ClassifyContext {
+            places: Some(&facts_found.facts.places),
+            phones: Some(&facts_found.phone_spans),
+            money: Some(&facts_found.facts.money),
+        };
+        let classification = cues.classify(text, &normalized, &context);
+        Some(words.features(text, &normalized, &classification.evidence))
     }
 
     /// Adds a trained linear model. Rule: the final score of each category is the cue
@@ -99,16 +143,19 @@ impl Engine {
     /// The engine version stored with each analysis; with a model,
     /// `+linear:<training date>:<examples>` identifies which one.
     pub fn version(&self) -> String {
-        match &self.model {
-            Some(model) => {
+        let mut version = ENGINE_VERSION.to_owned();
+        match &self.genre {
+            Ok(model) => {
                 let info = model.info();
-                format!(
-                    "{ENGINE_VERSION}+linear:{}:{}",
-                    info.trained_at, info.examples
-                )
+                version.push_str(&format!("+genre:{}:{}", info.trained_at, info.examples));
             }
-            None => ENGINE_VERSION.to_owned(),
+            Err(why) => version.push_str(&format!("+genre:none({why})")),
         }
+        if let Some(model) = &self.model {
+            let info = model.info();
+            version.push_str(&format!("+linear:{}:{}", info.trained_at, info.examples));
+        }
+        version
     }
 
     /// Analyses one text. Never panics; linear in the length of the text.
@@ -130,6 +177,8 @@ impl Engine {
                 scores: [1.0 / 7.0; 7],
                 raw: [0.0; 7],
                 cues: Vec::new(),
+                ungated: [0.0; 7],
+                evidence: Evidence::default(),
             },
         };
         let (category, scores) = match self
@@ -141,16 +190,58 @@ impl Engine {
             None => (classification.category, classification.scores),
         };
 
+        // Genre: is this an offer at all, and if not, what kind of text.
+        let features = self
+            .genre_words
+            .as_ref()
+            .map(|w| w.features(text, &normalized, &classification.evidence))
+            .unwrap_or_default();
+        let p_ad = self
+            .genre
+            .as_ref()
+            .ok()
+            .map(|m| m.probability_of_ad(&features));
+        let ungated = &classification.ungated;
+        let about = best_offer(ungated, TOPIC_MIN);
+        let (genre, category, scores) = match p_ad {
+            Some(p) => {
+                let risk_topic = Category::ALL
+                    .iter()
+                    .filter(|c| c.is_risk())
+                    .map(|c| ungated[c.index()])
+                    .fold(0.0, f32::max);
+                let genre =
+                    genre::decide_with_topic(p, &features, &classification.evidence, risk_topic);
+                let category = match genre {
+                    Genre::Ad if category != Category::Other => category,
+                    Genre::Ad => best_offer(ungated, AD_TOPIC_MIN).unwrap_or(Category::Other),
+                    _ => Category::Other,
+                };
+                (genre, category, weigh_by_genre(&scores, p))
+            }
+            None => {
+                let assumed = if category == Category::Other {
+                    0.0
+                } else {
+                    1.0
+                };
+                let genre = genre::decide(assumed, &features, &classification.evidence);
+                (genre, category, scores)
+            }
+        };
+        let topic = if category == Category::Other {
+            about.unwrap_or(Category::Other)
+        } else {
+            category
+        };
+
         Analysis {
             lang: guess.lang.to_owned(),
             script: guess.script.to_owned(),
             category,
-            genre: Some(if category == Category::Other {
-                Genre::Chatter
-            } else {
-                Genre::Ad
-            }),
-            topic: Some(category),
+            genre: Some(genre),
+            topic: Some(topic),
+            offer_probability: p_ad,
             scores: scores.to_vec(),
             cues: relevant_cues(classification.cues, category),
             spans: facts_found.spans,
@@ -166,6 +257,32 @@ impl Engine {
             None => crate::lang::identify_language(text, normalized),
         }
     }
+}
+
+/// The compiled-in genre model, or why it cannot be used.
+fn default_genre_model() -> Result<GenreModel, String> {
+    GenreModel::from_bytes(genre::DEFAULT_MODEL).map_err(|e| e.to_string())
+}
+
+/// The offer category (risk or job) with the highest raw score, if it reaches `min`.
+fn best_offer(raw: &[f32; 7], min: f32) -> Option<Category> {
+    Category::ALL
+        .iter()
+        .copied()
+        .filter(|c| *c != Category::Other)
+        .max_by(|a, b| raw[a.index()].total_cmp(&raw[b.index()]))
+        .filter(|c| raw[c.index()] >= min)
+}
+
+/// Category scores once the genre is known: the offer categories keep their share of the
+/// probability that the text is an offer, and `other` takes the rest.
+fn weigh_by_genre(scores: &[f32; 7], p_ad: f32) -> [f32; 7] {
+    let mut out = [0.0f32; 7];
+    for c in Category::ALL {
+        out[c.index()] = p_ad * scores[c.index()];
+    }
+    out[Category::Other.index()] += 1.0 - p_ad;
+    out
 }
 
 /// The cues shown with an analysis: all of them, the decided category's first.
@@ -344,6 +461,7 @@ pub fn prediction_json(analysis: &Analysis, id: &str) -> Value {
         "category": analysis.category,
         "genre": analysis.genre_or_infer(),
         "topic": analysis.topic_or_category(),
+        "offer_probability": analysis.offer_probability.map(round3),
         "lang": analysis.lang,
         "script": analysis.script,
         "facts": {

@@ -7,6 +7,7 @@
 pub mod classify;
 mod engine;
 pub mod fingerprint;
+pub mod genre;
 pub mod lang;
 pub mod lexicon;
 pub mod linear;

@@ -91,7 +91,7 @@ pub struct TrainingInfo {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ModelError {
     /// The bytes do not start with the model header.
-    #[error("not a kuzot linear model (bad magic header)")]
+    #[error("not a kuzot model file of this kind (bad magic header)")]
     BadMagic,
     /// Written by a newer or older kuzot.
     #[error("unsupported model format version {0} (this build reads version {FORMAT_VERSION})")]
@@ -141,7 +141,7 @@ impl Default for LinearModel {
     }
 }
 
-fn mix64(mut x: u64) -> u64 {
+pub(crate) fn mix64(mut x: u64) -> u64 {
     x ^= x >> 30;
     x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
     x ^= x >> 27;
@@ -149,7 +149,7 @@ fn mix64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-fn hash_bytes(seed: u64, parts: &[&[u8]]) -> u64 {
+pub(crate) fn hash_bytes(seed: u64, parts: &[&[u8]]) -> u64 {
     // FNV-1a over the parts, with a separator, then a finaliser.
     let mut h = 0xCBF2_9CE4_8422_2325 ^ seed;
     for part in parts {
@@ -216,10 +216,10 @@ fn softmax(z: &mut [f32; CLASSES]) {
 }
 
 /// A small deterministic generator for the example order (xorshift64*).
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
         Rng(mix64(seed) | 1)
     }
 
@@ -230,7 +230,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn shuffle<T>(&mut self, items: &mut [T]) {
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
             let j = (self.next() % (i as u64 + 1)) as usize;
             items.swap(i, j);
@@ -453,13 +453,13 @@ impl LinearModel {
     }
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(crate) struct Reader<'a> {
+    pub(crate) bytes: &'a [u8],
+    pub(crate) at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
         let end = self
             .at
             .checked_add(n)
@@ -476,19 +476,19 @@ impl<'a> Reader<'a> {
             .map_err(|_| ModelError::Malformed("short field".into()))
     }
 
-    fn u16(&mut self) -> Result<u16, ModelError> {
+    pub(crate) fn u16(&mut self) -> Result<u16, ModelError> {
         Ok(u16::from_le_bytes(self.array()?))
     }
 
-    fn u32(&mut self) -> Result<u32, ModelError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, ModelError> {
         Ok(u32::from_le_bytes(self.array()?))
     }
 
-    fn u64(&mut self) -> Result<u64, ModelError> {
+    pub(crate) fn u64(&mut self) -> Result<u64, ModelError> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    fn f32(&mut self) -> Result<f32, ModelError> {
+    pub(crate) fn f32(&mut self) -> Result<f32, ModelError> {
         Ok(f32::from_le_bytes(self.array()?))
     }
 }
@@ -514,7 +514,7 @@ const CRC_TABLE: [u32; 256] = {
 };
 
 /// CRC-32 (IEEE 802.3), the checksum of zip and PNG.
-fn crc32(bytes: &[u8]) -> u32 {
+pub(crate) fn crc32(bytes: &[u8]) -> u32 {
     let mut c = 0xFFFF_FFFFu32;
     for &b in bytes {
         c = CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);

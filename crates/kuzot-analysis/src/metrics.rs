@@ -61,6 +61,10 @@ pub struct GoldRecord {
     /// Promise ids.
     #[serde(default)]
     pub promises: Option<Vec<Value>>,
+    /// Who speaks, to what end (`ad`, `report`, …); not scored by `score.py`, scored here
+    /// when present.
+    #[serde(default)]
+    pub genre: Option<String>,
 }
 
 /// One line of a prediction file (the engine's JSONL output); extra fields are ignored.
@@ -75,6 +79,9 @@ pub struct Prediction {
     /// Main language.
     #[serde(default)]
     pub lang: Option<Value>,
+    /// The genre predicted.
+    #[serde(default)]
+    pub genre: Option<Value>,
     /// Extracted facts.
     #[serde(default)]
     pub facts: Option<PredictedFacts>,
@@ -175,6 +182,14 @@ pub struct Scores {
     pub facts: FactScores,
     /// `"gold -> predicted"` → count, for every wrong pair.
     pub confusions: BTreeMap<String, usize>,
+    /// Genre accuracy over the gold messages that carry a genre (`None` when none does;
+    /// then absent from the JSON, which keeps `score.py`'s keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub genre_accuracy: Option<f64>,
+    /// Of the gold messages whose genre is not `ad` (news, warnings, testimonies…), how
+    /// many were put in a risk category: (flagged, of them); `None` as above.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_ads_flagged_as_risk: Option<(usize, usize)>,
 }
 
 const CATEGORY_IDS: [&str; 7] = [
@@ -335,6 +350,7 @@ pub fn score(gold: &[GoldRecord], predictions: &HashMap<String, Prediction>) -> 
     let mut risk = [0usize; 3];
     let mut facts = [[0usize; 3]; 5];
     let is_risk = |c: &str| CATEGORY_IDS[..5].contains(&c);
+    let (mut genre_ok, mut genre_n, mut non_ads, mut non_ads_flagged) = (0usize, 0, 0, 0);
     for id in &order {
         let Some(g) = by_id.get(id) else { continue };
         let p = predictions.get(*id);
@@ -351,6 +367,15 @@ pub fn score(gold: &[GoldRecord], predictions: &HashMap<String, Prediction>) -> 
             lang_ok += 1;
         }
         let (gr, pr) = (is_risk(&gc), is_risk(&pc));
+        if let Some(genre) = &g.genre {
+            genre_n += 1;
+            let predicted = p.and_then(|p| p.genre.as_ref()).map(py_str);
+            genre_ok += usize::from(predicted.as_deref() == Some(genre.as_str()));
+            if genre != "ad" {
+                non_ads += 1;
+                non_ads_flagged += usize::from(pr);
+            }
+        }
         risk[0] += usize::from(gr && pr);
         risk[1] += usize::from(pr && !gr);
         risk[2] += usize::from(gr && !pr);
@@ -434,6 +459,8 @@ pub fn score(gold: &[GoldRecord], predictions: &HashMap<String, Prediction>) -> 
             .filter(|((g, p), _)| g != p)
             .map(|((g, p), v)| (format!("{g} -> {p}"), v))
             .collect(),
+        genre_accuracy: (genre_n > 0).then(|| genre_ok as f64 / genre_n as f64),
+        non_ads_flagged_as_risk: (genre_n > 0).then_some((non_ads_flagged, non_ads)),
     }
 }
 
@@ -506,6 +533,19 @@ impl fmt::Display for Scores {
             "lang accuracy {:.3}  occupied accuracy {:.3}",
             self.lang_accuracy, self.occupied_accuracy
         )?;
+        if let Some(genre) = self.genre_accuracy {
+            let (flagged, of) = self.non_ads_flagged_as_risk.unwrap_or_default();
+            let share = if of > 0 {
+                flagged as f64 / of as f64
+            } else {
+                0.0
+            };
+            writeln!(
+                f,
+                "genre accuracy {genre:.3}  non-ads (news, warnings, testimonies…) flagged as a risk ad {flagged}/{of} ({:.1}%)",
+                100.0 * share
+            )?;
+        }
         let facts = [
             ("money", self.facts.money),
             ("places", self.facts.places),

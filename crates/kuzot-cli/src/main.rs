@@ -33,6 +33,11 @@ struct Cli {
     /// Worker threads for analysis (default: one per core).
     #[arg(long, global = true, env = "KUZOT_THREADS")]
     threads: Option<usize>,
+    /// Genre model file to use instead of the compiled-in one (`kuzot train-genre`). A
+    /// file that is missing, corrupt or of another version is refused with a message and
+    /// the engine falls back to the cue model, as its `engine_version` then says.
+    #[arg(long, global = true, env = "KUZOT_GENRE_MODEL", value_name = "FILE")]
+    genre_model: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -102,6 +107,23 @@ enum Command {
         /// Also install it in the store, so that ingest and reanalyze use it.
         #[arg(long)]
         install: bool,
+    },
+    /// Train the genre model (is a text an offer, a report, …) by weak supervision from
+    /// the real corpora and the labelled development set in the shared data directory;
+    /// the same data gives the same model, bit for bit.
+    TrainGenre {
+        /// The shared data directory, with `corpora/` and `eval/`.
+        #[arg(long, default_value = "../shared", env = "KUZOT_SHARED_DIR")]
+        shared: PathBuf,
+        /// Where to write the model.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Also report K-fold held-out accuracy per source.
+        #[arg(long, value_name = "K")]
+        cv: Option<usize>,
+        /// Recorded in the model as its recipe (a fixed tag keeps rebuilds identical).
+        #[arg(long, default_value = "genre-recipe-1")]
+        recipe: String,
     },
     /// Re-analyse every stored document (after an engine or model upgrade).
     Reanalyze {
@@ -251,6 +273,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
+    let _ = GENRE_MODEL_FILE.set(cli.genre_model.clone());
     if let Some(threads) = cli.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
@@ -504,6 +527,47 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             }
             Ok(EXIT_OK)
         }
+        Command::TrainGenre {
+            shared,
+            output,
+            cv,
+            recipe,
+        } => {
+            let engine =
+                kuzot_analysis::Engine::try_new().context("building the analysis engine")?;
+            let texts = kuzot_service::genre_training_texts(&shared)?;
+            eprintln!("training the genre model on {} texts…", texts.len());
+            let (model, report) = kuzot_service::train_genre_model(&engine, &texts, &recipe, cv)?;
+            write_atomically(&output, &model.to_bytes())?;
+            if cli.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                for (source, n, ads) in &report.examples {
+                    println!(
+                        "{:<10} {n:>6} texts, {ads:>5} offers",
+                        serde_json::to_value(source)?.as_str().unwrap_or("?")
+                    );
+                }
+                println!(
+                    "news posts left out as the channels' own ads: {}",
+                    report.dropped_as_channel_ads
+                );
+                for (source, right, total) in &report.cross_validation {
+                    let share = if *total > 0 {
+                        *right as f64 / *total as f64
+                    } else {
+                        0.0
+                    };
+                    println!(
+                        "held out ({}-fold) {:<10} offer-or-not accuracy {share:.3} ({right}/{total})",
+                        cv.unwrap_or(0),
+                        serde_json::to_value(source)?.as_str().unwrap_or("?")
+                    );
+                }
+                println!("model written to {}", output.display());
+            }
+            Ok(EXIT_OK)
+        }
         Command::Reanalyze { model } => {
             let mut store = open_store(&settings)?;
             let engine = load_engine(model.as_deref(), Some(&store))?;
@@ -643,12 +707,35 @@ fn installed_model_path(settings: &Settings) -> PathBuf {
     settings.data_dir.join("models").join("current.kzm")
 }
 
+/// The genre model file given with `--genre-model`, set once at start.
+static GENRE_MODEL_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+
 /// The engine, with the model given, else the store's installed model, else cues alone.
 fn load_engine(
     model: Option<&std::path::Path>,
     store: Option<&Store>,
 ) -> anyhow::Result<kuzot_analysis::Engine> {
-    let engine = kuzot_analysis::Engine::try_new().context("building the analysis engine")?;
+    let mut engine = kuzot_analysis::Engine::try_new().context("building the analysis engine")?;
+    if let Some(path) = GENRE_MODEL_FILE.get().and_then(Option::as_ref) {
+        let model = std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| {
+                kuzot_analysis::genre::GenreModel::from_bytes(&b).map_err(|e| e.to_string())
+            })
+            .map_err(|e| {
+                eprintln!(
+                    "warning: genre model {} refused: {e}; falling back to the cue model",
+                    path.display()
+                );
+                format!(
+                    "{}: {e}",
+                    path.file_name()
+                        .map(|n| n.to_string_lossy())
+                        .unwrap_or_default()
+                )
+            });
+        engine = engine.with_genre_model(model);
+    }
     let installed = store
         .map(|s| s.root().join("models").join("current.kzm"))
         .filter(|p| p.exists());

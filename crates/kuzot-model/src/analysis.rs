@@ -367,6 +367,10 @@ pub struct Analysis {
     /// category.
     #[serde(default)]
     pub topic: Option<Category>,
+    /// The genre model's probability that the text is an offer (absent when no genre
+    /// model was used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer_probability: Option<f32>,
     /// Score per category, in [`Category::ALL`] order.
     pub scores: Vec<f32>,
     /// The cues that decided it.

@@ -67,6 +67,7 @@ fn add(store: &mut Store, dir: &Path, docs: &[Doc]) -> Vec<i64> {
                 category,
                 genre: None,
                 topic: None,
+                offer_probability: None,
                 scores: vec![0.5; 7],
                 cues: Vec::new(),
                 facts: d.facts.clone(),

@@ -18,6 +18,7 @@
 mod analysis;
 mod error;
 mod export;
+mod genre_training;
 mod ingest;
 mod settings;
 
@@ -27,6 +28,9 @@ pub use analysis::{
 };
 pub use error::ServiceError;
 pub use export::{ExportFormat, export_documents, spreadsheet_safe};
+pub use genre_training::{
+    GenreExample, GenreSource, GenreTrainingReport, genre_training_texts, train_genre_model,
+};
 pub use ingest::{
     FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
 };

@@ -281,6 +281,8 @@ struct StoredResult {
     #[serde(default)]
     topic: Option<Category>,
     #[serde(default)]
+    offer_probability: Option<f32>,
+    #[serde(default)]
     scores: Vec<f32>,
     #[serde(default)]
     cues: Vec<kuzot_model::Cue>,
@@ -307,6 +309,7 @@ pub(crate) fn analysis_from_row(
         category,
         genre: r.genre,
         topic: r.topic,
+        offer_probability: r.offer_probability,
         scores: r.scores,
         cues: r.cues,
         facts: r.facts,

@@ -637,6 +637,7 @@ fn write_analysis(
     let result = serde_json::json!({
         "genre": analysis.genre,
         "topic": analysis.topic,
+        "offer_probability": analysis.offer_probability,
         "scores": analysis.scores,
         "cues": analysis.cues,
         "facts": analysis.facts,

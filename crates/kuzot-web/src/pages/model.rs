@@ -168,6 +168,7 @@ pub fn train_candidate(
             phones: None,
             orgs: None,
             promises: None,
+            genre: None,
         })
         .collect();
     let current_scores = kuzot_service::evaluate(current, &gold);
