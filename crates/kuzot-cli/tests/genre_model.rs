@@ -75,7 +75,7 @@ fn a_broken_genre_model_is_refused_and_the_cue_model_decides() {
     let dir = tempfile::tempdir().expect("tempdir");
     let bad = dir.path().join("bad.kzg");
     std::fs::write(&bad, b"KUZOTGM\0 not a model").expect("write");
-    let text = "{\"id\":\"a\",\"text\":\"Приглашаем охранников, 120 000 руб. Звоните +7 900 111 22 33\"}\n";
+    let text = "{\"id\":\"a\",\"text\":\"Приглашаем охранников, 120 000 руб. Звоните +7 913 508 71 26\"}\n";
     let (output, lines) = analyze(text, &["--genre-model", bad.to_str().expect("utf-8 path")]);
     assert!(output.status.success(), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -105,7 +105,7 @@ fn a_report_about_recruitment_is_other_with_its_topic_and_an_ad_is_an_ad() {
     // Invented texts of the two shapes: a news item that quotes recruitment, and the ad.
     let text = concat!(
         "{\"id\":\"news\",\"text\":\"Как сообщили журналисты издания, в прошлом году ЧВК вербовала заключённых в колониях. По данным правозащитников, им обещали помилование через полгода, заявил источник.\"}\n",
-        "{\"id\":\"ad\",\"text\":\"ЧВК набирает бойцов! Мы предлагаем 240 000 руб. в месяц и помилование. Звоните +7 900 222 33 44\"}\n",
+        "{\"id\":\"ad\",\"text\":\"ЧВК набирает бойцов! Мы предлагаем 240 000 руб. в месяц и помилование. Звоните +7 912 604 58 17\"}\n",
     );
     let (output, lines) = analyze(text, &[]);
     assert!(output.status.success(), "{output:?}");
