@@ -30,6 +30,13 @@ pub struct SearchArgs {
     /// Only this category (the analyst's label, else the engine's).
     #[arg(long, value_parser = parse_category)]
     category: Option<Category>,
+    /// Only this genre: ad, report, testimony, warning, job_search, chatter.
+    #[arg(long, value_parser = parse_genre)]
+    genre: Option<kuzot_model::Genre>,
+    /// Only messages about this category, whatever their genre (news on PMC recruiting:
+    /// `--topic pmc --genre report`).
+    #[arg(long, value_parser = parse_category)]
+    topic: Option<Category>,
     /// Only this main language (ru, ky, uz, tg, kk, en).
     #[arg(long)]
     lang: Option<String>,
@@ -71,6 +78,13 @@ pub struct SearchArgs {
     limit: usize,
 }
 
+fn parse_genre(s: &str) -> Result<kuzot_model::Genre, String> {
+    kuzot_model::Genre::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = kuzot_model::Genre::ALL.iter().map(|g| g.as_str()).collect();
+        format!("unknown genre {s:?}; one of: {}", all.join(", "))
+    })
+}
+
 fn parse_category(s: &str) -> Result<Category, String> {
     Category::parse(s).ok_or_else(|| {
         format!(
@@ -87,7 +101,7 @@ pub fn index_dir(settings: &Settings) -> PathBuf {
 
 fn open_index(dir: &Path) -> anyhow::Result<SearchIndex> {
     // The settings hold no rate table yet: the built-in one is used and stated.
-    SearchIndex::open(dir, RateTable::default())
+    SearchIndex::open_or_rebuild(dir, RateTable::default())
         .with_context(|| format!("opening the search index in {}", dir.display()))
 }
 
@@ -204,6 +218,8 @@ pub fn search(settings: &Settings, args: SearchArgs, json: bool) -> anyhow::Resu
     let query = SearchQuery {
         text: args.query.join(" "),
         category: args.category,
+        genre: args.genre,
+        topic: args.topic,
         lang: args.lang,
         chat: args.chat,
         source: args.source,

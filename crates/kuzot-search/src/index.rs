@@ -24,7 +24,7 @@ use crate::{
 
 /// Version of the index layout (schema, analyzer, what each field holds). Bumped on any
 /// change; an index of another version is refused with advice to run `kuzot reindex`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory the writer may fill before it flushes a segment to disk.
 const WRITER_MEMORY: usize = 100_000_000;
@@ -45,6 +45,8 @@ pub(crate) struct Fields {
     pub text: Field,
     pub time: Field,
     pub category: Field,
+    pub genre: Field,
+    pub topic: Field,
     pub lang: Field,
     pub chat: Field,
     pub source: Field,
@@ -69,6 +71,8 @@ fn schema() -> (Schema, Fields) {
         text: b.add_text_field("text", text_options),
         time: b.add_i64_field("time", INDEXED | FAST | STORED),
         category: b.add_u64_field("category", INDEXED | FAST | STORED),
+        genre: b.add_text_field("genre", STRING | FAST),
+        topic: b.add_text_field("topic", STRING | FAST),
         lang: b.add_text_field("lang", STRING | FAST),
         chat: b.add_text_field("chat", STRING | FAST | STORED),
         source: b.add_text_field("source", STRING),
@@ -192,6 +196,22 @@ impl SearchIndex {
             None => {}
         }
         Ok(this)
+    }
+
+    /// Opens the index, or, when it was built by another kuzot with another layout, deletes
+    /// it and starts an empty one that the next [`SearchIndex::sync`] fills from the store:
+    /// the index is derived data, the store is the evidence.
+    pub fn open_or_rebuild(dir: &Path, rates: RateTable) -> Result<SearchIndex, SearchError> {
+        match SearchIndex::open(dir, rates.clone()) {
+            Err(SearchError::SchemaMismatch { .. }) => {
+                std::fs::remove_dir_all(dir).map_err(|e| SearchError::Io {
+                    path: dir.to_owned(),
+                    source: e,
+                })?;
+                SearchIndex::open(dir, rates)
+            }
+            other => other,
+        }
     }
 
     /// The directory of the index.
@@ -374,6 +394,12 @@ impl SearchIndex {
             f.category,
             category_code(row.category.unwrap_or(Category::Other)),
         );
+        if let Some(genre) = row.genre {
+            doc.add_text(f.genre, genre.as_str());
+        }
+        if let Some(topic) = row.topic {
+            doc.add_text(f.topic, topic.as_str());
+        }
         if let Some(lang) = &row.lang {
             doc.add_text(f.lang, lang);
         }

@@ -50,7 +50,7 @@ pub mod query;
 
 use std::ops::Range;
 
-use kuzot_model::{Category, RateTable};
+use kuzot_model::{Category, Genre, RateTable};
 use serde::{Deserialize, Serialize};
 
 pub use error::SearchError;
@@ -77,6 +77,12 @@ pub struct SearchQuery {
     pub text: String,
     /// The category in force (the latest analyst label, else the engine's).
     pub category: Option<Category>,
+    /// Who speaks, to what end: `ad`, `report`, `testimony`, `warning`, `job_search`,
+    /// `chatter`.
+    pub genre: Option<Genre>,
+    /// What the message is about, whatever its genre (a report on PMC recruiting has topic
+    /// `pmc`).
+    pub topic: Option<Category>,
     /// Main language, e.g. `ru`, `ky`.
     pub lang: Option<String>,
     /// Chat or channel name (its id when it has no name), exactly.

@@ -152,6 +152,12 @@ pub(crate) fn filter_queries(q: &SearchQuery, f: &Fields) -> Vec<Box<dyn Query>>
             category_code(c),
         )));
     }
+    if let Some(g) = q.genre {
+        out.push(term_filter(Term::from_field_text(f.genre, g.as_str())));
+    }
+    if let Some(t) = q.topic {
+        out.push(term_filter(Term::from_field_text(f.topic, t.as_str())));
+    }
     let text_filters = [
         (&q.lang, f.lang),
         (&q.chat, f.chat),

@@ -1,7 +1,7 @@
 //! What the search indexer reads from the store: each document with its analysis and
 //! the category in force (the latest label, else the engine's).
 
-use kuzot_model::{Category, Facts};
+use kuzot_model::{Category, Facts, Genre};
 use rusqlite::params;
 
 use crate::{Store, StoreError};
@@ -24,6 +24,11 @@ pub struct IndexRow {
     /// The category in force: the latest analyst label, else the engine's; `None` when
     /// the document was neither analysed nor labelled.
     pub category: Option<Category>,
+    /// Who speaks, to what end: the engine's genre, or `ad` when an analyst labelled the
+    /// document with an offer category; `None` when neither says.
+    pub genre: Option<Genre>,
+    /// What the document is about: an analyst's offer category, else the engine's topic.
+    pub topic: Option<Category>,
     /// The facts in force: the latest label's corrected facts when it has them, else the
     /// engine's, else none.
     pub facts: Facts,
@@ -46,6 +51,10 @@ const INDEX_ROW_SELECT: &str =
 struct FactsOnly {
     #[serde(default)]
     facts: Facts,
+    #[serde(default)]
+    genre: Option<Genre>,
+    #[serde(default)]
+    topic: Option<Category>,
 }
 
 fn index_row(r: &rusqlite::Row<'_>) -> Result<IndexRow, StoreError> {
@@ -53,6 +62,10 @@ fn index_row(r: &rusqlite::Row<'_>) -> Result<IndexRow, StoreError> {
     let result: Option<String> = r.get(7)?;
     let label_category: Option<String> = r.get(8)?;
     let label_facts: Option<String> = r.get(9)?;
+    let labelled_offer = label_category
+        .as_deref()
+        .and_then(Category::parse)
+        .filter(|c| *c != Category::Other);
     let category = match label_category.or(engine_category) {
         Some(c) => Some(
             Category::parse(&c)
@@ -60,13 +73,35 @@ fn index_row(r: &rusqlite::Row<'_>) -> Result<IndexRow, StoreError> {
         ),
         None => None,
     };
-    let facts = match (label_facts, result) {
+    let engine: Option<FactsOnly> = match &result {
+        Some(json) => Some(serde_json::from_str(json).map_err(StoreError::json)?),
+        None => None,
+    };
+    let (engine_genre, engine_topic) = match &engine {
+        // Analyses stored before genres existed: an offer category was read as an ad.
+        Some(e) => (
+            e.genre.or_else(|| {
+                category.map(|c| {
+                    if c == Category::Other {
+                        Genre::Chatter
+                    } else {
+                        Genre::Ad
+                    }
+                })
+            }),
+            e.topic.or(category),
+        ),
+        None => (None, None),
+    };
+    let genre = if labelled_offer.is_some() {
+        Some(Genre::Ad)
+    } else {
+        engine_genre
+    };
+    let topic = labelled_offer.or(engine_topic);
+    let facts = match (label_facts, engine) {
         (Some(json), _) => serde_json::from_str(&json).map_err(StoreError::json)?,
-        (None, Some(json)) => {
-            serde_json::from_str::<FactsOnly>(&json)
-                .map_err(StoreError::json)?
-                .facts
-        }
+        (None, Some(e)) => e.facts,
         (None, None) => Facts::default(),
     };
     Ok(IndexRow {
@@ -77,6 +112,8 @@ fn index_row(r: &rusqlite::Row<'_>) -> Result<IndexRow, StoreError> {
         time: r.get(4)?,
         lang: r.get(5)?,
         category,
+        genre,
+        topic,
         facts,
     })
 }

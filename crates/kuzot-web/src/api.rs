@@ -136,8 +136,14 @@ pub struct Provenance {
 /// The engine's analysis of a message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ApiAnalysis {
-    /// The engine's category.
+    /// The engine's category: an offer category only when the genre is `ad`.
     pub category: String,
+    /// Who speaks, to what end: ad, report, testimony, warning, job_search, chatter.
+    pub genre: String,
+    /// What the message is about, whatever its genre.
+    pub topic: String,
+    /// The genre model's probability that the message is an offer, when one was used.
+    pub offer_probability: Option<f32>,
     /// The engine's score for it.
     pub confidence: f64,
     /// Main language.
@@ -161,6 +167,9 @@ impl From<StoredAnalysis> for ApiAnalysis {
     fn from(a: StoredAnalysis) -> ApiAnalysis {
         ApiAnalysis {
             category: a.analysis.category.as_str().to_owned(),
+            genre: a.analysis.genre_or_infer().as_str().to_owned(),
+            topic: a.analysis.topic_or_category().as_str().to_owned(),
+            offer_probability: a.analysis.offer_probability,
             confidence: a.confidence,
             lang: a.analysis.lang,
             engine_version: a.analysis.engine_version,

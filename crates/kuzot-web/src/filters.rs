@@ -1,7 +1,7 @@
 //! The search filters as they arrive in a URL (pages, exports, the API and the dashboard
 //! share them), checked and turned into a [`SearchQuery`].
 
-use kuzot_model::Category;
+use kuzot_model::{Category, Genre};
 use kuzot_search::{SearchQuery, Sort};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Time, format_description::well_known::Iso8601};
@@ -27,6 +27,13 @@ pub struct SearchParams {
     /// Category id (military_contract, pmc, disguised_military, frontline_labour, occupied_reconstruction, job_other, other).
     #[serde(default)]
     pub category: Option<String>,
+    /// Genre id (ad, report, testimony, warning, job_search, chatter): who speaks, to what end.
+    #[serde(default)]
+    pub genre: Option<String>,
+    /// Topic: a category id that the message is about, whatever its genre (a news item on
+    /// PMC recruiting is genre report, category other, topic pmc).
+    #[serde(default)]
+    pub topic: Option<String>,
     /// Language code (ru, ky, uz, tg, kk, en).
     #[serde(default)]
     pub lang: Option<String>,
@@ -92,6 +99,20 @@ impl SearchParams {
                 "the query is longer than {MAX_QUERY_CHARS} characters"
             )));
         }
+        let genre = match set(&self.genre) {
+            Some(g) => Some(
+                Genre::parse(g)
+                    .ok_or_else(|| AppError::bad_request(format!("unknown genre {g:?}")))?,
+            ),
+            None => None,
+        };
+        let topic = match set(&self.topic) {
+            Some(c) => Some(
+                Category::parse(c)
+                    .ok_or_else(|| AppError::bad_request(format!("unknown topic {c:?}")))?,
+            ),
+            None => None,
+        };
         let category = match set(&self.category) {
             Some(c) => Some(
                 Category::parse(c)
@@ -161,6 +182,8 @@ impl SearchParams {
         Ok(SearchQuery {
             text: text.to_owned(),
             category,
+            genre,
+            topic,
             lang: set(&self.lang).map(str::to_owned),
             chat: set(&self.chat).map(str::to_owned),
             source: set(&self.source).map(|s| s.to_ascii_lowercase()),

@@ -73,8 +73,9 @@ pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
         .with_context(|| format!("opening the store in {}", data_dir.display()))?;
     let accounts = accounts::Accounts::open(data_dir)
         .with_context(|| format!("opening {}", data_dir.join("accounts.db").display()))?;
-    let index = kuzot_search::SearchIndex::open(&data_dir.join("index"), options.rates.clone())
-        .context("opening the search index")?;
+    let index =
+        kuzot_search::SearchIndex::open_or_rebuild(&data_dir.join("index"), options.rates.clone())
+            .context("opening the search index")?;
     // Documents imported by the CLI while the server was down are indexed now.
     {
         let store = kuzot_store::Store::open(data_dir)?;
