@@ -5,16 +5,19 @@ The labelled dev set is for measuring the analysis engine only. Its messages, an
 phrases unique to them, must not appear in code, tests, examples or data files:
 otherwise the dev figures measure memory, not the engine.
 
-For every dev message, every sequence of 5 consecutive words (lowercased ``\\w+``
-tokens) is looked up in the word sequence of every repository file. Any shared
-5-word sequence is an overlap. Overlaps in files other than the lexicon data files
+For every message of each evaluation file given, every sequence of 5 consecutive
+words (``\\w+`` tokens, case-folded, with ё read as е) is looked up in the word
+sequence of every repository file. A file is read both as it is and with its string
+escapes decoded (JSON and Rust ``\\n``, ``\\uXXXX``, ``\\u{...}``, and HTML entities),
+so that an escape such as ``\\nСтатус`` cannot hide a word. Any shared 5-word sequence
+is an overlap. Overlaps in files other than the lexicon data files
 (``crates/kuzot-analysis/data/*.tsv``) always fail. In data files, only the
 generic domain phrases listed in ``ALLOWED`` below may stay: each is something a
 lexicon author writes from knowledge of the domain, not from a dev message.
 
 Usage (from the repository root):
 
-    python3 .ci/check_eval_overlap.py ../shared/eval/dev.jsonl
+    python3 .ci/check_eval_overlap.py ../shared/eval/dev.jsonl ../shared/eval/real-dev.jsonl
 
 Exit status 0 when clean, 1 when overlaps are found (listed on stdout as
 ``dev-id<TAB>file<TAB>shared words``), 2 on usage errors. Python 3 standard
@@ -24,6 +27,7 @@ library only.
 from __future__ import annotations
 
 import fnmatch
+import html
 import json
 import os
 import re
@@ -50,8 +54,41 @@ ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens, the unit the overlap is measured in."""
-    return WORD.findall(text.lower())
+    """Case-folded word tokens with ё read as е, the unit the overlap is measured in."""
+    return WORD.findall(text.casefold().replace("ё", "е"))
+
+
+ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.DOTALL)
+
+SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": " ", "b": " ", "f": " "}
+
+
+def unescape(text: str) -> str:
+    """Text with JSON/Rust string escapes and HTML entities decoded."""
+
+    def one(m: re.Match[str]) -> str:
+        e = m.group(1)
+        if e.startswith("u{"):
+            code = int(e[2:-1], 16)
+        elif e[0] in "ux" and len(e) > 1:
+            code = int(e[1:], 16)
+        else:
+            return SIMPLE_ESCAPES.get(e, e)
+        return chr(code) if code <= 0x10FFFF else " "
+
+    decoded = ESCAPE.sub(one, text)
+    # JSON writes characters outside the BMP as surrogate pairs: join them.
+    decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return html.unescape(decoded)
+
+
+def file_grams(text: str) -> set[tuple[str, ...]]:
+    """The 5-grams of a file read as it is and with its escapes decoded."""
+    found = grams(words(text))
+    decoded = unescape(text)
+    if decoded != text:
+        found |= grams(words(decoded))
+    return found
 
 
 def grams(tokens: list[str]) -> set[tuple[str, ...]]:
@@ -126,16 +163,19 @@ def load_dev(path: str) -> dict[tuple[str, ...], set[str]]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    dev = load_dev(argv[1])
+    dev: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for path in argv[1:]:
+        for g, ids in load_dev(path).items():
+            dev[g].update(ids)
     root = os.getcwd()
     failures: list[tuple[str, str, str]] = []
     allowed_seen: set[tuple[str, str]] = set()
-    dev_path = os.path.realpath(argv[1])
+    dev_paths = {os.path.realpath(path) for path in argv[1:]}
     for rel, full in repo_files(root):
-        if os.path.realpath(full) == dev_path:
+        if os.path.realpath(full) in dev_paths:
             continue
         try:
             with open(full, "rb") as f:
@@ -145,7 +185,7 @@ def main(argv: list[str]) -> int:
             continue
         text = decode(data)
         hits: dict[str, set[str]] = defaultdict(set)
-        for g in grams(words(text)):
+        for g in file_grams(text):
             ids = dev.get(g)
             if ids:
                 hits[" ".join(g)].update(ids)

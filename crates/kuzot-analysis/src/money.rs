@@ -1548,7 +1548,7 @@ mod tests {
         );
         assert!(keys("salary 5 sum of 3").is_empty());
         assert_eq!(
-            keys("Семье 5 000 000 рублей, за ранение 3 000 000"),
+            keys("Семье 5 000 000 рублей; раненому 3 000 000"),
             [one(Some(5e6), None, "RUB"), one(Some(3e6), None, "RUB")]
         );
         assert_eq!(keys("1800 евро в месяц"), [one(Some(1800.0), None, "EUR")]);

@@ -273,6 +273,72 @@ fn an_import_killed_at_any_moment_reruns_to_exactly_a_clean_import() {
     );
 }
 
+/// How many stored documents have near-duplicates, and in how many clusters.
+fn clustering(data: &Path) -> (usize, usize) {
+    let out = kuzot(data, &["export", "--format", "jsonl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let clusters: Vec<i64> = stdout(&out)
+        .lines()
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["cluster"].as_i64()
+        })
+        .collect();
+    let distinct: std::collections::BTreeSet<i64> = clusters.iter().copied().collect();
+    (clusters.len(), distinct.len())
+}
+
+#[test]
+fn a_run_killed_between_commit_and_regrouping_is_completed_by_the_next_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let examples = repo_root().join("examples");
+    let examples = examples.to_str().expect("utf-8 path");
+
+    let clean = dir.path().join("clean");
+    let out = kuzot(&clean, &["ingest", examples]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let expected = clustering(&clean);
+    assert!(
+        expected.0 >= 2,
+        "the examples have no near-duplicates: {expected:?}"
+    );
+
+    // Every file is committed, then the process dies where regrouping would start.
+    let data = dir.path().join("killed");
+    let killed = Command::new(env!("CARGO_BIN_EXE_kuzot"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["ingest", examples])
+        .env_remove("KUZOT_DATA")
+        .env("KUZOT_TEST_ABORT_BEFORE_REGROUP", "1")
+        .output()
+        .expect("kuzot runs");
+    assert!(!killed.status.success(), "the abort hook did not fire");
+    assert_eq!(
+        documents(&data).len(),
+        documents(&clean).len(),
+        "the files were not all committed before the abort"
+    );
+    assert_eq!(clustering(&data), (0, 0), "the window was not reached");
+
+    let rerun = kuzot(&data, &["--json", "ingest", examples]);
+    assert!(rerun.status.success(), "{}", stdout(&rerun));
+    let summary = json(&rerun);
+    assert!(
+        summary["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .all(|f| f["status"] == "already_imported"),
+        "{summary}"
+    );
+    assert_eq!(clustering(&data), expected);
+}
+
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
@@ -293,4 +359,234 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The name of the private person our private-chat fixtures are named after.
+const PRIVATE_NAME: &str = "Гулнара Сатыбалдиева";
+
+/// Every database file of a store (the SQLite file, its WAL and the search index), not
+/// the kept source files, which are the evidence byte for byte.
+fn database_files(data: &Path) -> Vec<PathBuf> {
+    let files: Vec<PathBuf> = walk(data)
+        .into_iter()
+        .filter(|p| !p.starts_with(data.join("sources")))
+        .collect();
+    assert!(
+        files.iter().any(|p| p.ends_with("kuzot.db")),
+        "no database in {}",
+        data.display()
+    );
+    files
+}
+
+fn assert_name_in_no_database_file(data: &Path, name: &str) {
+    for file in database_files(data) {
+        let bytes = std::fs::read(&file).expect("read");
+        assert!(
+            !contains(&bytes, name.as_bytes()),
+            "{} holds the private chat's name",
+            file.display()
+        );
+    }
+}
+
+/// The chat of every exported document, in export order.
+fn exported_chats(data: &Path) -> Vec<String> {
+    let out = kuzot(data, &["export", "--format", "jsonl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["chat"].as_str().unwrap_or("").to_owned()
+        })
+        .collect()
+}
+
+fn telegram_json_chat(name: &str, kind: &str, id: u64, messages: u32) -> String {
+    let messages: Vec<serde_json::Value> = (1..=messages)
+        .map(|n| {
+            serde_json::json!({
+                "id": n,
+                "type": "message",
+                "date": format!("2024-03-0{n}T10:00:00"),
+                "date_unixtime": (1_709_287_200 + u64::from(n) * 86_400).to_string(),
+                "from": if n % 2 == 0 { name } else { "Researcher" },
+                "from_id": if n % 2 == 0 { "user700" } else { "user100" },
+                "text": format!("сообщение номер {n} про работу на стройке"),
+            })
+        })
+        .collect();
+    // Written by hand: Telegram puts the chat's name, type and id before its messages, and
+    // serde_json's map would sort "messages" first.
+    format!(
+        "{{\n \"name\": {},\n \"type\": {},\n \"id\": {id},\n \"messages\": {}\n}}",
+        serde_json::Value::from(name),
+        serde_json::Value::from(kind),
+        serde_json::to_string_pretty(&messages).expect("JSON")
+    )
+}
+
+/// Imports `first`, then `later` (a later export of the same chat) into one store, and
+/// checks that the private name is in no database file and that every message of the
+/// chat carries one and the same `anon-chat-` pseudonym.
+fn assert_private_chat_pseudonymous(dir: &Path, first: &Path, later: &Path) {
+    let data = dir.join("store");
+    for file in [first, later] {
+        let out = kuzot(&data, &["ingest", file.to_str().expect("path")]);
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+    assert_name_in_no_database_file(&data, PRIVATE_NAME);
+    let chats = exported_chats(&data);
+    assert!(chats.len() >= 3, "{chats:?}");
+    assert!(chats[0].starts_with("anon-chat-"), "{chats:?}");
+    assert!(chats.iter().all(|c| c == &chats[0]), "{chats:?}");
+
+    // With --keep-authors the name is kept, as for authors.
+    let kept = dir.join("kept");
+    kuzot(
+        &kept,
+        &["ingest", "--keep-authors", first.to_str().expect("path")],
+    );
+    assert!(exported_chats(&kept).iter().all(|c| c == PRIVATE_NAME));
+}
+
+#[test]
+fn personal_chat_names_are_pseudonymous_in_telegram_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = dir.path().join("result.json");
+    let later = dir.path().join("result-later.json");
+    std::fs::write(
+        &first,
+        telegram_json_chat(PRIVATE_NAME, "personal_chat", 700, 3),
+    )
+    .expect("write");
+    std::fs::write(
+        &later,
+        telegram_json_chat(PRIVATE_NAME, "personal_chat", 700, 4),
+    )
+    .expect("write");
+    assert_private_chat_pseudonymous(dir.path(), &first, &later);
+}
+
+#[test]
+fn private_group_names_are_pseudonymous_in_a_whole_account_export_and_channels_keep_theirs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let account = |messages: u32| {
+        let chats: Vec<String> = [
+            (PRIVATE_NAME, "private_supergroup", 701),
+            ("Вакансии Москва Канал", "public_channel", 702),
+        ]
+        .into_iter()
+        .map(|(name, kind, id)| telegram_json_chat(name, kind, id, messages))
+        .collect();
+        format!(
+            "{{\n \"chats\": {{\n  \"about\": \"all chats\",\n  \"list\": [{}]\n }}\n}}",
+            chats.join(",\n")
+        )
+    };
+    let first = dir.path().join("result.json");
+    let later = dir.path().join("result-later.json");
+    std::fs::write(&first, account(3)).expect("write");
+    std::fs::write(&later, account(4)).expect("write");
+    let data = dir.path().join("store");
+    for file in [&first, &later] {
+        let out = kuzot(&data, &["ingest", file.to_str().expect("path")]);
+        assert!(out.status.success(), "{}", stdout(&out));
+    }
+    assert_name_in_no_database_file(&data, PRIVATE_NAME);
+    let chats = exported_chats(&data);
+    let private: Vec<&String> = chats
+        .iter()
+        .filter(|c| c.starts_with("anon-chat-"))
+        .collect();
+    assert_eq!(private.len(), 4, "{chats:?}");
+    assert!(private.iter().all(|c| *c == private[0]), "{chats:?}");
+    assert_eq!(
+        chats
+            .iter()
+            .filter(|c| *c == "Вакансии Москва Канал")
+            .count(),
+        4,
+        "a channel's name is public evidence: {chats:?}"
+    );
+}
+
+fn telegram_html_chat(name: &str, messages: u32) -> String {
+    let mut page = format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"/><title>Exported Data</title></head>\
+         <body><div class=\"page_wrap\"><div class=\"page_header\"><div class=\"content\">\
+         <div class=\"text bold\">{name}</div></div></div>\
+         <div class=\"page_body chat_page\"><div class=\"history\">"
+    );
+    for n in 1..=messages {
+        let from = if n % 2 == 0 { name } else { "Researcher" };
+        page.push_str(&format!(
+            "<div class=\"message default clearfix\" id=\"message{n}\"><div class=\"body\">\
+             <div class=\"pull_right date details\" title=\"0{n}.03.2024 10:00:00 UTC+03:00\">10:00</div>\
+             <div class=\"from_name\">{from}</div>\
+             <div class=\"text\">сообщение номер {n} про работу на стройке</div></div></div>"
+        ));
+    }
+    page.push_str("</div></div></div></body></html>");
+    page
+}
+
+#[test]
+fn personal_chat_names_are_pseudonymous_in_telegram_html() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first_dir = dir.path().join("first");
+    let later_dir = dir.path().join("later");
+    std::fs::create_dir_all(&first_dir).expect("mkdir");
+    std::fs::create_dir_all(&later_dir).expect("mkdir");
+    let first = first_dir.join("messages.html");
+    let later = later_dir.join("messages.html");
+    std::fs::write(&first, telegram_html_chat(PRIVATE_NAME, 3)).expect("write");
+    std::fs::write(&later, telegram_html_chat(PRIVATE_NAME, 4)).expect("write");
+    assert_private_chat_pseudonymous(dir.path(), &first, &later);
+}
+
+#[test]
+fn whatsapp_chat_names_are_pseudonymous_in_the_store_and_the_file_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let chat = |messages: u32| {
+        (1..=messages)
+            .map(|n| {
+                let from = if n % 2 == 0 {
+                    PRIVATE_NAME
+                } else {
+                    "Researcher"
+                };
+                format!("0{n}.03.2024, 10:00 - {from}: сообщение номер {n} про работу на стройке\n")
+            })
+            .collect::<String>()
+    };
+    let first_dir = dir.path().join("first");
+    let later_dir = dir.path().join("later");
+    std::fs::create_dir_all(&first_dir).expect("mkdir");
+    std::fs::create_dir_all(&later_dir).expect("mkdir");
+    let file_name = format!("WhatsApp Chat with {PRIVATE_NAME}.txt");
+    let first = first_dir.join(&file_name);
+    let later = later_dir.join(&file_name);
+    std::fs::write(&first, chat(3)).expect("write");
+    std::fs::write(&later, chat(4)).expect("write");
+    assert_private_chat_pseudonymous(dir.path(), &first, &later);
+    let sources = json(&kuzot(&dir.path().join("store"), &["--json", "sources"]));
+    let names: Vec<&str> = sources
+        .as_array()
+        .expect("sources")
+        .iter()
+        .filter_map(|s| s["original_name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{sources}");
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("WhatsApp Chat with anon-chat-")),
+        "{names:?}"
+    );
 }

@@ -437,6 +437,18 @@ pub fn read_jsonl(
                 &names.id,
             ];
             let values: Vec<Option<String>> = field_names.iter().map(|n| get(n)).collect();
+            if values[0].is_none() {
+                // Fields are named from the first object (or --columns); an object without
+                // the text field would otherwise be stored as an empty message.
+                sink.rejected(RecordError::new(
+                    position,
+                    format!(
+                        "no text in field {:?}",
+                        names.text.as_deref().unwrap_or_default()
+                    ),
+                ));
+                continue;
+            }
             let resolved = Resolved {
                 text: 0,
                 time: Some(1),

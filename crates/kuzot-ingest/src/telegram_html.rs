@@ -58,8 +58,14 @@ pub fn read(
     let Some(history) = find_element(html.root_element(), |e| has_class(e, "history")) else {
         return Err(not_telegram(&html, &text));
     };
+    let name = chat_name(&html);
+    let kind = name
+        .as_deref()
+        .filter(|name| is_personal_chat(history, name))
+        .map(|_| "personal_chat".to_owned());
     let chat = ChatRef {
-        name: chat_name(&html),
+        name,
+        kind,
         ..ChatRef::default()
     };
     let offsets = message_offsets(body, bom_len);
@@ -376,6 +382,34 @@ fn media_refs(wrap: ElementRef<'_>) -> Vec<MediaRef> {
         });
     }
     found
+}
+
+/// Whether a page is a personal chat. The HTML export does not say a chat's kind, but a
+/// personal chat is named after the other person, who signs their messages with that
+/// name, and has exactly two people writing. A channel signs with its own name alone and
+/// a group has other names, so neither looks like this.
+fn is_personal_chat(history: ElementRef<'_>, chat_name: &str) -> bool {
+    let mut names: Vec<String> = Vec::new();
+    for message in history.child_elements() {
+        if !has_class(message, "message") || has_class(message, "service") {
+            continue;
+        }
+        let own_name = message
+            .child_elements()
+            .find(|e| has_class(*e, "body"))
+            .and_then(|body| body.child_elements().find(|e| has_class(*e, "from_name")))
+            .map(name_text)
+            .filter(|name| !name.is_empty());
+        if let Some(name) = own_name
+            && !names.contains(&name)
+        {
+            names.push(name);
+            if names.len() > 2 {
+                return false;
+            }
+        }
+    }
+    names.len() == 2 && names.iter().any(|name| name == chat_name)
 }
 
 /// The chat name from `page_header > content > text`.

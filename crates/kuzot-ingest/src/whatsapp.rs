@@ -142,7 +142,8 @@ fn read_with_memory_limit(
     let chat = ChatRef {
         id: None,
         name: options.file_name.as_deref().and_then(chat_name_from_file),
-        kind: None,
+        // WhatsApp exports personal chats and groups only: never a publication.
+        kind: Some(ChatRef::WHATSAPP_CHAT.to_owned()),
     };
     match copy.kept {
         Kept::Memory(bytes) => emit(LineReader::new(&bytes[..]), ranking, bom_len, &chat, sink),
@@ -975,8 +976,9 @@ const FILE_NAME_PREFIXES: [&str; 10] = [
     "Discussion WhatsApp avec ",
 ];
 
-/// The chat's name from the export's file name, `None` when it names no chat.
-fn chat_name_from_file(file_name: &str) -> Option<String> {
+/// The chat's name from the export's file name (`WhatsApp Chat with X.txt` → `X`), `None`
+/// when it names no chat. The service uses it to keep that name out of the stored file name.
+pub fn chat_name_from_file(file_name: &str) -> Option<String> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let stem = match base.rsplit_once('.') {
         Some((stem, extension))

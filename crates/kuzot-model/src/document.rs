@@ -104,10 +104,36 @@ pub struct ChatRef {
     pub kind: Option<String>,
 }
 
+/// Chat kinds whose name is private: a personal chat is named after the other person, and
+/// a private group's name and members are not published. Telegram's own names, then
+/// [`ChatRef::WHATSAPP_CHAT`] (WhatsApp exports only personal chats and groups).
+const PRIVATE_CHAT_KINDS: &[&str] = &[
+    "personal_chat",
+    "bot_chat",
+    "saved_messages",
+    "private_group",
+    "private_supergroup",
+    "secret_chat",
+    ChatRef::WHATSAPP_CHAT,
+];
+
 impl ChatRef {
+    /// The kind the WhatsApp reader gives its chats: a personal chat or a group, never a
+    /// publication (WhatsApp channels cannot be exported as a chat).
+    pub const WHATSAPP_CHAT: &'static str = "whatsapp_chat";
+
     /// A stable key for "the same chat" across exports: its id when known, else its name.
     pub fn identity(&self) -> Option<&str> {
         self.id.as_deref().or(self.name.as_deref())
+    }
+
+    /// True when the export says this is a personal chat or a private group, whose name is
+    /// personal data rather than public evidence. Channels, public groups and chats of
+    /// unknown kind are not private by this test.
+    pub fn is_private(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|kind| PRIVATE_CHAT_KINDS.contains(&kind))
     }
 }
 

@@ -11,7 +11,7 @@ use kuzot_analysis::Engine;
 use kuzot_ingest::{
     ColumnMapping, DocumentSink, ReadError, ReadOptions, RecordError, SinkError, detect_format,
 };
-use kuzot_model::{Analysis, RawDocument, SourceFormat, SourcePosition};
+use kuzot_model::{Analysis, ChatRef, RawDocument, SourceFormat, SourcePosition};
 use kuzot_store::{Import, ImportCounts, NewSource, Store, StoreError};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -219,11 +219,25 @@ pub fn ingest_paths(
         let outcome = ingest_file(store, &file, options, engine, progress)?;
         summary.files.push(outcome);
     }
-    if engine.is_some() && summary.totals().added > 0 {
+    // Not "if this run added something": a run killed after its last commit and before
+    // regrouping left the mark, and this run must finish that work even when every file
+    // turns out to be imported already.
+    if engine.is_some() && store.regroup_pending()? {
+        abort_before_regroup_when_asked();
         crate::analysis::recluster(store)?;
     }
     progress.finish();
     Ok(summary)
+}
+
+/// In debug builds (the tests'), `KUZOT_TEST_ABORT_BEFORE_REGROUP` set kills the process
+/// between the last commit and regrouping, the window a SIGKILL from outside cannot aim
+/// at. Release builds have no such switch.
+fn abort_before_regroup_when_asked() {
+    #[cfg(debug_assertions)]
+    if std::env::var_os("KUZOT_TEST_ABORT_BEFORE_REGROUP").is_some() {
+        std::process::abort();
+    }
 }
 
 fn outcome(
@@ -327,7 +341,8 @@ fn ingest_file(
         }
     };
     let kept = store.blobs().open_blob(&blob.sha256)?;
-    let mut source = NewSource::new(&blob, &name, format, &options.operator);
+    let stored_name = stored_file_name(store, &name, format, options.keep_authors);
+    let mut source = NewSource::new(&blob, &stored_name, format, &options.operator);
     source.keep_authors = options.keep_authors;
     let read_options = ReadOptions {
         columns: options.columns.clone(),
@@ -426,6 +441,28 @@ fn ingest_file(
                 FileStatus::Rejected { reason },
             ))
         }
+    }
+}
+
+/// The file name the store records. A WhatsApp export is named after its chat
+/// (`WhatsApp Chat with Айбек.txt`), and a personal chat's name is a private person's: the
+/// name is replaced by the chat's pseudonym, the one its messages are stored under, unless
+/// the import keeps authors.
+fn stored_file_name(store: &Store, name: &str, format: SourceFormat, keep_authors: bool) -> String {
+    if keep_authors || format != SourceFormat::WhatsappTxt {
+        return name.to_owned();
+    }
+    let Some(chat_name) = kuzot_ingest::whatsapp::chat_name_from_file(name) else {
+        return name.to_owned();
+    };
+    let chat = ChatRef {
+        id: None,
+        name: Some(chat_name.clone()),
+        kind: Some(ChatRef::WHATSAPP_CHAT.to_owned()),
+    };
+    match store.pseudonymizer().chat_pseudonym(&chat) {
+        Some(pseudonym) => name.replace(&chat_name, &pseudonym),
+        None => name.to_owned(),
     }
 }
 

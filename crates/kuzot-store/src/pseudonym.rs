@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 
 use hmac::{Hmac, Mac};
-use kuzot_model::AuthorRef;
+use kuzot_model::{AuthorRef, ChatRef};
 use sha2::Sha256;
 
 use crate::StoreError;
@@ -74,12 +74,29 @@ impl Pseudonymizer {
             (None, Some(name)) => ("name", name.trim()),
             (None, None) => return None,
         };
+        self.keyed("anon-", kind, value)
+    }
+
+    /// The pseudonym of a private chat (a personal chat is named after a private person):
+    /// from the chat's id when there is one, else its name, so that every message of one
+    /// chat, across exports, keeps one name. Shown as `anon-chat-<16 hex>`, and never equal
+    /// to an author's pseudonym of the same id or name.
+    pub fn chat_pseudonym(&self, chat: &ChatRef) -> Option<String> {
+        let (kind, value) = match (&chat.id, &chat.name) {
+            (Some(id), _) => ("chat-id", id.as_str()),
+            (None, Some(name)) => ("chat-name", name.trim()),
+            (None, None) => return None,
+        };
+        self.keyed("anon-chat-", kind, value)
+    }
+
+    fn keyed(&self, prefix: &str, kind: &str, value: &str) -> Option<String> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.key).ok()?;
         mac.update(kind.as_bytes());
         mac.update(b"\0");
         mac.update(value.as_bytes());
         let digest = mac.finalize().into_bytes();
-        Some(format!("anon-{}", hex::encode(&digest[..8])))
+        Some(format!("{prefix}{}", hex::encode(&digest[..8])))
     }
 }
 
@@ -120,6 +137,42 @@ mod tests {
         let p = a.pseudonym(&author).expect("pseudonym");
         assert!(p.starts_with("anon-") && p.len() == 21 && !p.contains("Айбек"));
         assert_eq!(a.pseudonym(&AuthorRef::default()), None);
+    }
+
+    #[test]
+    fn chat_pseudonyms_are_stable_keyed_and_apart_from_authors() {
+        let a = Pseudonymizer::with_key([1; 32]);
+        let b = Pseudonymizer::with_key([2; 32]);
+        let chat = ChatRef {
+            id: Some("4242".into()),
+            name: Some("Айгуль".into()),
+            kind: Some("personal_chat".into()),
+        };
+        let renamed = ChatRef {
+            name: Some("Aigul".into()),
+            ..chat.clone()
+        };
+        let p = a.chat_pseudonym(&chat).expect("pseudonym");
+        assert_eq!(Some(&p), a.chat_pseudonym(&renamed).as_ref());
+        assert_ne!(Some(&p), b.chat_pseudonym(&chat).as_ref());
+        assert!(p.starts_with("anon-chat-") && p.len() == 26 && !p.contains("Айгуль"));
+        let same_id_author = AuthorRef {
+            id: Some("4242".into()),
+            name: None,
+        };
+        assert_ne!(a.pseudonym(&same_id_author), Some(p.clone()));
+        let by_name = ChatRef {
+            id: None,
+            ..chat.clone()
+        };
+        assert_eq!(
+            a.chat_pseudonym(&by_name),
+            a.chat_pseudonym(&ChatRef {
+                name: Some(" Айгуль ".into()),
+                ..by_name.clone()
+            })
+        );
+        assert_eq!(a.chat_pseudonym(&ChatRef::default()), None);
     }
 
     #[test]

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_evidence.sql"),
     include_str!("migrations/0002_analyses.sql"),
     include_str!("migrations/0003_labels.sql"),
+    include_str!("migrations/0004_regroup_pending.sql"),
 ];
 
 /// The evidence store of one data directory.
@@ -578,10 +579,21 @@ impl Store {
         Ok(())
     }
 
+    /// True when an import added documents since near-duplicates were last regrouped
+    /// (including an import whose process died before regrouping).
+    pub fn regroup_pending(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT EXISTS (SELECT 1 FROM regroup_pending)", [], |r| {
+                r.get(0)
+            })?)
+    }
+
     /// Records the near-duplicate cluster of each document; documents not listed are
-    /// left without a cluster.
+    /// left without a cluster. Clears the mark that regrouping is pending.
     pub fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM regroup_pending", [])?;
         tx.execute(
             "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
             [],
@@ -811,6 +823,14 @@ impl Import<'_> {
                 self.pseudonymizer.pseudonym(f)
             }
         });
+        // A personal chat is named after a private person and a private group's name is
+        // not published: both are pseudonymised like authors. Channels and public groups
+        // are public evidence and keep their names.
+        let (chat_id, chat_name) = if doc.chat.is_private() && !self.keep_authors {
+            (None, self.pseudonymizer.chat_pseudonym(&doc.chat))
+        } else {
+            (doc.chat.id.clone(), doc.chat.name.clone())
+        };
         let (author_name, author_id) = if self.keep_authors {
             (doc.author.name.clone(), doc.author.id.clone())
         } else {
@@ -835,8 +855,8 @@ impl Import<'_> {
             self.source_id,
             &key[..],
             doc.kind.as_str(),
-            doc.chat.id,
-            doc.chat.name,
+            chat_id,
+            chat_name,
             doc.chat.kind,
             author,
             author_name,
@@ -898,9 +918,14 @@ impl Import<'_> {
         self.counts
     }
 
-    /// Makes the import visible, with its counts.
+    /// Makes the import visible, with its counts. When it added documents, the same
+    /// transaction marks the store's near-duplicate clusters as due for regrouping.
     pub fn commit(self) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
+        if c.added > 0 {
+            self.tx
+                .execute("INSERT OR IGNORE INTO regroup_pending (id) VALUES (1)", [])?;
+        }
         self.tx.execute(
             "UPDATE sources SET added = ?1, already_present = ?2, rejected = ?3, service_records = ?4 WHERE id = ?5",
             params![c.added as i64, c.already_present as i64, c.rejected as i64, c.service_records as i64, self.source_id],

@@ -462,13 +462,46 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn exports_never_panic(text in "\\PC{0,60}", chat in "\\PC{0,10}") {
+        fn exports_never_panic_and_csv_cells_are_never_formulas(
+            text in "[=+\\-@\t\r]?\\PC{0,60}",
+            chat in "[=+\\-@]?\\PC{0,10}",
+        ) {
             let mut r = row(&text);
-            r.chat = Some(chat);
+            r.chat = Some(chat.clone());
             let csv = to_csv(std::slice::from_ref(&r)).expect("csv");
             let s = String::from_utf8(csv).expect("utf-8");
-            // Every cell of the data line that starts a field is guarded.
             proptest::prop_assert!(s.starts_with("\u{feff}"), "no byte-order mark");
+            // Read back, no cell starts with what a spreadsheet takes for a formula, and a
+            // guarded cell is the original behind one quote.
+            let body = s.trim_start_matches('\u{feff}');
+            let mut reader = csv::Reader::from_reader(body.as_bytes());
+            let header = reader.headers().expect("header").clone();
+            let records: Vec<csv::StringRecord> =
+                reader.records().collect::<Result<_, _>>().expect("records");
+            proptest::prop_assert_eq!(records.len(), 1);
+            for (name, cell) in header.iter().zip(records[0].iter()) {
+                proptest::prop_assert!(
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    "{} is a formula: {:?}", name, cell
+                );
+            }
+            let cell = |name: &str| {
+                header
+                    .iter()
+                    .position(|h| h == name)
+                    .and_then(|i| records[0].get(i))
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            for (name, original) in [("text", &text), ("chat", &chat)] {
+                let got = cell(name);
+                let unguarded = if original.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                    got.strip_prefix('\'').unwrap_or("<no guard>").to_owned()
+                } else {
+                    got
+                };
+                proptest::prop_assert_eq!(&unguarded, original, "{}", name);
+            }
             let _ = to_jsonl(std::slice::from_ref(&r)).expect("jsonl");
             let _ = attachment(&text);
         }

@@ -276,7 +276,7 @@ pub fn start_import(
             operator: user.clone(),
             ..IngestOptions::default()
         };
-        let outcome = (|| -> Result<IngestSummary, String> {
+        let outcome = run_caught(|| -> Result<IngestSummary, String> {
             let mut store = kuzot_store::Store::open(&state.data_dir).map_err(|e| e.to_string())?;
             let engine = state.engine();
             let summary = kuzot_service::ingest_paths(
@@ -289,7 +289,7 @@ pub fn start_import(
             .map_err(|e| e.to_string())?;
             state.index.sync(&store).map_err(|e| e.to_string())?;
             Ok(summary)
-        })();
+        });
         let _ = std::fs::remove_dir_all(&dir);
         let detail = match &outcome {
             Ok(s) => {
@@ -317,6 +317,22 @@ pub fn start_import(
         };
     });
     job
+}
+
+/// Runs an import's work so that a panic in it (a reader, the engine, a dependency) ends
+/// as a failure with the panic's message instead of unwinding past the code that records
+/// the job's state: a job left "running" forever would say nothing of what happened. The
+/// store is safe to reopen after such a panic, since the unfinished transaction is
+/// dropped, which rolls it back.
+fn run_caught<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        Err(format!("the import stopped on an internal error: {reason}"))
+    })
 }
 
 #[derive(Template)]
@@ -477,7 +493,21 @@ pub fn routes() -> Router<AppState> {
 
 #[cfg(test)]
 mod tests {
-    use super::safe_file_name;
+    use super::{run_caught, safe_file_name};
+
+    #[test]
+    fn a_panic_in_an_import_becomes_a_failure_with_its_reason() {
+        let failed = run_caught::<u32>(|| panic!("reader broke at byte 7"));
+        let message = failed.expect_err("a panic is a failure");
+        assert!(message.contains("reader broke at byte 7"), "{message}");
+        let formatted = run_caught::<u32>(|| panic!("{} of {}", 3, 4));
+        assert!(formatted.expect_err("failure").contains("3 of 4"));
+        assert_eq!(run_caught(|| Ok::<u32, String>(5)), Ok(5));
+        assert_eq!(
+            run_caught::<u32>(|| Err("store full".into())),
+            Err("store full".into())
+        );
+    }
 
     #[test]
     fn uploaded_names_cannot_escape_the_upload_directory() {

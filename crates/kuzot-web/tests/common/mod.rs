@@ -257,3 +257,33 @@ impl Harness {
         panic!("import job {id} did not finish in 30 s");
     }
 }
+
+/// Route patterns written in the router's source files (`.route("…"` or a constant).
+pub fn routes_in_source() -> Vec<String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = vec![src.join("lib.rs"), src.join("imports.rs")];
+    for entry in std::fs::read_dir(src.join("pages")).expect("pages dir") {
+        files.push(entry.expect("entry").path());
+    }
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("source");
+        for piece in text.split(".route(").skip(1) {
+            let piece = piece.trim_start();
+            if let Some(rest) = piece.strip_prefix('"') {
+                found.push(rest.split('"').next().expect("closing quote").to_owned());
+            } else if piece.starts_with("NEXT_PATH") {
+                found.push(kuzot_web::pages::review::NEXT_PATH.to_owned());
+            } else {
+                panic!(
+                    "{}: a route whose path this test cannot read: {}",
+                    file.display(),
+                    &piece[..piece.len().min(40)]
+                );
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
