@@ -1363,6 +1363,10 @@ fn can_follow_bare_amount(tokens: &[Token<'_>], after: usize) -> bool {
     }
 }
 
+/// How many tokens from an amount with a stated currency a multiplied amount without one
+/// may stand and still be read as money in that currency.
+const NEAR_STATED_TOKENS: usize = 30;
+
 fn has_cyrillic(text: &str) -> bool {
     text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
 }
@@ -1443,19 +1447,23 @@ fn resolve(
         let (currency, inferred) = match e.currency {
             Some(c) => (Some(c), false),
             None => {
+                // The stated currency closest in the text, before or after.
                 let nearest = explicit
                     .iter()
-                    .rev()
-                    .find(|(at, _)| *at < e.first)
-                    .or_else(|| explicit.iter().find(|(at, _)| *at > e.first))
+                    .min_by_key(|&&(at, _)| at.abs_diff(e.first))
                     .map(|&(_, c)| c);
                 // A pay word makes a bare number money; a word saying what money is for
                 // ("за ранение 3 000 000") does so only when the text states a currency;
-                // so does a multiplier in a text that states one ("получают 300 тыс. и
-                // более", "Сургут — 3.2 млн" in a list of rouble sums).
+                // so does a multiplier in a text that states one ("мастерам 250 тыс. и
+                // выше", "Псков — 2.7 млн" in a list of rouble sums).
                 let pay_cue =
                     before.is_some_and(|c| c.pay || (c.role.is_some() && nearest.is_some()));
-                let sized_like_money = e.has_multiplier && nearest.is_some();
+                // News counts people, tonnes and clients in thousands too: only an amount
+                // close to a stated one (within a sentence or two) borrows its currency.
+                let near_stated = explicit
+                    .iter()
+                    .any(|&(at, _)| at.abs_diff(e.first) <= NEAR_STATED_TOKENS);
+                let sized_like_money = e.has_multiplier && near_stated;
                 if !pay_cue && !sized_like_money {
                     continue;
                 }
@@ -1473,8 +1481,10 @@ fn resolve(
                 let in_slug = joined_after || joined_before;
                 // "до 75тыс. Телефон …": the abbreviation's dot also ends the sentence, and
                 // what follows is not a counted noun.
+                // Only after a pay word: elsewhere "15 тыс. знаков" is a count.
                 let ends_with_dot = tokens.get(e.last).is_some_and(|t| t.is_sym('.'));
-                let followed_well = ends_with_dot || can_follow_bare_amount(tokens, e.last + 1);
+                let followed_well =
+                    (pay_cue && ends_with_dot) || can_follow_bare_amount(tokens, e.last + 1);
                 if !size_ok || e.year_like || in_slug || !followed_well {
                     continue;
                 }
@@ -1645,7 +1655,20 @@ mod tests {
         assert_eq!(m.len(), 2);
         assert!(!m[0].currency_inferred);
         assert!(m[1].currency_inferred);
-        // A multiplier before a counted noun is a count.
+        // A multiplier before a counted noun is a count, even after an abbreviation dot.
+        assert_eq!(
+            keys("Гонорар 20 тыс. руб. за текст от 7 до 12 тыс. знаков"),
+            [one(Some(20000.0), None, "RUB")]
+        );
+        // The closest stated currency is borrowed.
+        assert_eq!(
+            keys("Долг $500. Коммуналка почти 14к — 13 415 рублей"),
+            [
+                one(Some(500.0), None, "USD"),
+                one(Some(14000.0), None, "RUB"),
+                one(Some(13415.0), None, "RUB")
+            ]
+        );
         assert_eq!(
             keys("Платят 200 тыс. руб. Там работают 30 тысяч человек."),
             [one(Some(200000.0), None, "RUB")]
@@ -1654,11 +1677,11 @@ mod tests {
 
     #[test]
     fn currency_of_the_country_when_the_text_states_none() {
-        let uz = found("Toshkentda ishchi kerak. Maosh: 2.400.000, tel +998 90 123 45 67");
+        let uz = found("Toshkentda ishchi kerak. Maosh: 2.400.000, tel +998 71 555 20 14");
         assert_eq!(uz.len(), 1);
         assert_eq!(uz[0].currency.as_deref(), Some("UZS"));
         assert!(uz[0].currency_inferred);
-        let tg = found("Дар Душанбе ронанда лозим. Маош 3000, тел +992 93 123 4567");
+        let tg = found("Дар Душанбе ронанда лозим. Маош 3000, тел +992 37 221 80 56");
         assert_eq!(tg[0].currency.as_deref(), Some("TJS"));
         let ky = found("Бишкекте сатуучу керек, айлык 25 000");
         assert_eq!(ky[0].currency.as_deref(), Some("KGS"));
@@ -1840,8 +1863,8 @@ mod tests {
         );
         assert!(keys("salary 5 sum of 3").is_empty());
         assert_eq!(
-            keys("Семье 5 000 000 рублей, за ранение 3 000 000"),
-            [one(Some(5e6), None, "RUB"), one(Some(3e6), None, "RUB")]
+            keys("Семье 6 000 000 рублей, а за ранение 3 000 000"),
+            [one(Some(6e6), None, "RUB"), one(Some(3e6), None, "RUB")]
         );
         assert_eq!(keys("1800 евро в месяц"), [one(Some(1800.0), None, "EUR")]);
         assert_eq!(keys("Айлық 250 000 ₸"), [one(Some(250000.0), None, "KZT")]);
