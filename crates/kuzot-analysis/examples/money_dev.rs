@@ -50,7 +50,7 @@ fn money_on_gold(path: &str) {
             .unwrap_or_default();
         let found: BTreeSet<Key> = extract_money(&normalize(text))
             .iter()
-            .map(|m| key(m.min, m.max, &m.currency))
+            .map(|m| key(m.min, m.max, m.currency.as_deref().unwrap_or("")))
             .collect();
         let hit = gold.intersection(&found).count();
         tp += hit;
@@ -111,7 +111,7 @@ fn superjob(path: &str) {
         extract_time += t1.elapsed();
         let keys: Vec<Key> = money
             .iter()
-            .map(|m| key(m.min, m.max, &m.currency))
+            .map(|m| key(m.min, m.max, m.currency.as_deref().unwrap_or("")))
             .collect();
         if keys.iter().any(|k| k.2 == "RUB") {
             found += 1;
@@ -124,14 +124,14 @@ fn superjob(path: &str) {
         extra += keys.len().saturating_sub(1);
         if std::env::var_os("SHOW_EXTRA").is_some() {
             for m in &money {
-                if key(m.min, m.max, &m.currency) != expected {
+                if key(m.min, m.max, m.currency.as_deref().unwrap_or("")) != expected {
                     let from = text.floor_char_boundary(m.span.start.saturating_sub(40));
                     let to = text.ceil_char_boundary((m.span.end + 30).min(text.len()));
                     println!(
                         "  extra {:?} {:?} {} {:?}: …{}…",
                         m.min,
                         m.max,
-                        m.currency,
+                        m.currency.as_deref().unwrap_or("?"),
                         m.period,
                         text[from..to].replace('\n', " ")
                     );
@@ -219,7 +219,7 @@ fn scan(path: &str) {
                 row["id"],
                 m.min,
                 m.max,
-                m.currency,
+                m.currency.as_deref().unwrap_or("?"),
                 m.period,
                 m.role,
                 text[from..to].replace('\n', " ")

@@ -161,8 +161,9 @@ impl Engine {
     /// Analyses one text. Never panics; linear in the length of the text.
     pub fn analyze(&self, text: &str) -> Analysis {
         let normalized = normalize(text);
-        let facts_found = extract_facts(text, &normalized);
+        let mut facts_found = extract_facts(text, &normalized);
         let guess = self.identify(text, &normalized);
+        fill_local_currency(&mut facts_found, guess.lang);
 
         let phone_spans: Vec<Span> = facts_found.phone_spans.clone();
         let context = ClassifyContext {
@@ -398,14 +399,31 @@ fn extract_facts(original: &str, text: &Normalized) -> FoundFacts {
     }
 }
 
-/// An amount as analysts read it: `100000–120000 RUB`, `up to 950000 KZT`.
+/// Amounts with no currency in the text get the currency of the text's country, known
+/// only once the language is (see `money::local_currency`); their span labels follow.
+fn fill_local_currency(found: &mut FoundFacts, lang: &str) {
+    let facts = &mut found.facts;
+    if !facts.money.iter().any(|m| m.currency.is_none()) {
+        return;
+    }
+    let local = money::local_currency(lang, &facts.places, &facts.phones);
+    money::fill_local_currency(&mut facts.money, local);
+    let money_spans = found.spans.iter_mut().filter(|s| s.fact == "money");
+    for (span, m) in money_spans.zip(&facts.money) {
+        span.value = money_value(m);
+    }
+}
+
+/// An amount as analysts read it: `100000–120000 RUB`, `up to 950000 KZT`, `? ` for an
+/// unknown currency.
 fn money_value(m: &Money) -> String {
     let n = |v: f64| format!("{v}");
+    let currency = m.currency.as_deref().unwrap_or("?");
     match (m.min, m.max) {
-        (Some(a), Some(b)) => format!("{}–{} {}", n(a), n(b), m.currency),
-        (Some(a), None) => format!("{} {}", n(a), m.currency),
-        (None, Some(b)) => format!("up to {} {}", n(b), m.currency),
-        (None, None) => m.currency.clone(),
+        (Some(a), Some(b)) => format!("{}–{} {}", n(a), n(b), currency),
+        (Some(a), None) => format!("{} {}", n(a), currency),
+        (None, Some(b)) => format!("up to {} {}", n(b), currency),
+        (None, None) => currency.to_owned(),
     }
 }
 
@@ -423,6 +441,7 @@ pub fn prediction_json(analysis: &Analysis, id: &str) -> Value {
                 "min": m.min,
                 "max": m.max,
                 "currency": m.currency,
+                "currency_inferred": m.currency_inferred,
                 "period": m.period,
             })
         })

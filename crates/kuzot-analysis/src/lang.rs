@@ -590,6 +590,21 @@ mod tests {
     }
 
     #[test]
+    fn tajik_in_an_old_font_encoding_is_tajik() {
+        // Invented headline and sentence typed with the substitutes љ, њ, ѓ, ї, ќ, ў.
+        assert_eq!(
+            lang("ЊУКУМАТИ ШАЊРИ ДУШАНБЕ: маблаѓи буљети нав тасдиќ шуд"),
+            ("tg", "Cyrl")
+        );
+        assert_eq!(
+            lang(
+                "Писари ў дар Россия кор мекард ва бо шартнома ба љанг рафт, модараш ба њамсояњо гуфт"
+            ),
+            ("tg", "Cyrl")
+        );
+    }
+
+    #[test]
     fn russian_in_latin_letters_is_russian() {
         assert_eq!(
             lang("rabota v Moskve, zarplata 80 000, zvonite"),

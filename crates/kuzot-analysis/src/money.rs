@@ -20,10 +20,16 @@
 //! A bare number is not money: phone numbers, dates, ages, counts and durations have no
 //! currency. A number with no currency is accepted only in a pay context (a pay word such as
 //! `зарплата`, `оклад`, `айлык`, `maosh`, `salary` just before it, a plausible size, and no
-//! counted noun after it); its currency is then the **default currency**: the nearest
-//! currency the same text states explicitly, else KZT when the text has Kazakh-only letters
-//! (ә, і, ұ, һ), else RUB when it has any Cyrillic, else RUB when the pay word is Russian in
-//! Latin letters (`zarplata`, `zp`); otherwise the number is dropped.
+//! counted noun after it), or when it carries a multiplier (`300 тыс.`, `3.2 млн`) in a
+//! text that states a currency elsewhere. Its currency is then the nearest currency the
+//! same text states, marked `currency_inferred`; with none, it stays `None` here and
+//! [`fill_local_currency`] gives it the currency of the text's country when the language,
+//! places or phone prefixes make that clear ([`local_currency`]); otherwise the amount is
+//! reported with an unknown currency.
+//!
+//! Two further slips of real text: a range whose dash was lost ("90 000  120 000 ₽", whose
+//! two spaces normalisation folds into one) is read as a range, not as 90 billion; and a
+//! part after a multiplier adds up ("574 тыс. 713 рублей", "1 млн 200 миң").
 //!
 //! Som and sum are decided by spelling: Cyrillic `сом` (and its Kyrgyz or Russian forms
 //! `сомдон`, `сомов`) is the Kyrgyz som (KGS); `сомони`/`сомонӣ`/`somoni` is the Tajik somoni
@@ -39,13 +45,13 @@
 //! assert_eq!(money.len(), 2);
 //! assert_eq!((money[0].min, money[0].max), (Some(85000.0), Some(110000.0)));
 //! assert_eq!(money[1].min, Some(250000.0));
-//! assert_eq!(money[1].currency, "RUB");
+//! assert_eq!(money[1].currency.as_deref(), Some("RUB"));
 //! ```
 
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use kuzot_model::{Money, MoneyRole, Period};
+use kuzot_model::{Money, MoneyRole, Period, Place};
 
 use crate::lexicon::Lexicon;
 use crate::normalize::Normalized;
@@ -226,6 +232,7 @@ fn parse_number(bytes: &[u8], start: usize, allow_space: bool) -> (Number, usize
         i += 1;
     }
     let lead = mantissa;
+    let lead_len = digits;
     let mut groups = 0;
     let mut separator: Option<u8> = None;
     if digits <= 3 {
@@ -270,7 +277,49 @@ fn parse_number(bytes: &[u8], start: usize, allow_space: bool) -> (Number, usize
         int_digits,
         plausible: digits <= 15,
     };
+    if separator == Some(b' ')
+        && scale == 0
+        && (3..=5).contains(&groups)
+        && let Some(keep) = lost_dash_split(bytes, start + lead_len, lead, groups)
+    {
+        // Re-read only the first amount; the tokenizer reads the second after the space.
+        let end = start + lead_len + 4 * keep as usize;
+        let (first, _) = parse_number(&bytes[..end], start, allow_space);
+        return (first, end);
+    }
     (number, i)
+}
+
+/// "90 000 120 000": normalisation folds the two spaces of a lost dash into one, and the
+/// digits read as 90 billion. When the groups split into two space-grouped amounts, the
+/// second starting with a non-zero digit and larger than the first by less than a factor
+/// of fifty (how far a pay range spans), it is two amounts: returns how many groups the
+/// first keeps. Real amounts of billions written with spaces ("1 000 000 000") do not
+/// split, as their later groups start with zeros.
+/// `groups_at` is where the first separator is.
+fn lost_dash_split(bytes: &[u8], groups_at: usize, lead: i64, groups: u32) -> Option<u32> {
+    let group_at = |g: u32| -> Option<i64> {
+        let at = groups_at + 4 * g as usize + 1;
+        let digits = bytes.get(at..at + 3)?;
+        digits.iter().try_fold(0i64, |v, d| {
+            d.is_ascii_digit().then(|| v * 10 + i64::from(d - b'0'))
+        })
+    };
+    (1..groups - 1).find_map(|keep| {
+        let mut first = lead;
+        for g in 0..keep {
+            first = first.checked_mul(1000)?.checked_add(group_at(g)?)?;
+        }
+        let second_lead = group_at(keep)?;
+        if bytes.get(groups_at + 4 * keep as usize + 1) == Some(&b'0') {
+            return None;
+        }
+        let mut second = second_lead;
+        for g in keep + 1..groups {
+            second = second.checked_mul(1000)?.checked_add(group_at(g)?)?;
+        }
+        (first < second && first.saturating_mul(50) >= second).then_some(keep)
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -286,6 +335,8 @@ enum Currency {
     Uzs,
     Tjs,
     Eur,
+    Uah,
+    Gbp,
 }
 
 impl Currency {
@@ -298,6 +349,8 @@ impl Currency {
             Currency::Uzs => "UZS",
             Currency::Tjs => "TJS",
             Currency::Eur => "EUR",
+            Currency::Uah => "UAH",
+            Currency::Gbp => "GBP",
         }
     }
 }
@@ -368,13 +421,15 @@ fn currency_word(w: &str, text: &str, uzbek_latin: &mut UzbekLatin) -> Option<(C
         "kgs" => Some(Kgs),
         "uzs" => Some(Uzs),
         "tjs" | "смн" => Some(Tjs),
+        "грн" | "uah" | "hrn" => Some(Uah),
+        "gbp" => Some(Gbp),
         _ => None,
     };
     if let Some(c) = exact {
         return Some((c, Sense::Plain));
     }
     // Stems after which any ending is an inflection of the currency name.
-    const STEMS: [(&str, Currency); 19] = [
+    const STEMS: [(&str, Currency); 25] = [
         ("рубл", Rub),
         ("rubl", Rub),
         ("ruble", Rub),
@@ -394,6 +449,12 @@ fn currency_word(w: &str, text: &str, uzbek_latin: &mut UzbekLatin) -> Option<(C
         ("somon", Tjs),
         ("сўм", Uzs),
         ("so'm", Uzs),
+        ("гривн", Uah),
+        ("гривен", Uah),
+        ("hryvn", Uah),
+        ("фунт", Gbp),
+        ("pound", Gbp),
+        ("стерлинг", Gbp),
     ];
     for (stem, currency) in STEMS {
         if let Some(rest) = w.strip_prefix(stem) {
@@ -443,6 +504,8 @@ fn currency_symbol(c: char) -> Option<Currency> {
         '₸' => Some(Currency::Kzt),
         '$' => Some(Currency::Usd),
         '€' => Some(Currency::Eur),
+        '₴' => Some(Currency::Uah),
+        '£' => Some(Currency::Gbp),
         _ => None,
     }
 }
@@ -514,6 +577,8 @@ const FROM_AFTER: [&str; 8] = [
 struct Atom {
     number: Number,
     multiplier: Option<i64>,
+    /// A smaller part written after the multiplier: the 713 of "574 тыс. 713 рублей".
+    extra: f64,
     currency: Option<Currency>,
     sense: Sense,
     /// First and last token (inclusive) of the atom.
@@ -525,7 +590,7 @@ struct Atom {
 
 impl Atom {
     fn value(&self) -> f64 {
-        self.number.value(self.multiplier.unwrap_or(1))
+        self.number.value(self.multiplier.unwrap_or(1)) + self.extra
     }
 }
 
@@ -589,9 +654,9 @@ fn parse_atom(
     {
         let before = match p.kind {
             Kind::Sym(c) => currency_symbol(c),
-            Kind::Word(w @ ("usd" | "eur" | "rub" | "kzt" | "kgs" | "uzs" | "tjs")) => {
-                currency_word(w, text, uzbek_latin).map(|(c, _)| c)
-            }
+            Kind::Word(
+                w @ ("usd" | "eur" | "rub" | "kzt" | "kgs" | "uzs" | "tjs" | "uah" | "gbp"),
+            ) => currency_word(w, text, uzbek_latin).map(|(c, _)| c),
             _ => None,
         };
         if before.is_some() {
@@ -647,10 +712,47 @@ fn parse_atom(
         }
     }
 
+    // "574 тыс. 713 рублей", "1 млн 200 миң": a smaller part written after the multiplier.
+    let mut extra = 0.0;
+    if let Some(m) = multiplier
+        && let Some(t) = at(j)
+        && let Kind::Num(part) = t.kind
+        && !t.glued
+        && part.groups == 0
+        && part.scale == 0
+        && part.int_digits <= 3
+    {
+        let smaller = at(j + 1)
+            .and_then(Token::word)
+            .and_then(multiplier_word)
+            .filter(|&(m2, _)| m2 < m);
+        let currency_next = at(j + 1).is_some_and(|n| match n.kind {
+            Kind::Word(w) => currency_word(w, text, uzbek_latin).is_some(),
+            Kind::Sym(c) => currency_symbol(c).is_some(),
+            Kind::Num(_) => false,
+        });
+        if let Some((m2, _)) = smaller {
+            extra = part.value(m2);
+            j = skip_dot(j + 2);
+        } else if m == 1_000 && currency_next {
+            extra = part.value(1);
+            j += 1;
+        }
+    }
+
     // Currency after the number.
     if let Some(t) = at(j) {
         let after = match t.kind {
             Kind::Sym(c) => currency_symbol(c).map(|c| (c, Sense::Plain)),
+            // "1,600 US dollars".
+            Kind::Word("us")
+                if at(j + 1).is_some_and(|n| n.word().is_some_and(|w| w.starts_with("dollar"))) =>
+            {
+                j += 1;
+                Some((Currency::Usd, Sense::Plain))
+            }
+            // "250 000 P": a Latin P for the rouble in a Cyrillic text (an image's OCR).
+            Kind::Word("p") if has_cyrillic(text) => Some((Currency::Rub, Sense::Plain)),
             Kind::Word(w) => currency_word(w, text, uzbek_latin),
             Kind::Num(_) => None,
         };
@@ -701,6 +803,7 @@ fn parse_atom(
     Some(Atom {
         number,
         multiplier,
+        extra,
         currency,
         sense,
         first,
@@ -784,7 +887,16 @@ fn try_range(tokens: &[Token<'_>], a: &Atom, b: &Atom) -> Option<Expr> {
     }
     let between = tokens.get(a.last + 1..b.first)?;
     let joined = match between {
-        [] => a.sense == Sense::From,
+        // "100 000  110 000 ₽": two grouped amounts side by side are a range whose dash was
+        // lost (in copying or in character recognition); only the second names the currency.
+        [] => {
+            a.sense == Sense::From
+                || (a.currency.is_none()
+                    && b.currency.is_some()
+                    && a.multiplier.is_none()
+                    && a.number.groups > 0
+                    && b.number.groups > 0)
+        }
         [t] => {
             is_range_connector(t)
                 && (!t.is_word(&["and", "va", "и"]) || preceded_by_between(tokens, a.first))
@@ -1251,16 +1363,62 @@ fn can_follow_bare_amount(tokens: &[Token<'_>], after: usize) -> bool {
     }
 }
 
-fn default_currency(text: &str, cue: &Cue) -> Option<Currency> {
-    // Kazakh-only letters, or қ/ғ (Kazakh, Uzbek, Tajik) beside ы (of those, Kazakh only).
-    let kazakh = text.chars().any(|c| matches!(c, 'ә' | 'і' | 'ұ' | 'һ'))
-        || (text.contains('ы') && (text.contains('қ') || text.contains('ғ')));
-    if kazakh {
-        Some(Currency::Kzt)
-    } else if text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c)) || cue.russian_latin {
-        Some(Currency::Rub)
-    } else {
-        None
+/// How many tokens from an amount with a stated currency a multiplied amount without one
+/// may stand and still be read as money in that currency.
+const NEAR_STATED_TOKENS: usize = 30;
+
+fn has_cyrillic(text: &str) -> bool {
+    text.chars().any(|c| ('\u{0400}'..='\u{04FF}').contains(&c))
+}
+
+/// The currency of the country a text comes from, for amounts that state none: the first
+/// signal of where the work or the news is wins — a place (Russian and occupied places pay
+/// in roubles, a Central Asian city in its country's money), else a phone prefix, else the
+/// language (Russian, Kazakh; Kyrgyz, Uzbek and Tajik only with a place or a phone, since
+/// their speakers work in Russia as often as at home). `None` when the country is not clear.
+pub fn local_currency(lang: &str, places: &[Place], phones: &[String]) -> Option<&'static str> {
+    if let Some(place) = places.first() {
+        let code = match place.id.as_str() {
+            "bishkek" | "osh" | "batken" | "jalal_abad" | "naryn" => "KGS",
+            "almaty" | "astana" | "kostanay" => "KZT",
+            "tashkent" | "samarkand" => "UZS",
+            "dushanbe" | "khujand" => "TJS",
+            "london" => "GBP",
+            "seoul" => "KRW",
+            _ => "RUB",
+        };
+        return Some(code);
+    }
+    for phone in phones {
+        let code = if phone.starts_with("+996") {
+            "KGS"
+        } else if phone.starts_with("+998") {
+            "UZS"
+        } else if phone.starts_with("+992") {
+            "TJS"
+        } else if phone.starts_with("+77") {
+            "KZT"
+        } else if phone.starts_with("+7") {
+            "RUB"
+        } else {
+            continue;
+        };
+        return Some(code);
+    }
+    match lang {
+        "ru" => Some("RUB"),
+        "kk" => Some("KZT"),
+        _ => None,
+    }
+}
+
+/// Gives every amount that has no currency the local one (see [`local_currency`]), marked
+/// as inferred; with no local currency the amount keeps `currency: None`.
+pub fn fill_local_currency(money: &mut [Money], local: Option<&str>) {
+    let Some(code) = local else { return };
+    for m in money.iter_mut().filter(|m| m.currency.is_none()) {
+        m.currency = Some(code.to_owned());
+        m.currency_inferred = true;
     }
 }
 
@@ -1275,7 +1433,7 @@ fn resolve(
         .filter_map(|e| e.currency.map(|c| (e.first, c)))
         .collect();
     let mut out = Vec::new();
-    let mut seen: HashSet<(Option<i64>, Option<i64>, Currency)> = HashSet::new();
+    let mut seen: HashSet<(Option<i64>, Option<i64>, Option<Currency>)> = HashSet::new();
     let cues = if exprs.is_empty() {
         Vec::new()
     } else {
@@ -1286,21 +1444,29 @@ fn resolve(
         let before = cue_in_clause_before(tokens, &cues, e.first, floor);
         floor = e.last + 1;
         let after = cue_after(tokens, e.last + 1);
-        let currency = match e.currency {
-            Some(c) => c,
+        let (currency, inferred) = match e.currency {
+            Some(c) => (Some(c), false),
             None => {
+                // The stated currency closest in the text, before or after.
                 let nearest = explicit
                     .iter()
-                    .rev()
-                    .find(|(at, _)| *at < e.first)
-                    .or_else(|| explicit.iter().find(|(at, _)| *at > e.first))
+                    .min_by_key(|&&(at, _)| at.abs_diff(e.first))
                     .map(|&(_, c)| c);
                 // A pay word makes a bare number money; a word saying what money is for
-                // ("за ранение 3 000 000") does so only when the text states a currency.
-                let cue = match before {
-                    Some(c) if c.pay || (c.role.is_some() && nearest.is_some()) => c,
-                    _ => continue,
-                };
+                // ("за ранение 3 000 000") does so only when the text states a currency;
+                // so does a multiplier in a text that states one ("мастерам 250 тыс. и
+                // выше", "Псков — 2.7 млн" in a list of rouble sums).
+                let pay_cue =
+                    before.is_some_and(|c| c.pay || (c.role.is_some() && nearest.is_some()));
+                // News counts people, tonnes and clients in thousands too: only an amount
+                // close to a stated one (within a sentence or two) borrows its currency.
+                let near_stated = explicit
+                    .iter()
+                    .any(|&(at, _)| at.abs_diff(e.first) <= NEAR_STATED_TOKENS);
+                let sized_like_money = e.has_multiplier && near_stated;
+                if !pay_cue && !sized_like_money {
+                    continue;
+                }
                 let size_ok =
                     e.size >= 1000.0 || e.has_multiplier || (e.size >= 100.0 && after.is_some());
                 // Inside a slug, a date or an ordinal: "salary-2023", "2024-10-08", "2025-го".
@@ -1313,13 +1479,24 @@ fn resolve(
                         .and_then(|p| tokens.get(p))
                         .is_some_and(joiner);
                 let in_slug = joined_after || joined_before;
-                if !size_ok || e.year_like || in_slug || !can_follow_bare_amount(tokens, e.last + 1)
-                {
+                // "до 75тыс. Телефон …": the abbreviation's dot also ends the sentence, and
+                // what follows is not a counted noun.
+                // Only after a pay word: elsewhere "15 тыс. знаков" is a count.
+                let ends_with_dot = tokens.get(e.last).is_some_and(|t| t.is_sym('.'));
+                let followed_well =
+                    (pay_cue && ends_with_dot) || can_follow_bare_amount(tokens, e.last + 1);
+                if !size_ok || e.year_like || in_slug || !followed_well {
                     continue;
                 }
-                match nearest.or_else(|| default_currency(text, &cue)) {
-                    Some(c) => c,
-                    None => continue,
+                match nearest {
+                    Some(c) => (Some(c), true),
+                    // Russian pay words typed in Latin letters ("zarplata 90 000") speak of
+                    // roubles whatever the text's language.
+                    None if before.is_some_and(|c| c.russian_latin) && !has_cyrillic(text) => {
+                        (Some(Currency::Rub), true)
+                    }
+                    // Left for the country of the text to decide (`fill_local_currency`).
+                    None => (None, false),
                 }
             }
         };
@@ -1340,9 +1517,9 @@ fn resolve(
         // "2р. в мес." is "twice a month": no rouble, tenge, sum or som amount is that small.
         let top = e.max.or(e.min).unwrap_or(0.0);
         if top < 10.0
-            && matches!(
+            && !matches!(
                 currency,
-                Currency::Rub | Currency::Kzt | Currency::Uzs | Currency::Kgs
+                Some(Currency::Usd | Currency::Eur | Currency::Gbp | Currency::Tjs)
             )
         {
             continue;
@@ -1357,7 +1534,8 @@ fn resolve(
         out.push(Money {
             min: e.min,
             max: e.max,
-            currency: currency.code().to_owned(),
+            currency: currency.map(|c| c.code().to_owned()),
+            currency_inferred: inferred,
             period,
             role,
             span: normalized.original_span(first.start, last.end),
@@ -1372,12 +1550,149 @@ mod tests {
     use crate::normalize::normalize;
     use proptest::prelude::*;
 
+    /// Amounts as the engine reports them: the currency left unknown by the extractor is
+    /// that of the text's country (language, places, phones), or "null".
+    fn found(text: &str) -> Vec<Money> {
+        let n = normalize(text);
+        let mut money = extract_money(&n);
+        let lang = crate::lang::identify_language(text, &n).lang;
+        let places = crate::places::extract_places(&n);
+        let phones: Vec<String> = crate::phones::extract_phones(text)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        fill_local_currency(&mut money, local_currency(lang, &places, &phones));
+        money
+    }
+
     /// (min, max, currency) of every amount found.
     fn keys(text: &str) -> Vec<(Option<f64>, Option<f64>, String)> {
-        extract_money(&normalize(text))
+        found(text)
             .into_iter()
-            .map(|m| (m.min, m.max, m.currency))
+            .map(|m| (m.min, m.max, m.currency.unwrap_or_else(|| "null".into())))
             .collect()
+    }
+
+    #[test]
+    fn dash_lost_between_grouped_amounts_is_a_range() {
+        assert_eq!(
+            keys("Оклад 90 000  120 000 ₽ на руки"),
+            [one(Some(90000.0), Some(120000.0), "RUB")]
+        );
+        assert_eq!(
+            keys("ставка 45 000 52 000 руб"),
+            [one(Some(45000.0), Some(52000.0), "RUB")]
+        );
+        // Two amounts that are not a range (the second smaller) stay apart.
+        assert_eq!(keys("1 000 000 000 руб бюджета").len(), 1);
+    }
+
+    #[test]
+    fn parts_after_a_multiplier_add_up() {
+        assert_eq!(
+            keys("ущерб 312 тыс. 450 рублей"),
+            [one(Some(312450.0), None, "RUB")]
+        );
+        assert_eq!(
+            keys("2 млн 300 миң рубль төлөйт"),
+            [one(Some(2300000.0), None, "RUB")]
+        );
+        assert_eq!(
+            keys("3 mln 500 ming so'm beriladi"),
+            [one(Some(3500000.0), None, "UZS")]
+        );
+        assert_eq!(
+            keys("1 млн 400 мың теңге"),
+            [one(Some(1400000.0), None, "KZT")]
+        );
+        assert_eq!(
+            keys("2 млн 100 ҳазор рубл"),
+            [one(Some(2100000.0), None, "RUB")]
+        );
+    }
+
+    #[test]
+    fn more_currencies_by_name() {
+        assert_eq!(
+            keys("Оплата 6200 грн./мес., охрана склада"),
+            [one(Some(6200.0), None, "UAH")]
+        );
+        assert_eq!(
+            keys("около 150 000 рублей (1 400 фунтов стерлингов)"),
+            [
+                one(Some(150000.0), None, "RUB"),
+                one(Some(1400.0), None, "GBP")
+            ]
+        );
+        assert_eq!(
+            keys("they were promised 1,300 US dollars a month"),
+            [one(Some(1300.0), None, "USD")]
+        );
+        assert_eq!(
+            keys("ЗАРПЛАТА oT 180 000 P в месяц"),
+            [one(Some(180000.0), None, "RUB")]
+        );
+    }
+
+    #[test]
+    fn look_alike_letters_inside_amounts() {
+        assert_eq!(
+            keys("Зapплaтa oт 60 дo 75тыc. Телефон 89491234567"),
+            [one(Some(60000.0), Some(75000.0), "RUB")]
+        );
+    }
+
+    #[test]
+    fn multiplied_amounts_take_the_currency_the_text_states() {
+        assert_eq!(
+            keys("Рабочие получают 150 тыс. руб. в месяц, мастера 250 тыс. и более."),
+            [
+                one(Some(150000.0), None, "RUB"),
+                one(Some(250000.0), None, "RUB")
+            ]
+        );
+        let m = found("Тверь - 2 млн руб. Псков - 2.7 млн +участок");
+        assert_eq!(m.len(), 2);
+        assert!(!m[0].currency_inferred);
+        assert!(m[1].currency_inferred);
+        // A multiplier before a counted noun is a count, even after an abbreviation dot.
+        assert_eq!(
+            keys("Гонорар 20 тыс. руб. за текст от 7 до 12 тыс. знаков"),
+            [one(Some(20000.0), None, "RUB")]
+        );
+        // The closest stated currency is borrowed.
+        assert_eq!(
+            keys("Долг $500. Коммуналка почти 14к — 13 415 рублей"),
+            [
+                one(Some(500.0), None, "USD"),
+                one(Some(14000.0), None, "RUB"),
+                one(Some(13415.0), None, "RUB")
+            ]
+        );
+        assert_eq!(
+            keys("Платят 200 тыс. руб. Там работают 30 тысяч человек."),
+            [one(Some(200000.0), None, "RUB")]
+        );
+    }
+
+    #[test]
+    fn currency_of_the_country_when_the_text_states_none() {
+        let uz = found("Toshkentda ishchi kerak. Maosh: 2.400.000, tel +998 71 555 20 14");
+        assert_eq!(uz.len(), 1);
+        assert_eq!(uz[0].currency.as_deref(), Some("UZS"));
+        assert!(uz[0].currency_inferred);
+        let tg = found("Дар Душанбе ронанда лозим. Маош 3000, тел +992 37 221 80 56");
+        assert_eq!(tg[0].currency.as_deref(), Some("TJS"));
+        let ky = found("Бишкекте сатуучу керек, айлык 25 000");
+        assert_eq!(ky[0].currency.as_deref(), Some("KGS"));
+        let ru = found("Требуется кладовщик, зарплата 70 000");
+        assert_eq!(ru[0].currency.as_deref(), Some("RUB"));
+        assert!(ru[0].currency_inferred);
+        // Kyrgyz with no place and no phone: the country is not clear.
+        let unknown = found("Сатуучу керек, айлык 40 000");
+        assert_eq!(unknown.len(), 1);
+        assert_eq!(unknown[0].currency, None);
+        assert!(!unknown[0].currency_inferred);
     }
 
     fn one(min: Option<f64>, max: Option<f64>, cur: &str) -> (Option<f64>, Option<f64>, String) {
@@ -1548,8 +1863,8 @@ mod tests {
         );
         assert!(keys("salary 5 sum of 3").is_empty());
         assert_eq!(
-            keys("Семье 5 000 000 рублей; раненому 3 000 000"),
-            [one(Some(5e6), None, "RUB"), one(Some(3e6), None, "RUB")]
+            keys("Семье 6 000 000 рублей, а за ранение 3 000 000"),
+            [one(Some(6e6), None, "RUB"), one(Some(3e6), None, "RUB")]
         );
         assert_eq!(keys("1800 евро в месяц"), [one(Some(1800.0), None, "EUR")]);
         assert_eq!(keys("Айлық 250 000 ₸"), [one(Some(250000.0), None, "KZT")]);
@@ -1594,7 +1909,10 @@ mod tests {
             keys("ЗП 95-110 тыс. в месяц"),
             [one(Some(95000.0), Some(110000.0), "RUB")]
         );
-        assert_eq!(keys("Айлық 380 000"), [one(Some(380000.0), None, "KZT")]);
+        assert_eq!(
+            keys("Айлық 380 000, жұмыс беріледі"),
+            [one(Some(380000.0), None, "KZT")]
+        );
         assert_eq!(
             keys("Доставка 500 ₽. Зарплата 90 000"),
             [
@@ -1602,8 +1920,8 @@ mod tests {
                 one(Some(90000.0), None, "RUB")
             ]
         );
-        // A Latin text with no currency and no Russian pay word: not money.
-        assert!(keys("salary 3000").is_empty());
+        // A Latin text with no currency and no Russian pay word: the currency is unknown.
+        assert_eq!(keys("salary 3000"), [one(Some(3000.0), None, "null")]);
     }
 
     #[test]

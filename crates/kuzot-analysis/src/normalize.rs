@@ -12,6 +12,17 @@
 //! variant (ʻ ʼ ' ` ‘ ’ ′) → `'` (Uzbek Latin writes oʻ/gʻ with any of them); emoji and
 //! decoration → a space; runs of whitespace → one space.
 //!
+//! Tajik typed with the old Cyrillic fonts (made before Tajik letters had their own codes)
+//! carries letters of other Cyrillic alphabets in place of the Tajik ones: `љ` for `ҷ`,
+//! `ї` for `ӣ`, `њ` for `ҳ`, `ѓ` for `ғ`, `ў` for `ӯ`, `ќ` for `қ`, and their capitals
+//! ("ШАЊРИ", "буљети"). When the whole text reads as such Tajik, they are mapped back
+//! before any matching; one letter stands for one letter, so offsets stay exact. `ў` is a
+//! real Uzbek and Belarusian letter, `ї` Ukrainian, `љ`/`њ` Serbian and Macedonian: the
+//! repair needs one of the letters no other alphabet here uses with them (`љ`, `њ`, `ї`,
+//! `ѓ`, `ќ`), none of the letters that mark Ukrainian, Serbian or Macedonian text (`і`, `є`,
+//! `ґ`, `ј`, `ђ`, `ћ`, `џ`, `ѕ`), and either a common Tajik word (дар, ки, аз, бо, аст, …)
+//! or two marker letters other than the Ukrainian `ї`.
+//!
 //! ```
 //! use kuzot_analysis::normalize::normalize;
 //! let n = normalize("❗️Baгнер ЖДЁТ вaxтa");
@@ -393,6 +404,9 @@ pub fn normalize(original: &str) -> Normalized {
         repair_lookalikes(&mut mapped[start..i]);
     }
 
+    // Pass 2b: Tajik typed with an old font encoding.
+    repair_legacy_tajik(&mut mapped);
+
     // Pass 3: fold case, ё, apostrophes; decoration to space; collapse spaces.
     let mut text = String::with_capacity(original.len() + 1);
     let mut origin = Vec::with_capacity(original.len() + 1);
@@ -436,6 +450,108 @@ pub fn normalize(original: &str) -> Normalized {
         text,
         origin,
         words,
+    }
+}
+
+/// The Tajik letter an old font encoding put in the place of, by the substitute letter.
+fn legacy_tajik_letter(c: char) -> Option<char> {
+    Some(match c {
+        'љ' => 'ҷ',
+        'Љ' => 'Ҷ',
+        'ї' => 'ӣ',
+        'Ї' => 'Ӣ',
+        'њ' => 'ҳ',
+        'Њ' => 'Ҳ',
+        'ѓ' => 'ғ',
+        'Ѓ' => 'Ғ',
+        'ў' => 'ӯ',
+        'Ў' => 'Ӯ',
+        'ќ' => 'қ',
+        'Ќ' => 'Қ',
+        _ => return None,
+    })
+}
+
+/// Substitutes that only an old Tajik font puts beside each other (`ў` is left out: Uzbek).
+fn is_legacy_tajik_marker(c: char) -> bool {
+    matches!(c, 'љ' | 'Љ' | 'њ' | 'Њ' | 'ї' | 'Ї' | 'ѓ' | 'Ѓ' | 'ќ' | 'Ќ')
+}
+
+/// Letters of Ukrainian, Serbian and Macedonian, whose texts use the substitutes as letters.
+fn is_other_alphabet_letter(c: char) -> bool {
+    matches!(
+        c,
+        'і' | 'І'
+            | 'є'
+            | 'Є'
+            | 'ґ'
+            | 'Ґ'
+            | 'ј'
+            | 'Ј'
+            | 'ђ'
+            | 'Ђ'
+            | 'ћ'
+            | 'Ћ'
+            | 'џ'
+            | 'Џ'
+            | 'ѕ'
+            | 'Ѕ'
+    )
+}
+
+/// Frequent Tajik words that hold none of the substituted letters.
+const TAJIK_WORDS: [&str; 14] = [
+    "дар",
+    "ки",
+    "аз",
+    "бо",
+    "аст",
+    "барои",
+    "мебошад",
+    "шуд",
+    "буд",
+    "кард",
+    "карда",
+    "мешавад",
+    "ва",
+    "низ",
+];
+
+/// Pass 2b of [`normalize`]: decides from the whole text whether it is Tajik in an old font
+/// encoding and, if so, maps the substitutes back, one letter for one letter.
+fn repair_legacy_tajik(mapped: &mut [Mapped]) {
+    let markers = mapped
+        .iter()
+        .filter(|m| is_legacy_tajik_marker(m.c))
+        .count();
+    if markers == 0 || mapped.iter().any(|m| is_other_alphabet_letter(m.c)) {
+        return;
+    }
+    // Ukrainian has ї and nothing else of the set: two of the others, or a Tajik word.
+    let strong = mapped
+        .iter()
+        .filter(|m| is_legacy_tajik_marker(m.c) && !matches!(m.c, 'ї' | 'Ї'))
+        .count();
+    let tajik_word = strong >= 2 || {
+        let mut found = false;
+        let mut word = String::new();
+        for m in mapped.iter().map(|m| m.c).chain(std::iter::once(' ')) {
+            if m.is_alphabetic() {
+                word.extend(m.to_lowercase());
+            } else {
+                found |= TAJIK_WORDS.contains(&word.as_str());
+                word.clear();
+            }
+        }
+        found
+    };
+    if !tajik_word {
+        return;
+    }
+    for m in mapped.iter_mut() {
+        if let Some(c) = legacy_tajik_letter(m.c) {
+            m.c = c;
+        }
     }
 }
 
@@ -490,6 +606,37 @@ mod tests {
         assert_eq!(normalize("Wаgner").text(), "wagner");
         // Real mixed words stay as they are.
         assert_eq!(normalize("iPhone").text(), "iphone");
+    }
+
+    #[test]
+    fn old_tajik_font_letters_are_repaired_with_offsets_kept() {
+        let original = "Маблаѓи буљети ШАЊРИ барои соли нав ќабул шуд";
+        let n = normalize(original);
+        assert_eq!(n.text(), "маблағи буҷети шаҳри барои соли нав қабул шуд");
+        let start = n.text().find("шаҳри").expect("present");
+        let span = n.original_span(start, start + "шаҳри".len());
+        assert_eq!(&original[span.start..span.end], "ШАЊРИ");
+        // Short text: two marker letters are enough.
+        assert_eq!(normalize("Љавонон њамроњ").text(), "ҷавонон ҳамроҳ");
+        assert_eq!(
+            normalize("Дар мактаби миёнаї кор мекунад").text(),
+            "дар мактаби миенаӣ кор мекунад"
+        );
+        // ў with other markers becomes ӯ: "рўз" is a Tajik word then.
+        assert_eq!(normalize("Њар рўз дар бозор").text(), "ҳар рӯз дар бозор");
+    }
+
+    #[test]
+    fn real_letters_of_other_alphabets_stay() {
+        // Uzbek ў alone, Ukrainian ї beside і, Serbian љ/њ beside ј.
+        assert_eq!(normalize("Иш кўп, ойлик яхши").text(), "иш кўп, ойлик яхши");
+        assert_eq!(normalize("Її країна").text(), "її країна");
+        assert_eq!(
+            normalize("Љубав и њен живот је").text(),
+            "љубав и њен живот је"
+        );
+        // One stray marker with no Tajik word: left alone.
+        assert_eq!(normalize("Привет, ѓ").text(), "привет, ѓ");
     }
 
     #[test]
@@ -573,6 +720,7 @@ mod fast_path_tests {
             }
             repair_lookalikes(&mut mapped[start..i]);
         }
+        repair_legacy_tajik(&mut mapped);
         let mut text = String::new();
         let mut origin = Vec::new();
         let mut pending: Option<(u32, u32)> = None;

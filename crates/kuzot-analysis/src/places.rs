@@ -207,6 +207,20 @@ fn is_region_adjective(word: &str) -> bool {
         .any(|ending| word.ends_with(&format!("ьк{ending}")))
 }
 
+/// True when the normalised word is a Russian or Ukrainian adjective built on a place
+/// name in any gender and case (краснодарский, ростовской, горлівського).
+fn is_city_adjective(word: &str) -> bool {
+    const ENDINGS: [&str; 16] = [
+        "ий", "ый", "ого", "ому", "ом", "им", "ая", "ой", "ую", "ое", "ие", "ых", "ыми", "ими",
+        "их", "ей",
+    ];
+    ["ск", "цк", "ськ", "цьк"].iter().any(|stem| {
+        ENDINGS
+            .iter()
+            .any(|ending| word.ends_with(&format!("{stem}{ending}")))
+    })
+}
+
 /// Places named in the text, each once, with the span of its first mention.
 pub fn extract_places(text: &Normalized) -> Vec<Place> {
     let Ok(gazetteer) = GAZETTEER.as_ref() else {
@@ -274,9 +288,16 @@ pub fn extract_places(text: &Normalized) -> Vec<Place> {
             let as_region = (followed_by_region || preceded_by_region || adjective)
                 .then_some(info.region)
                 .flatten();
+            // "Краснодарский край", "Ростовской области": an adjective of a city before a
+            // region word names a region the gazetteer does not hold, not the city.
+            let region_not_held = info.region.is_none()
+                && followed_by_region
+                && a.first_word == a.last_word
+                && is_city_adjective(words.word(a.first_word));
             let id = match (a.flag, as_region) {
                 (Flag::Adjective, None) => None,
                 (_, Some(region)) => Some(region),
+                (_, None) if region_not_held => None,
                 (_, None) => Some(a.place),
             };
             (*a, id)
@@ -421,6 +442,30 @@ mod tests {
         assert_eq!(ids("под Москвой"), ["moscow"]);
         assert_eq!(ids("Горловка (ДНР)"), ["horlivka", "donetsk_region"]);
         assert_eq!(ids("Погиб под Бахмутом (Артёмовском)"), ["bakhmut"]);
+        assert!(ids("Служба от Краснодарского края, участок в Краснодарском крае").is_empty());
+        assert_eq!(ids("Офис в Краснодаре"), ["krasnodar"]);
+    }
+
+    #[test]
+    fn adjectives_and_inflections_of_settlements() {
+        assert_eq!(ids("Горловский рынок, требуется продавец"), ["horlivka"]);
+        assert_eq!(ids("на Горловской шахте"), ["horlivka"]);
+        assert_eq!(ids("работа в Горловке"), ["horlivka"]);
+        assert_eq!(ids("Макеевский завод ищет сварщика"), ["makiivka"]);
+        assert_eq!(ids("Авдеевского коксохима"), ["avdiivka"]);
+        assert_eq!(ids("Новокаховская ГЭС"), ["nova_kakhovka"]);
+        assert_eq!(ids("душанбинский бозор"), ["dushanbe"]);
+    }
+
+    #[test]
+    fn outlet_names_are_not_places() {
+        assert!(ids("Как пишет The Moscow Times, вербовщики…").is_empty());
+        assert!(ids("сообщает «Эхо Москвы»").is_empty());
+        assert!(ids("по данным газеты «Вечерний Бишкек»").is_empty());
+        assert_eq!(
+            ids("The Moscow Times: в Москве открыли пункт отбора"),
+            ["moscow"]
+        );
     }
 
     #[test]

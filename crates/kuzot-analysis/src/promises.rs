@@ -529,12 +529,53 @@ pub fn extract_promises(text: &Normalized) -> Vec<(Promise, Span)> {
                 next >= n || words.gap_after(cue.last) != Boundary::None || !flags.is_content(next)
             }
         };
-        if !supported || cancelled(&words, &flags, lexicon, &cancels, cue) {
+        if !supported
+            || cancelled(&words, &flags, lexicon, &cancels, cue)
+            || (cue.promise == Promise::Citizenship && citizenships_listed(&words, cue.last))
+        {
             continue;
         }
         found.push((cue.promise, text.original_span(cue.start, cue.end)));
     }
     found
+}
+
+/// Names of countries other than Russia as written in a list of accepted citizenships.
+const OTHER_CITIZENSHIPS: [&str; 17] = [
+    "казахстан",
+    "рк",
+    "рб",
+    "беларусь",
+    "белоруссия",
+    "киргизия",
+    "кыргызстан",
+    "армения",
+    "еаэс",
+    "снг",
+    "узбекистан",
+    "таджикистан",
+    "kazakhstan",
+    "belarus",
+    "kyrgyzstan",
+    "armenia",
+    "eaeu",
+];
+
+/// "Гражданство РФ, Казахстан, РБ": another country among the next few words of the same
+/// sentence makes the cue a list of the citizenships an applicant may hold — a
+/// requirement, not the promise of a Russian passport.
+fn citizenships_listed(words: &WordIndex<'_>, cue_last: usize) -> bool {
+    let mut w = cue_last;
+    for _ in 0..4 {
+        if w + 1 >= words.len() || words.gap_after(w) == Boundary::Sentence {
+            return false;
+        }
+        w += 1;
+        if OTHER_CITIZENSHIPS.contains(&words.word(w)) {
+            return true;
+        }
+    }
+    false
 }
 
 /// How far a walk from a cue may go.
@@ -787,6 +828,13 @@ mod tests {
         assert!(promises("Требования: 1. Гражданство РФ 2. Опыт работы").is_empty());
         assert!(promises("Гражданство - только Россия.").is_empty());
         assert!(promises("Он имеет гражданство Кипра.").is_empty());
+        assert!(promises("Гражданство РФ, Казахстан. Обязанности: фасовка").is_empty());
+        assert!(promises("Гражданство: РФ, РБ, ЕАЭС").is_empty());
+        assert!(promises("Applicants should hold Russian citizenship.").is_empty());
+        assert_eq!(
+            promises("Гражданство РФ за полгода, жильё бесплатно"),
+            sorted(vec![Citizenship, Housing])
+        );
     }
 
     #[test]
@@ -800,6 +848,15 @@ mod tests {
             vec![Release]
         );
         assert!(promises("Приговорён к 5 годам лишения свободы.").is_empty());
+        assert!(promises("Ба Радиои Озодӣ гуфт, ки писараш дар Украина аст.").is_empty());
+        assert!(promises("Хабарнигори Озодӣ бо модараш суҳбат кард.").is_empty());
+        assert!(promises("U 7 yilga ozodlikdan mahrum qilingan.").is_empty());
+        assert!(promises("Ozodlik radiosi xabar berishicha, u Rostovda.").is_empty());
+        assert!(promises("Ӯро ба 5 сол аз озодӣ маҳрум карданд.").is_empty());
+        assert_eq!(
+            promises("Маҳбусонро пас аз шаш моҳ озодӣ ваъда доданд."),
+            vec![Release]
+        );
         assert!(promises("Ранены 12 человек, погибших нет.").is_empty());
     }
 

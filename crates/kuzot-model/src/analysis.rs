@@ -177,8 +177,15 @@ pub struct Money {
     pub min: Option<f64>,
     /// Upper bound of a range or of "up to X"; `None` for a single amount.
     pub max: Option<f64>,
-    /// ISO 4217 code: RUB, KZT, USD, KGS, UZS, TJS, EUR.
-    pub currency: String,
+    /// ISO 4217 code (RUB, KZT, USD, KGS, UZS, TJS, EUR, UAH, GBP, …); `None` when the text
+    /// states none and its country is not clear. Serialised as `null` then, never left out,
+    /// because the prediction line keeps the key.
+    pub currency: Option<String>,
+    /// True when `currency` was not written at the amount but taken from another amount
+    /// of the same text or from the country of the text (its language, places and phone
+    /// prefixes): "Маош: 1.790.000" in an Uzbek vacancy is UZS, inferred.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub currency_inferred: bool,
     /// How often it is paid, when stated.
     pub period: Option<Period>,
     /// What it is for, when stated.
@@ -414,7 +421,8 @@ mod tests {
             money: vec![Money {
                 min: Some(110000.0),
                 max: None,
-                currency: "RUB".into(),
+                currency: Some("RUB".into()),
+                currency_inferred: false,
                 period: Some(Period::Month),
                 role: None,
                 span: Span { start: 0, end: 3 },

@@ -81,7 +81,9 @@ impl RateTable {
             Some(Period::OneTime) | None => return None,
         };
         let amount = money.max.or(money.min)?;
-        let rub = self.to_rub(amount, &money.currency)? * factor;
+        // An amount whose currency is unknown (`None`) has no rate and is left out of pay
+        // figures and charts; an inferred currency counts like a stated one.
+        let rub = self.to_rub(amount, money.currency.as_deref()?)? * factor;
         (rub.is_finite() && rub > 0.0).then_some(rub)
     }
 
@@ -103,7 +105,8 @@ mod tests {
         Money {
             min,
             max,
-            currency: cur.into(),
+            currency: Some(cur.into()),
+            currency_inferred: false,
             period,
             role: None,
             span: Span::default(),

@@ -190,7 +190,8 @@ fn money(rub: f64) -> Money {
     Money {
         min: Some(rub),
         max: None,
-        currency: "RUB".into(),
+        currency: Some("RUB".into()),
+        currency_inferred: false,
         period: Some(Period::Month),
         role: None,
         span: Span::default(),

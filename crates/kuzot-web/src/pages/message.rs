@@ -239,12 +239,18 @@ fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<Fac
             .unwrap_or_default();
         let monthly = rates
             .monthly_rub(m)
-            .filter(|_| m.currency != "RUB" || m.period != Some(kuzot_model::Period::Month))
+            .filter(|_| {
+                m.currency.as_deref() != Some("RUB") || m.period != Some(kuzot_model::Period::Month)
+            })
             .map(|v| format!(" ≈ {} ₽/{}", tr.number(v), tr.t("period-month")))
             .unwrap_or_default();
         out.push(FactView {
             kind: tr.t("fact-money"),
-            value: format!("{amount} {} {period}{monthly}", m.currency),
+            // An amount whose currency the text does not make clear shows "?".
+            value: format!(
+                "{amount} {} {period}{monthly}",
+                m.currency.as_deref().unwrap_or("?")
+            ),
             href: None,
         });
     }
