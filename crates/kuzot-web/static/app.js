@@ -64,3 +64,17 @@ document.addEventListener("DOMContentLoaded", () => {
   const job = document.getElementById("job");
   if (job && (job.dataset.state === "queued" || job.dataset.state === "running")) followJob(job);
 });
+
+// "Copy the citation": the text stays selectable in its <pre> without script; with
+// script a button copies it whole.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const source = document.getElementById(button.dataset.copy);
+  const done = document.getElementById(button.dataset.copy + "-copied");
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(source.textContent).then(() => {
+      if (done) done.hidden = false;
+    });
+  });
+}
