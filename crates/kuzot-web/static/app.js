@@ -78,3 +78,11 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     });
   });
 }
+
+// On a phone a wide table scrolls inside itself (app.css); a region that scrolls must be
+// reachable from the keyboard, so such a table becomes focusable.
+for (const table of document.querySelectorAll("table")) {
+  if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
+    table.tabIndex = 0;
+  }
+}
