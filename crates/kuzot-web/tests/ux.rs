@@ -241,3 +241,32 @@ fn a_citation_says_when_no_operator_was_recorded() {
     assert!(text.contains("Address: http://kuzot.example/messages/7"));
     assert!(!text.contains("Private person") && !text.contains("anon-1"));
 }
+
+#[tokio::test]
+async fn a_channel_post_names_its_channel_once() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut post = None;
+    store
+        .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+            if post.is_none() && d.author.is_some() && d.author == d.chat {
+                post = Some(d.clone());
+            }
+            Ok(())
+        })
+        .expect("documents");
+    let post = post.expect("the examples hold a channel post signed by its channel");
+    let chat = post.chat.clone().expect("chat");
+    let body = h
+        .get(&format!("/messages/{}", post.id), Some(&s))
+        .await
+        .text();
+    let meta = &body[body.find("<div class=\"meta\">").expect("meta")..];
+    let meta = &meta[..meta.find("</div>").expect("meta closes")];
+    let escaped = chat
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert_eq!(meta.matches(escaped.as_str()).count(), 1, "{meta}");
+}
