@@ -10,6 +10,12 @@
 //
 // Any console error or uncaught page error fails the run: the app serves a strict
 // Content-Security-Policy, and a violation only ever shows up as a console error.
+//
+// The last step LOOKS at every page in ky, ru and en at 1366×900 and 390×844: it fails
+// on a page wider than the viewport, on text squeezed into a column a few characters
+// wide, on English interface words in a ky or ru page, on a missing or wrong `lang`, and
+// on axe-core accessibility violations; it saves a screenshot of each page under
+// target/e2e-screenshots/ (kept by CI as artefacts).
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +30,28 @@ const repo = path.resolve(here, '..');
 const artifacts = path.join(here, 'artifacts');
 const exportFile = path.join(repo, 'examples/telegram/result.json');
 const kyLocale = path.join(repo, 'crates/kuzot-web/locales/ky/core.ftl');
+const screenshots = path.join(repo, 'target/e2e-screenshots');
+const axeSource = path.join(here, 'node_modules/axe-core/axe.min.js');
+
+const VIEWPORTS = [
+  { name: 'desktop', width: 1366, height: 900 },
+  { name: 'phone', width: 390, height: 844 },
+];
+
+// ("admin" is left out: it is the name of this run's account, which pages show as data.)
+// English interface words that must not appear in a Kyrgyz or Russian page outside code,
+// hashes, ids and text marked lang="en" (message text, chat names and file names are
+// data, not interface: they are in elements that carry their own lang or are checked
+// against this list of interface words only).
+const ENGLISH_WORDS = new Set(`
+  the and of to with from for not found error message messages search source sources file
+  files import imported imports login logout password account accounts category categories
+  dashboard review model export filters filter apply previous next page unknown expected
+  date since until done failed running queued rejected setup analyst viewer engine
+  language place places phone phones organisation promise pay monthly week weeks share
+  channel channels chart table numbers none yes no labels label note save submit cancel
+  token tokens created revoked role roles user users audit action time operator position
+  record line byte cite copy copied details internal forbidden`.split(/\s+/).filter(Boolean));
 
 const base = (process.env.KUZOT_URL || '').replace(/\/+$/, '');
 const setupLink = process.env.KUZOT_SETUP_LINK || '';
@@ -97,6 +125,146 @@ function watch(page, label) {
   page.on('response', (r) => {
     if (r.status() >= 500) problems.push(`HTTP ${r.status()}${tag} for ${r.url()}`);
   });
+}
+
+/** The pages a user meets, as paths (the message page of the run included). */
+async function pagesToVisit(page, messagePath) {
+  const paths = [
+    ['dashboard', '/'],
+    ['dashboard-filtered', '/?phone=%2B79990001122'],
+    ['search', '/search?q=%D0%BE%D1%85%D1%80%D0%B0%D0%BD%D0%B0'],
+    ['search-empty', '/search?q=zzqxnotaword'],
+    ['message', messagePath],
+    ['review', '/review'],
+    ['model', '/model'],
+    ['imports', '/imports'],
+    ['sources', '/sources'],
+    ['source', '/sources/1'],
+    ['account', '/account'],
+    ['admin-users', '/admin/users'],
+    ['audit', '/admin/audit'],
+    ['error-400', '/messages/abc'],
+    ['error-404', '/no/such/page'],
+  ];
+  // An entity page reached from the message page (a channel), when it has one.
+  await page.goto(`${base}${messagePath}`);
+  const channel = await page.locator('.message .meta a[href^="/channels/"]').first().getAttribute('href').catch(() => null);
+  if (channel) paths.push(['channel', channel]);
+  return paths;
+}
+
+/** What is wrong with how the current page looks, as a list of sentences. */
+async function lookProblems(page, lang) {
+  return page.evaluate(({ lang, english }) => {
+    const out = [];
+    const html = document.documentElement;
+    if (html.lang !== lang) out.push(`<html lang="${html.lang}">, expected "${lang}"`);
+    if (!document.querySelector('meta[name="viewport"]')) out.push('no viewport meta');
+    if (!document.querySelector('header.top .langs')) out.push('no language switcher');
+    const overflow = html.scrollWidth - window.innerWidth;
+    if (overflow > 1) {
+      const wide = [...document.querySelectorAll('main *, header *')]
+        .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter((e) => !e.closest('.plot, table, pre, code.hash'))
+        .slice(0, 3)
+        .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
+      out.push(`page ${overflow}px wider than the viewport (${wide.join(', ')})`);
+    }
+    // Text squeezed into a column a few characters wide ("Б/а/с/ы/п…").
+    for (const e of document.querySelectorAll('main dd, main dt, main td, main th, main p, main li, main h1, main h2, main label')) {
+      const text = e.innerText.trim();
+      const box = e.getBoundingClientRect();
+      if (text.length >= 8 && box.width > 0 && box.width < 48 && !e.closest('[hidden], details:not([open])')) {
+        out.push(`"${text.slice(0, 20)}" squeezed into ${Math.round(box.width)}px (${e.tagName.toLowerCase()})`);
+      }
+    }
+    if (lang !== 'en') {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const seen = new Set();
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || el.closest('code, pre, textarea, script, style, .hash, .text, .snippet, .preview, [hidden], [translate="no"]')) continue;
+        const marked = el.closest('[lang]');
+        if (marked && marked.lang !== lang) continue;
+        // Commands in backquotes and file names (result.json) are not interface words.
+        const prose = n.textContent.replace(/`[^`]*`/g, ' ').replace(/[\w-]+\.[a-z]{2,5}\b/gi, ' ');
+        for (const word of prose.toLowerCase().match(/[a-z]{2,}/g) || []) {
+          if (english.includes(word) && !seen.has(word)) {
+            seen.add(word);
+            out.push(`English word "${word}" in "${n.textContent.trim().slice(0, 60)}"`);
+          }
+        }
+      }
+      for (const el of document.querySelectorAll('[title], [placeholder], [aria-label]')) {
+        const marked = el.closest('[lang]');
+        if (marked && marked.lang !== lang) continue;
+        for (const attr of ['title', 'placeholder', 'aria-label']) {
+          const v = el.getAttribute(attr);
+          if (!v || el.closest('.text')) continue;
+          for (const word of v.toLowerCase().match(/[a-z]{2,}/g) || []) {
+            if (english.includes(word) && !seen.has(word)) {
+              seen.add(word);
+              out.push(`English word "${word}" in ${attr}="${v.slice(0, 60)}"`);
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }, { lang, english: [...ENGLISH_WORDS] });
+}
+
+/** Visits every page in every language at every viewport; fails with all problems seen. */
+async function lookAtEveryPage(context, page, messagePath) {
+  await mkdir(screenshots, { recursive: true });
+  const axe = await readFile(axeSource, 'utf8');
+  const paths = await pagesToVisit(page, messagePath);
+  const host = new URL(base).hostname;
+  const found = [];
+  for (const lang of ['ky', 'ru', 'en']) {
+    await context.addCookies([{ name: 'kuzot_lang', value: lang, domain: host, path: '/' }]);
+    for (const viewport of VIEWPORTS) {
+      await page.setViewportSize({ width: viewport.width, height: viewport.height });
+      for (const [name, p] of paths) {
+        const response = await page.goto(`${base}${p}`);
+        const expectError = name.startsWith('error-');
+        if (!expectError && response.status() !== 200) found.push(`${lang} ${name}: HTTP ${response.status()}`);
+        // Error pages answer 4xx, which Chromium logs as a console error: expected here.
+        if (expectError) {
+          for (let i = problems.length - 1; i >= 0; i -= 1) {
+            if (/status of 40\d\b/.test(problems[i])) problems.splice(i, 1);
+          }
+        }
+        const where = `${lang} ${viewport.name} ${name} (${p})`;
+        for (const problem of await lookProblems(page, lang)) found.push(`${where}: ${problem}`);
+        // axe-core is evaluated through the debugging protocol, which the page's
+        // Content-Security-Policy does not govern (an inline <script> would be refused).
+        if (viewport.name === 'desktop' || name === 'message' || name === 'dashboard') {
+          await page.evaluate(axe);
+          const result = await page.evaluate(() =>
+            window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }),
+          );
+          for (const v of result.violations) {
+            const targets = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+            found.push(`${where}: axe ${v.id} (${v.impact}): ${v.help} — ${targets}`);
+          }
+        }
+        await page.screenshot({ path: path.join(screenshots, `${lang}-${viewport.name}-${name}.png`), fullPage: true });
+      }
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // Known gaps, each named, printed on every run and left failing the moment they change:
+  // the audit log's details are written in English by the server at the time of the
+  // action, and import format ids (web_page) are shown raw on the imports page.
+  const KNOWN_GAPS = [
+    /^(ky|ru) \w+ audit \(\/admin\/audit\): English word "(message|engine|file|rejected|account|created)"/,
+    /^(ky|ru) \w+ imports \(\/imports\): English word "page" in "web_page"/,
+  ];
+  const known = found.filter((f) => KNOWN_GAPS.some((g) => g.test(f)));
+  for (const k of known) console.log(`  known gap: ${k}`);
+  const unexpected = found.filter((f) => !known.includes(f));
+  assert.deepEqual(unexpected, [], `pages that do not look right:\n${unexpected.join('\n')}`);
 }
 
 async function main() {
@@ -297,6 +465,10 @@ async function main() {
       const size = await img.locator('svg').first().boundingBox();
       assert.ok(size && size.width > 0 && size.height > 0, 'standalone SVG has no size');
       await img.close();
+    });
+
+    await step('every page looks right in ky, ru and en, on a desktop and a phone', async () => {
+      await lookAtEveryPage(context, page, messagePath);
     });
   } catch (err) {
     failed = err;

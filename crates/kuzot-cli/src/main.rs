@@ -140,7 +140,17 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u64,
     },
-    /// List imported source files with their hashes and counts.
+    /// Print the citation of one stored message: source file, full SHA-256, import date
+    /// and operator, position, message id and time, and its address — the same text as
+    /// the "Cite" block of the message page.
+    Cite {
+        /// The message's kuzot id (as in /messages/ID).
+        id: i64,
+        /// The address kuzot is served at, for the message's link.
+        #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
+        base_url: String,
+    },
+    /// List imported source files with their full hashes and counts.
     Sources {
         /// Also list the rejected records of the source with this id.
         #[arg(long, value_name = "SOURCE_ID")]
@@ -150,9 +160,9 @@ enum Command {
     Stats,
     /// Write stored documents with their provenance, one a line.
     Export {
-        /// Output format.
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: ExportKind,
+        /// Output format (JSONL when not given; kuzot then says so on standard error).
+        #[arg(long, value_enum)]
+        format: Option<ExportKind>,
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
@@ -263,6 +273,9 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    if !matches!(cli.command, Command::Serve { .. }) {
+        exit_quietly_on_closed_pipe();
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
@@ -270,6 +283,30 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_NOTHING_USABLE)
         }
     }
+}
+
+/// Lets a command whose reader went away (`kuzot --json sources | head -c 600`) end
+/// quietly, as Unix tools do, instead of panicking in `println!` with exit code 101.
+///
+/// The Rust runtime ignores SIGPIPE, so a write to a closed pipe fails, and `println!`
+/// turns that failure into a panic; restoring the signal would need `unsafe`, which the
+/// workspace forbids. So the panic hook recognises exactly that panic and exits with
+/// status 0 without a word; every other panic is reported as before. Not for `serve`,
+/// which writes to no pipe.
+fn exit_quietly_on_closed_pipe() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(i32::from(EXIT_OK));
+        }
+        report(info);
+    }));
 }
 
 fn run(cli: Cli) -> anyhow::Result<u8> {
@@ -342,6 +379,20 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             search_cmd::reindex(&settings, &store, cli.json)
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
+        Command::Cite { id, base_url } => {
+            let store = open_store(&settings)?;
+            let doc = store
+                .document(id)?
+                .ok_or_else(|| anyhow::anyhow!("no message with id {id} in the store"))?;
+            let source = store.source_by_sha256(&doc.source)?;
+            let text = kuzot_web::cite::citation(&doc, source.as_ref(), &base_url);
+            if cli.json {
+                println!("{}", serde_json::json!({ "id": id, "citation": text }));
+            } else {
+                println!("{text}");
+            }
+            Ok(EXIT_OK)
+        }
         Command::Sources { rejected } => {
             let store = open_store(&settings)?;
             if let Some(id) = rejected {
@@ -359,15 +410,16 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&sources)?);
             } else {
+                // The full hash: a cut one cannot be checked against the file.
                 println!(
-                    "{:>4}  {:<12}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  name",
+                    "{:>4}  {:<64}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  name",
                     "id", "sha256", "format", "bytes", "added", "present", "rejected", "imported"
                 );
                 for s in sources {
                     println!(
-                        "{:>4}  {:<12}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  {}",
+                        "{:>4}  {:<64}  {:<13}  {:>10}  {:>7}  {:>7}  {:>8}  {:<20}  {}",
                         s.id,
-                        s.sha256.get(..12).unwrap_or(&s.sha256),
+                        s.sha256,
                         s.format,
                         s.size,
                         s.added,
@@ -406,9 +458,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             out.flush()?;
             eprintln!(
-                "analysed {} messages, {} lines rejected",
-                report.messages,
-                report.bad_lines.len()
+                "analysed {}, {} rejected",
+                counted(report.messages as u64, "message", "messages"),
+                counted(report.bad_lines.len() as u64, "line", "lines")
             );
             Ok(if report.messages == 0 && !report.bad_lines.is_empty() {
                 EXIT_NOTHING_USABLE
@@ -665,8 +717,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 ..DocumentFilter::default()
             };
             let format = match format {
-                ExportKind::Jsonl => ExportFormat::Jsonl,
-                ExportKind::Csv => ExportFormat::Csv,
+                Some(ExportKind::Jsonl) => ExportFormat::Jsonl,
+                Some(ExportKind::Csv) => ExportFormat::Csv,
+                None => {
+                    eprintln!("writing JSONL, one document a line (--format csv for CSV)");
+                    ExportFormat::Jsonl
+                }
             };
             let count = match output {
                 Some(path) => {
@@ -688,10 +744,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     count
                 }
             };
-            eprintln!("exported {count} documents");
+            eprintln!(
+                "exported {}",
+                counted(count as u64, "document", "documents")
+            );
             Ok(EXIT_OK)
         }
     }
+}
+
+/// `1 message`, `2 messages`: a count with its noun in the right number.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn category_names() -> String {

@@ -13,8 +13,8 @@
 //! Russian in Latin letters) pass through unchanged. Kyrgyz, Kazakh, Tajik and Uzbek
 //! Cyrillic words go through it too; it may strip a Russian-looking ending from them,
 //! but it does so identically at index and at query time, so the word as written is
-//! always found; what they lose is only their own inflection (a Kyrgyz case ending is
-//! not removed), for which the query syntax offers a prefix: `шаарга*`.
+//! always found. Their own inflections, and Russian derivations, are joined at query time
+//! by [`crate::family`], which widens a query word to the indexed words of its family.
 
 use kuzot_analysis::normalize::{Normalized, normalize};
 use tantivy::tokenizer::{

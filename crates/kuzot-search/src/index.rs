@@ -434,8 +434,8 @@ impl SearchIndex {
     /// newest first unless another order is asked. Never fails on any query text.
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let f = &self.inner.fields;
-        let (query, has_text) = build_query(q, f);
         let searcher = self.inner.reader.searcher();
+        let (query, has_text, families) = build_query(q, f, &searcher);
         let limit = match q.limit {
             0 => 20,
             n => n.min(MAX_LIMIT),
@@ -499,6 +499,7 @@ impl SearchIndex {
         Ok(SearchResults {
             total: total as u64,
             hits,
+            families,
         })
     }
 
@@ -535,7 +536,7 @@ impl SearchIndex {
         ) {
             return Ok(hit);
         }
-        let (query, _) = build_query(q, &self.inner.fields);
+        let (query, _, _) = build_query(q, &self.inner.fields, &searcher);
         let fruit = searcher.search(&query, &AggregateCollector)?;
         let aggregates = fruit.into_aggregates(self.inner.rates.clone());
         let mut cache = self

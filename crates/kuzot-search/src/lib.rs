@@ -9,8 +9,11 @@
 //! was written), then the Russian Snowball stemmer. So `контракт` finds `КОНТРАКТЫ`,
 //! `кoнтpaкт` written with Latin o/p/a, and `oʻzbek` finds `o'zbek`. Kyrgyz, Kazakh,
 //! Tajik and Uzbek words are folded the same way and run through the same stemmer, which
-//! only knows Russian endings: the word as written is always found, its own inflections
-//! are not conflated; a prefix query (`шаар*`) covers them.
+//! only knows Russian endings. Word families are joined at query time instead
+//! ([`family`]): a single query word also matches the index's terms that share its root
+//! and differ only by known endings — Russian derivations (`охрана` → `охранник`),
+//! Kyrgyz, Kazakh, Uzbek and Tajik case and plural endings (`охранага`), and the Uzbek
+//! Latin spelling (`oxrana`) — and the results list which terms were added.
 //!
 //! # Queries
 //! Words are AND-ed, `"phrases"` match as written, `-word` excludes, `word*` is a prefix;
@@ -45,6 +48,7 @@
 pub mod aggregate;
 pub mod analyzer;
 mod error;
+pub mod family;
 pub mod index;
 pub mod query;
 
@@ -120,6 +124,17 @@ pub struct SearchResults {
     pub total: u64,
     /// The page asked for.
     pub hits: Vec<SearchHit>,
+    /// The query words that were widened to their word family, and with which terms.
+    pub families: Vec<WordFamily>,
+}
+
+/// A query word and the other indexed terms of its family that were searched with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WordFamily {
+    /// The word as typed.
+    pub word: String,
+    /// The index terms (stems) added, sorted.
+    pub also: Vec<String>,
 }
 
 /// One matching document.

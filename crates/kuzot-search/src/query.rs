@@ -5,20 +5,24 @@
 //! as written (an unclosed quote runs to the end); `-word` or `-"phrase"` excludes;
 //! `word*` matches every indexed word starting with the (stemmed) prefix. Anything else,
 //! `field:value` included, is just text. Input beyond [`MAX_QUERY_CHARS`] is ignored.
+//!
+//! A single word (not a phrase, not a prefix) also matches the members of its word family
+//! that the index holds ([`crate::family`]); which ones is returned beside the hits.
 
 use std::ops::Bound;
 
 use kuzot_model::Category;
-use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
     RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
 
 use crate::analyzer::{MAX_TOKEN_BYTES, analyze};
+use crate::family::family_terms;
 use crate::index::Fields;
-use crate::{SearchQuery, category_code};
+use crate::{SearchQuery, WordFamily, category_code};
 
 /// Characters of a query text that are read; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 1_000;
@@ -80,8 +84,14 @@ pub(crate) fn parse_clauses(text: &str) -> Vec<Clause> {
     clauses
 }
 
-/// The query of one clause, or `None` when it holds no indexable word.
-fn clause_query(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
+/// The query of one clause, or `None` when it holds no indexable word. A single positive
+/// word also matches its family's terms in the index; they are pushed onto `families`.
+fn clause_query(
+    clause: &Clause,
+    fields: &Fields,
+    searcher: &Searcher,
+    families: &mut Vec<WordFamily>,
+) -> Option<Box<dyn Query>> {
     let terms = analyze(&clause.text);
     if clause.prefix && terms.len() == 1 {
         let (_, stem) = terms.first()?;
@@ -99,10 +109,35 @@ fn clause_query(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
         0 => None,
         1 => {
             let (_, t) = terms.first()?;
-            Some(Box::new(TermQuery::new(
+            let exact: Box<dyn Query> = Box::new(TermQuery::new(
                 Term::from_field_text(fields.text, t),
                 IndexRecordOption::WithFreqs,
-            )))
+            ));
+            let family = if clause.phrase {
+                Vec::new()
+            } else {
+                family_terms(searcher, fields.text, t)
+            };
+            if family.is_empty() {
+                return Some(exact);
+            }
+            let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, exact)];
+            for member in &family {
+                any.push((
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(fields.text, member),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ));
+            }
+            if !clause.exclude {
+                families.push(WordFamily {
+                    word: clause.text.clone(),
+                    also: family,
+                });
+            }
+            Some(Box::new(BooleanQuery::new(any)))
         }
         _ => {
             let first = terms.first().map(|(p, _)| *p).unwrap_or(0);
@@ -116,11 +151,16 @@ fn clause_query(clause: &Clause, fields: &Fields) -> Option<Box<dyn Query>> {
 }
 
 /// The text part of the query: `None` when it has no positive or negative clause.
-pub(crate) fn text_query(text: &str, fields: &Fields) -> Option<Box<dyn Query>> {
+pub(crate) fn text_query(
+    text: &str,
+    fields: &Fields,
+    searcher: &Searcher,
+    families: &mut Vec<WordFamily>,
+) -> Option<Box<dyn Query>> {
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut positive = false;
     for clause in parse_clauses(text) {
-        if let Some(q) = clause_query(&clause, fields) {
+        if let Some(q) = clause_query(&clause, fields, searcher, families) {
             positive |= !clause.exclude;
             let occur = if clause.exclude {
                 Occur::MustNot
@@ -217,20 +257,29 @@ pub(crate) fn filter_queries(q: &SearchQuery, f: &Fields) -> Vec<Box<dyn Query>>
 }
 
 /// The whole query: text AND every filter, filters scoring nothing so that they do not
-/// bend relevance.
-pub(crate) fn build_query(q: &SearchQuery, f: &Fields) -> (Box<dyn Query>, bool) {
-    let text = text_query(&q.text, f);
+/// bend relevance; and the word families the text was widened with.
+pub(crate) fn build_query(
+    q: &SearchQuery,
+    f: &Fields,
+    searcher: &Searcher,
+) -> (Box<dyn Query>, bool, Vec<WordFamily>) {
+    let mut families = Vec::new();
+    let text = text_query(&q.text, f, searcher, &mut families);
     let has_text = text.is_some();
     let filters = filter_queries(q, f);
     if filters.is_empty() {
-        return (text.unwrap_or_else(|| Box::new(AllQuery)), has_text);
+        return (
+            text.unwrap_or_else(|| Box::new(AllQuery)),
+            has_text,
+            families,
+        );
     }
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     subqueries.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
     for filter in filters {
         subqueries.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    (Box::new(BooleanQuery::new(subqueries)), has_text)
+    (Box::new(BooleanQuery::new(subqueries)), has_text, families)
 }
 
 /// The category as stored in the index (an unanalysed document counts as `other`).

@@ -164,6 +164,45 @@ fn stems_and_folds_at_index_and_query_time() {
 }
 
 #[test]
+fn a_word_finds_its_family_across_derivations_and_languages() {
+    let mut f = fixture();
+    let ids = f.add(&[
+        doc("Требуется охрана объекта"),
+        doc("Нужны охранники на склад"),
+        doc("Работа охранником вахтой"),
+        doc("Москвада охранага жумуш бар"),      // Kyrgyz dative
+        doc("Qoʻriqchi (oxrana) kerak, Moskva"), // Uzbek Latin
+        doc("Контролер на проходную"),
+        doc("Охра и краски оптом"),
+    ]);
+    let family = sorted(ids[0..5].to_vec());
+    // No form below is written as such in any document.
+    for query in ["охраннику", "охранникам", "охраной"] {
+        assert_eq!(f.text(query), family, "{query}");
+    }
+    assert_eq!(f.text("охрана"), f.text("охранник"));
+    // What was added is reported, for the page to show.
+    let results = f
+        .index
+        .search(&SearchQuery {
+            text: "охранник".into(),
+            ..SearchQuery::default()
+        })
+        .expect("search");
+    let widened = results.families.first().expect("a family is reported");
+    assert_eq!(widened.word, "охранник");
+    assert!(
+        widened.also.iter().any(|t| t.starts_with("oxran")),
+        "{widened:?}"
+    );
+    // Phrases stay exact, and an unrelated word sharing letters is not joined.
+    assert_eq!(f.text("\"охрана объекта\""), vec![ids[0]]);
+    assert!(!f.text("контракт").contains(&ids[5]));
+    assert!(!f.text("охрана").contains(&ids[6]), "ochre is not guarding");
+    assert!(!f.text("охрана").contains(&ids[6]), "ochre is not guarding");
+}
+
+#[test]
 fn words_are_anded_phrases_exclusions_and_prefixes() {
     let mut f = fixture();
     let ids = f.add(&[

@@ -102,14 +102,23 @@ impl IntoResponse for AppError {
             let body = serde_json::json!({ "error": self.message, "status": self.status.as_u16() });
             (self.status, axum::Json(body)).into_response()
         } else {
+            // A bare page for a client that bypasses the router's error-page layer; the
+            // layer ([`crate::pages::error_page`]) replaces it with a whole page.
             let body = format!(
-                "<!doctype html><html><head><meta charset=\"utf-8\"><title>{code}</title>\
-                 <link rel=\"stylesheet\" href=\"/static/app.css\"></head><body><main class=\"error\">\
-                 <h1>{code}</h1><p>{msg}</p><p><a href=\"/\">kuzot</a></p></main></body></html>",
+                "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+                 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+                 <title>{code}</title></head><body><h1>{code}</h1><p>{msg}</p>\
+                 <p><a href=\"/\">kuzot</a></p></body></html>",
                 code = self.status.as_u16(),
                 msg = crate::render::escape(&self.message),
             );
-            (self.status, axum::response::Html(body)).into_response()
+            let mut response = (self.status, axum::response::Html(body)).into_response();
+            response
+                .extensions_mut()
+                .insert(crate::pages::error_page::ErrorDetail {
+                    message: self.message,
+                });
+            response
         }
     }
 }

@@ -16,6 +16,19 @@ pub const PAGE_SIZE: usize = 25;
 /// Most results one request may ask for (API, exports page through).
 pub const MAX_LIMIT: usize = 1000;
 
+/// Every field that narrows which messages are shown (paging and order left out).
+pub const FILTER_FIELDS: [&str; 13] = [
+    "q", "category", "lang", "chat", "source", "since", "until", "place", "occupied", "org",
+    "phone", "promise", "min_pay",
+];
+
+/// A day (unix seconds, UTC) as the `YYYY-MM-DD` the date filters read.
+pub fn day_param(unix: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .map(|t| format!("{:04}-{:02}-{:02}", t.year(), t.month() as u8, t.day()))
+        .unwrap_or_default()
+}
+
 /// Filters from a query string. Every field is optional; empty strings mean "not set"
 /// (an HTML form sends empty fields).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
@@ -236,6 +249,59 @@ impl SearchParams {
                 },
             ),
         ])
+    }
+
+    /// The field called `name`, to read or set.
+    fn field_mut(&mut self, name: &str) -> Option<&mut Option<String>> {
+        Some(match name {
+            "q" => &mut self.q,
+            "category" => &mut self.category,
+            "lang" => &mut self.lang,
+            "chat" => &mut self.chat,
+            "source" => &mut self.source,
+            "since" => &mut self.since,
+            "until" => &mut self.until,
+            "place" => &mut self.place,
+            "occupied" => &mut self.occupied,
+            "org" => &mut self.org,
+            "phone" => &mut self.phone,
+            "promise" => &mut self.promise,
+            "min_pay" => &mut self.min_pay,
+            "sort" => &mut self.sort,
+            _ => return None,
+        })
+    }
+
+    /// These filters with `field` set to `value` (and paging reset): the link of a
+    /// chart mark or a table row narrows the search in force, never replaces it.
+    pub fn with(&self, field: &str, value: &str) -> SearchParams {
+        let mut out = self.clone();
+        out.page = None;
+        out.limit = None;
+        if let Some(slot) = out.field_mut(field) {
+            *slot = Some(value.to_owned());
+        }
+        out
+    }
+
+    /// These filters without `field` (and paging reset).
+    pub fn without(&self, field: &str) -> SearchParams {
+        let mut out = self.clone();
+        out.page = None;
+        out.limit = None;
+        if let Some(slot) = out.field_mut(field) {
+            *slot = None;
+        }
+        out
+    }
+
+    /// The filters in force, as (field, value), in the order of [`FILTER_FIELDS`].
+    pub fn active(&self) -> Vec<(&'static str, String)> {
+        FILTER_FIELDS
+            .iter()
+            .map(|f| (*f, self.value(f)))
+            .filter(|(_, v)| !v.is_empty())
+            .collect()
     }
 
     /// A field's value for the form (empty when not set).

@@ -207,6 +207,15 @@ impl Tr {
         self.catalog.format(self.lang, id, Some(&args))
     }
 
+    /// The message `id` with several text arguments.
+    pub fn args(&self, id: &str, values: &[(&str, &str)]) -> String {
+        let mut args = FluentArgs::new();
+        for (name, value) in values {
+            args.set(*name, FluentValue::from(value.to_string()));
+        }
+        self.catalog.format(self.lang, id, Some(&args))
+    }
+
     /// The message `id` with a count (for plural forms) that is also shown formatted.
     pub fn count(&self, id: &str, n: u64) -> String {
         let mut args = FluentArgs::new();

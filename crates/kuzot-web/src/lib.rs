@@ -19,6 +19,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod cite;
 pub mod error;
 pub mod export;
 pub mod filters;
@@ -164,6 +165,11 @@ pub fn app(state: AppState) -> Router {
         .merge(imports::routes())
         .nest("/api/v1", api::routes());
     routes
+        // Inside authentication, so that an error page knows the caller and language.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::error_page::error_pages,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,

@@ -64,3 +64,25 @@ document.addEventListener("DOMContentLoaded", () => {
   const job = document.getElementById("job");
   if (job && (job.dataset.state === "queued" || job.dataset.state === "running")) followJob(job);
 });
+
+// "Copy the citation": the text stays selectable in its <pre> without script; with
+// script a button copies it whole.
+for (const button of document.querySelectorAll("button[data-copy]")) {
+  const source = document.getElementById(button.dataset.copy);
+  const done = document.getElementById(button.dataset.copy + "-copied");
+  if (!source || !navigator.clipboard) continue;
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    navigator.clipboard.writeText(source.textContent).then(() => {
+      if (done) done.hidden = false;
+    });
+  });
+}
+
+// On a phone a wide table scrolls inside itself (app.css); a region that scrolls must be
+// reachable from the keyboard, so such a table becomes focusable.
+for (const table of document.querySelectorAll("table")) {
+  if (table.scrollWidth > table.clientWidth + 1 && !table.hasAttribute("tabindex")) {
+    table.tabIndex = 0;
+  }
+}

@@ -14,6 +14,7 @@ use kuzot_search::Aggregates;
 use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::filters::SearchParams;
+use crate::filters::day_param;
 use crate::i18n::Tr;
 use crate::render::{Page, html};
 use crate::state::AppState;
@@ -194,6 +195,91 @@ pub fn draw(tr: &Tr, agg: &Aggregates, name: &str, for_csv: bool) -> Option<Char
     Some(chart)
 }
 
+/// The search behind each row of chart `name`'s table (in the table's row order): the
+/// filters in force narrowed to that week, channel, category or place.
+pub fn row_links(agg: &Aggregates, name: &str, params: &SearchParams) -> Vec<String> {
+    let link = |p: SearchParams| format!("/search?{}", p.to_query_string(0));
+    match name {
+        "weekly" | "share" => agg
+            .weeks
+            .iter()
+            .map(|w| {
+                // A week runs Monday to Sunday; "until" includes its day.
+                link(
+                    params
+                        .with("since", &day_param(w.week_start))
+                        .with("until", &day_param(w.week_start + 6 * 86_400)),
+                )
+            })
+            .collect(),
+        "channels" => agg
+            .top_chats
+            .iter()
+            .map(|(chat, _)| link(params.with("chat", chat)))
+            .collect(),
+        "pay" => agg
+            .pay
+            .iter()
+            .map(|p| link(params.with("category", p.category.as_str())))
+            .collect(),
+        "places" => agg
+            .places
+            .iter()
+            .map(|p| link(params.with("place", &p.id)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A chart as the dashboard shows it: the drawing and its table rows with their links.
+pub struct ChartView {
+    /// The chart.
+    pub chart: Chart,
+    /// Each table row and the search behind it (empty when it has none).
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// A filter in force, as a chip: its label, its value as read, and the link without it.
+pub struct ActiveFilter {
+    /// What the filter is ("Phone").
+    pub label: String,
+    /// Its value, in words where it is an id.
+    pub value: String,
+    /// The same page without this filter.
+    pub remove_href: String,
+}
+
+/// The chips of the filters in force, in the caller's language.
+pub fn active_filters(tr: &Tr, params: &SearchParams, path: &str) -> Vec<ActiveFilter> {
+    params
+        .active()
+        .into_iter()
+        .map(|(field, value)| {
+            let shown = match field {
+                "category" => tr.category(&value),
+                "place" => tr.place(&value),
+                "lang" => tr.t(&format!("lang-{value}")),
+                "occupied" => tr.t(if matches!(value.as_str(), "1" | "true" | "yes") {
+                    "yes"
+                } else {
+                    "no"
+                }),
+                _ => value.clone(),
+            };
+            let label_id = match field {
+                "q" => "filter-text".to_owned(),
+                "min_pay" => "filter-min-pay".to_owned(),
+                other => format!("filter-{other}"),
+            };
+            ActiveFilter {
+                label: tr.t(&label_id),
+                value: shown,
+                remove_href: format!("{path}?{}", params.without(field).to_query_string(0)),
+            }
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardPage {
@@ -201,10 +287,14 @@ struct DashboardPage {
     params: SearchParams,
     categories: Vec<(String, String)>,
     total: String,
-    counts: Vec<(String, String, String)>,
-    charts: Vec<Chart>,
+    counts: Vec<(String, String, String, String)>,
+    charts: Vec<ChartView>,
     filter_query: String,
     rates_note: String,
+    active: Vec<ActiveFilter>,
+    /// Filters in force that the form has no field for: kept as hidden inputs, so that
+    /// "Apply" never drops them.
+    hidden: Vec<(&'static str, String)>,
 }
 
 async fn aggregate(state: &AppState, params: &SearchParams) -> Result<Aggregates, AppError> {
@@ -226,12 +316,39 @@ pub async fn dashboard(
     let agg = aggregate(&state, &params).await?;
     let charts = CHARTS
         .iter()
-        .filter_map(|name| draw(&tr, &agg, name, false))
+        .filter_map(|name| {
+            let chart = draw(&tr, &agg, name, false)?;
+            let links = row_links(&agg, name, &params);
+            let rows = chart
+                .table
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, row)| (links.get(i).cloned().unwrap_or_default(), row.clone()))
+                .collect();
+            Some(ChartView { chart, rows })
+        })
         .collect();
     let counts = agg
         .categories
         .iter()
-        .map(|(c, n)| (c.as_str().to_owned(), tr.category(c.as_str()), tr.int(*n)))
+        .map(|(c, n)| {
+            (
+                c.as_str().to_owned(),
+                tr.category(c.as_str()),
+                tr.int(*n),
+                format!(
+                    "/search?{}",
+                    params.with("category", c.as_str()).to_query_string(0)
+                ),
+            )
+        })
+        .collect();
+    let active = active_filters(&tr, &params, "/");
+    let hidden = params
+        .active()
+        .into_iter()
+        .filter(|(f, _)| !matches!(*f, "category" | "chat" | "since" | "until"))
         .collect();
     let rates_note = format!(
         "{} {}",
@@ -254,6 +371,8 @@ pub async fn dashboard(
         counts,
         charts,
         rates_note,
+        active,
+        hidden,
     })
 }
 

@@ -224,25 +224,40 @@ fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<Fac
             (Some(a), _) | (None, Some(a)) => tr.number(a),
             (None, None) => String::new(),
         };
-        let period = m
-            .period
-            .map(|p| {
-                tr.t(&format!(
-                    "period-{}",
-                    serde_json::to_value(p)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                        .replace('_', "-")
-                ))
-            })
+        // "per-<period>" reads as an adverbial in each language ("a month", "айына").
+        let period_id = m.period.map(|p| {
+            serde_json::to_value(p)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+                .replace('_', "-")
+        });
+        let period = period_id
+            .as_deref()
+            .map(|p| tr.t(&format!("per-{p}")))
             .unwrap_or_default();
         let monthly = rates
             .monthly_rub(m)
             .filter(|_| {
                 m.currency.as_deref() != Some("RUB") || m.period != Some(kuzot_model::Period::Month)
             })
-            .map(|v| format!(" ≈ {} ₽/{}", tr.number(v), tr.t("period-month")))
+            .map(|v| {
+                let rub = tr.number(v);
+                match period_id.as_deref() {
+                    // Pay per day, hour or shift is multiplied up to a month: say so.
+                    Some(p) if p != "month" && p != "one-time" => format!(
+                        " ≈ {}",
+                        tr.args(
+                            "money-monthly-converted",
+                            &[
+                                ("amount", rub.as_str()),
+                                ("period", tr.t(&format!("period-{p}")).as_str())
+                            ]
+                        )
+                    ),
+                    _ => format!(" ≈ {}", tr.t1("money-monthly", "amount", rub)),
+                }
+            })
             .unwrap_or_default();
         out.push(FactView {
             kind: tr.t("fact-money"),
@@ -250,7 +265,9 @@ fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<Fac
             value: format!(
                 "{amount} {} {period}{monthly}",
                 m.currency.as_deref().unwrap_or("?")
-            ),
+            )
+                .trim()
+                .to_owned(),
             href: None,
         });
     }
@@ -319,6 +336,9 @@ struct MessagePage {
     confidence: String,
     engine_version: String,
     lang: String,
+    /// The text's language as a BCP 47 tag (`ru`, `ky`), for its `lang` attribute; empty
+    /// when unknown.
+    text_lang: String,
     facts: Vec<FactView>,
     source: Option<SourceRecord>,
     position: String,
@@ -330,6 +350,24 @@ struct MessagePage {
     time: String,
     /// Reached from the review queue: the label form goes on to the next queued message.
     from_review: bool,
+    /// The citation text ([`crate::cite::citation`]).
+    citation: String,
+}
+
+/// The address the caller reached kuzot at (`http://host:port`), for citations: the Host
+/// header when it is a plain host name, else the loopback default of `kuzot serve`.
+pub fn base_url(headers: &axum::http::HeaderMap, secure: bool) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.len() <= 255
+                && h.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    format!("{}://{host}", if secure { "https" } else { "http" })
 }
 
 /// Query of the message page.
@@ -346,10 +384,16 @@ pub async fn message_page(
     Viewer(_, caller): Viewer,
     tr: Tr,
     uri: Uri,
+    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
     Query(query): Query<MessageQuery>,
 ) -> Result<Response, AppError> {
     let data = load(&state, id).await?;
+    let citation = crate::cite::citation(
+        &data.doc,
+        data.source.as_ref(),
+        &base_url(&headers, state.secure_cookies),
+    );
     let label = data.labels.last();
     let engine_category = data.analysis.as_ref().map(|a| a.analysis.category);
     let category = label.map(|l| l.category).or(engine_category);
@@ -360,7 +404,8 @@ pub async fn message_page(
     let title = tr.t1("message-title", "id", id);
     let position = {
         let p = &data.doc.position;
-        let mut s = tr.t1("position-record", "n", p.index);
+        // Record numbers are counted from 1, like lines.
+        let mut s = tr.t1("position-record", "n", p.index + 1);
         if let Some(line) = p.line {
             s.push_str(&format!(", {}", tr.t1("position-line", "n", line)));
         }
@@ -394,6 +439,12 @@ pub async fn message_page(
             .as_ref()
             .map(|a| tr.t(&format!("lang-{}", a.analysis.lang)))
             .unwrap_or_default(),
+        text_lang: data
+            .analysis
+            .as_ref()
+            .map(|a| a.analysis.lang.to_string())
+            .filter(|l| l.len() <= 3 && l.chars().all(|c| c.is_ascii_lowercase()))
+            .unwrap_or_default(),
         facts: fact_views(&tr, &facts, &state.rates),
         facts_json: serde_json::to_string_pretty(&facts).unwrap_or_default(),
         time: data
@@ -403,6 +454,7 @@ pub async fn message_page(
             .map(|t| tr.rfc3339(t))
             .unwrap_or_default(),
         from_review: query.from.as_deref() == Some("review"),
+        citation,
         position,
         cluster: related(&tr, &data.cluster),
         same_phone: data

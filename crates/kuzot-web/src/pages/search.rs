@@ -44,6 +44,25 @@ struct SearchPage {
     page_label: String,
     export_query: String,
     error: Option<String>,
+    /// One line per query word widened to its word family ("охрана: also охранник…").
+    families: Vec<String>,
+}
+
+/// The lines that tell which other words of a family a search also matched.
+pub fn family_lines(tr: &Tr, families: &[kuzot_search::WordFamily]) -> Vec<String> {
+    families
+        .iter()
+        .map(|f| {
+            let also: Vec<String> = f.also.iter().map(|t| format!("{t}…")).collect();
+            tr.args(
+                "search-family",
+                &[
+                    ("word", f.word.as_str()),
+                    ("also", also.join(", ").as_str()),
+                ],
+            )
+        })
+        .collect()
 }
 
 /// Category options for a select: (id, label).
@@ -94,6 +113,7 @@ pub async fn search_page(
                 page_label: String::new(),
                 export_query: String::new(),
                 error: Some(e.message),
+                families: Vec::new(),
             });
         }
     };
@@ -107,6 +127,7 @@ pub async fn search_page(
     html(&SearchPage {
         total: tr.count("results-count", results.total),
         hits: hit_views(&tr, &results.hits),
+        families: family_lines(&tr, &results.families),
         page_label: tr.t1("page-number", "n", number),
         export_query: params.to_query_string(0),
         page,

@@ -1,0 +1,272 @@
+//! The web application as its users meet it: error pages that are whole pages in the
+//! caller's language, filters that stay visible and kept, chart tables that lead to the
+//! search behind each row, and the citation block of a message.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use common::{Harness, Session};
+
+/// GET as `session` with the interface in `lang`.
+async fn get_in(h: &Harness, path: &str, session: &Session, lang: &str) -> common::Reply {
+    let request = Request::get(path)
+        .header(
+            header::COOKIE,
+            format!("kuzot_session={}; kuzot_lang={lang}", session.cookie),
+        )
+        .body(Body::empty())
+        .expect("request");
+    h.send(request).await
+}
+
+/// Reads one message from the store of the harness, with its source.
+fn some_message(h: &Harness) -> (kuzot_store::StoredDocument, kuzot_store::SourceRecord) {
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut found = None;
+    store
+        .for_each_document(
+            &kuzot_store::DocumentFilter {
+                limit: Some(1),
+                ..Default::default()
+            },
+            |d| {
+                found = Some(d.clone());
+                Ok(())
+            },
+        )
+        .expect("documents");
+    let doc = found.expect("the examples hold messages");
+    let source = store
+        .source_by_sha256(&doc.source)
+        .expect("source")
+        .expect("its source is recorded");
+    (doc, source)
+}
+
+#[tokio::test]
+async fn error_pages_are_whole_pages_in_the_callers_language() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    // (path, status, the Kyrgyz explanation's id)
+    let cases = [
+        ("/messages/abc", StatusCode::BAD_REQUEST),
+        ("/messages/999999999", StatusCode::NOT_FOUND),
+        ("/no/such/page", StatusCode::NOT_FOUND),
+        ("/search?since=yesterday&page=0", StatusCode::BAD_REQUEST),
+    ];
+    for (path, status) in cases {
+        let r = get_in(&h, path, &s, "ky").await;
+        if path.starts_with("/search") {
+            // The search page shows its own error inline; it is not an error page.
+            continue;
+        }
+        assert_eq!(r.status, status, "{path}");
+        let body = r.text();
+        assert!(body.contains("<html lang=\"ky\">"), "{path}: {body}");
+        assert!(body.contains("name=\"viewport\""), "{path}");
+        assert!(
+            body.contains("class=\"langs\""),
+            "{path}: no language switcher"
+        );
+        assert!(body.contains("href=\"/search\""), "{path}: no navigation");
+        assert!(body.contains("Ката"), "{path}: not in Kyrgyz: {body}");
+        assert!(
+            !body.contains("Cannot parse"),
+            "{path}: a parser's message leaked"
+        );
+    }
+    let ru = get_in(&h, "/no/such/page", &s, "ru").await;
+    assert_eq!(ru.status, StatusCode::NOT_FOUND);
+    assert!(ru.text().contains("<html lang=\"ru\">") && ru.text().contains("Ошибка 404"));
+    // A 405 (a form's address opened as a link) keeps its Allow header and gets a page.
+    let wrong_method = get_in(&h, "/logout", &s, "ky").await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(!wrong_method.header("allow").is_empty());
+    assert!(wrong_method.text().contains("<html lang=\"ky\">"));
+    // The API keeps answering JSON.
+    let api = h
+        .send(
+            Request::get("/api/v1/messages/999999999")
+                .header(header::COOKIE, format!("kuzot_session={}", s.cookie))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(
+        !api.text().contains("<html"),
+        "API error became a page: {}",
+        api.text()
+    );
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_and_keeps_every_filter_in_force() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let phone = store
+        .shared_phones(1, 1)
+        .expect("phones")
+        .first()
+        .map(|p| p.0.clone())
+        .expect("the examples carry a phone number");
+    let encoded = phone.replace('+', "%2B");
+    let r = h.get(&format!("/?phone={encoded}&lang=ru"), Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    // Shown, as chips with a way to remove each.
+    assert!(body.contains("id=\"active-filters\""), "{body}");
+    assert!(body.contains(&format!("<strong>{phone}</strong>")));
+    assert!(
+        body.contains("href=\"/?lang=ru\""),
+        "no link that drops the phone"
+    );
+    // Kept by "Apply": the form has no field for them, so they travel as hidden inputs.
+    assert!(body.contains(&format!(
+        "<input type=\"hidden\" name=\"phone\" value=\"{phone}\">"
+    )));
+    assert!(body.contains("<input type=\"hidden\" name=\"lang\" value=\"ru\">"));
+    // Category chips narrow the filters in force instead of replacing them.
+    let chips: Vec<&str> = body
+        .split("<a class=\"cat cat-")
+        .skip(1)
+        .filter_map(|chip| chip.split('>').next())
+        .collect();
+    assert!(!chips.is_empty(), "no category chips");
+    for chip in chips {
+        assert!(
+            chip.contains(&format!("phone={encoded}")),
+            "chip drops the phone: {chip}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_numbers_table_row_links_to_its_search() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let body = h.get("/", Some(&s)).await.text();
+    for chart in kuzot_web::pages::dashboard::CHARTS {
+        let start = body
+            .find(&format!("id=\"chart-{chart}\""))
+            .unwrap_or_else(|| panic!("{chart} missing"));
+        let figure = &body[start..];
+        let figure = &figure[..figure.find("</figure>").expect("figure closes")];
+        let tbody = &figure[figure.find("<tbody>").expect("table")..];
+        let rows = tbody.matches("<tr>").count();
+        let links = tbody.matches("<td><a href=\"/search?").count();
+        assert!(rows > 0, "{chart}: an empty table cannot show its links");
+        assert_eq!(rows, links, "{chart}: {rows} rows but {links} links");
+    }
+    // A week row opens that week's messages, and the search finds them.
+    let weekly = &body[body.find("id=\"chart-weekly\"").expect("weekly")..];
+    let href = weekly
+        .split("<td><a href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a week link")
+        .replace("&amp;", "&");
+    assert!(href.contains("since=") && href.contains("until="), "{href}");
+    let found = h.get(&href, Some(&s)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.text().contains("href=\"/messages/"),
+        "{href} finds nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_cite_block_carries_the_facts_of_the_message_and_matches_the_cli_text() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let (doc, source) = some_message(&h);
+    let r = h.get(&format!("/messages/{}", doc.id), Some(&s)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.text();
+    // The full hash, whole, in the provenance and in the citation.
+    assert_eq!(source.sha256.len(), 64);
+    assert!(
+        body.matches(&source.sha256).count() >= 2,
+        "the full SHA-256 is not shown twice"
+    );
+    // The citation is the shared function's text (what `kuzot cite` prints), with the
+    // address the page was reached at.
+    let expected = kuzot_web::cite::citation(&doc, Some(&source), "http://127.0.0.1:8080");
+    let escaped = expected
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    assert!(
+        body.contains(&escaped),
+        "citation differs:\n{expected}\n---\n{body}"
+    );
+    assert!(expected.contains(&format!("record {}", doc.position.index + 1)));
+    assert!(expected.contains(&source.original_name));
+    assert!(expected.contains(&kuzot_web::cite::whole_seconds(&source.imported_at)));
+}
+
+#[test]
+fn a_citation_says_when_no_operator_was_recorded() {
+    let doc = kuzot_store::StoredDocument {
+        id: 7,
+        source: "ab".repeat(32),
+        source_name: "result.json".into(),
+        format: "telegram_json".into(),
+        kind: "message".into(),
+        chat: Some("Private person".into()),
+        author: Some("anon-1".into()),
+        author_name: None,
+        time: Some("2024-03-01T10:00:00Z".into()),
+        message_id: Some("42".into()),
+        reply_to: None,
+        forwarded_from: None,
+        title: None,
+        url: None,
+        text: "text".into(),
+        position: kuzot_model::SourcePosition {
+            index: 0,
+            line: Some(3),
+            byte_offset: Some(120),
+        },
+        category: None,
+        lang: None,
+        cluster: None,
+    };
+    let text = kuzot_web::cite::citation(&doc, None, "http://kuzot.example/");
+    assert!(text.contains("Position in the file: record 1, line 3, byte offset 120"));
+    assert!(text.contains("Message id in the export: 42"));
+    assert!(text.contains("Address: http://kuzot.example/messages/7"));
+    assert!(!text.contains("Private person") && !text.contains("anon-1"));
+}
+
+#[tokio::test]
+async fn a_channel_post_names_its_channel_once() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut post = None;
+    store
+        .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+            if post.is_none() && d.author.is_some() && d.author == d.chat {
+                post = Some(d.clone());
+            }
+            Ok(())
+        })
+        .expect("documents");
+    let post = post.expect("the examples hold a channel post signed by its channel");
+    let chat = post.chat.clone().expect("chat");
+    let body = h
+        .get(&format!("/messages/{}", post.id), Some(&s))
+        .await
+        .text();
+    let meta = &body[body.find("<div class=\"meta\">").expect("meta")..];
+    let meta = &meta[..meta.find("</div>").expect("meta closes")];
+    let escaped = chat
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    assert_eq!(meta.matches(escaped.as_str()).count(), 1, "{meta}");
+}
