@@ -114,6 +114,10 @@ pub struct SearchResults {
     pub total: u64,
     /// The page asked for.
     pub hits: Vec<SearchHit>,
+    /// The query text was not blank but held nothing searchable (only symbols, a word
+    /// longer than any indexed one, only exclusions…): nothing matched, and the interface
+    /// should say why.
+    pub unsearchable: bool,
 }
 
 /// One matching document.
