@@ -30,4 +30,4 @@ pub use export::{ExportFormat, export_documents, spreadsheet_safe};
 pub use ingest::{
     FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
 };
-pub use settings::{DEFAULT_CONFIG, Settings};
+pub use settings::{DEFAULT_CONFIG, ServerLimits, Settings};
