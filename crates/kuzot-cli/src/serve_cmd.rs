@@ -56,6 +56,22 @@ fn write_examples(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(root)
 }
 
+/// The server's limits from the `[server]` settings.
+fn web_limits(server: &kuzot_service::ServerLimits) -> kuzot_web::Limits {
+    use std::time::Duration;
+    let size = |bytes: u64| usize::try_from(bytes).unwrap_or(usize::MAX);
+    kuzot_web::Limits {
+        form_body_bytes: size(server.form_body_bytes),
+        upload_body_bytes: size(server.upload_body_bytes),
+        password_hashes: server.password_hashes.max(1) as usize,
+        hash_wait: Duration::from_secs(server.hash_wait_seconds),
+        login_attempts: server.login_attempts.max(1) as usize,
+        login_window: Duration::from_secs(server.login_window_seconds),
+        connections: server.connections.max(1) as usize,
+        header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds.max(1)),
+    }
+}
+
 /// Runs the server until Ctrl-C.
 pub fn serve(
     settings: &Settings,
@@ -112,6 +128,7 @@ pub fn serve(
         secure_cookies,
         rates: kuzot_model::RateTable::default(),
         operator: settings.operator_name(),
+        limits: web_limits(&settings.server),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -129,4 +146,15 @@ pub fn serve(
         }
         println!("Stop with Ctrl-C.");
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_default_server_settings_are_the_servers_default_limits() {
+        assert_eq!(
+            super::web_limits(&kuzot_service::ServerLimits::default()),
+            kuzot_web::Limits::default()
+        );
+    }
 }

@@ -30,6 +30,18 @@ pub const SCHEMA_VERSION: u32 = 2;
 const WRITER_MEMORY: usize = 100_000_000;
 /// Documents between two commits while syncing: each commit makes progress durable.
 const SYNC_BATCH: u64 = 50_000;
+/// How much of a document's opening a snippet is looked for in (bytes).
+pub const SNIPPET_SOURCE_BYTES: usize = 256 << 10;
+
+/// The first `max_bytes` of `text`, cut on a character boundary.
+fn text_opening(text: &str, max_bytes: usize) -> &str {
+    let mut end = max_bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or("")
+}
+
 /// Longest snippet, in bytes of the original text (about 150 to 300 characters).
 const SNIPPET_BYTES: usize = 300;
 /// Characters of the opening shown when there are no words to highlight.
@@ -435,7 +447,8 @@ impl SearchIndex {
     pub fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let f = &self.inner.fields;
         let searcher = self.inner.reader.searcher();
-        let (query, has_text, families) = build_query(q, f, &searcher);
+        let built = build_query(q, f, &searcher);
+        let (query, has_text) = (built.query, built.has_text);
         let limit = match q.limit {
             0 => 20,
             n => n.min(MAX_LIMIT),
@@ -475,7 +488,9 @@ impl SearchIndex {
             let snippet = generator
                 .as_ref()
                 .map(|g| {
-                    let s = g.snippet(text);
+                    // The passage is looked for in the document's opening only: a document
+                    // of hundreds of megabytes must not be tokenised whole for 300 bytes.
+                    let s = g.snippet(text_opening(text, SNIPPET_SOURCE_BYTES));
                     Snippet::from_fragment(s.fragment(), s.highlighted())
                 })
                 .filter(|s| !s.text.is_empty())
@@ -499,7 +514,8 @@ impl SearchIndex {
         Ok(SearchResults {
             total: total as u64,
             hits,
-            families,
+            families: built.families,
+            unsearchable: built.unsearchable,
         })
     }
 
@@ -536,8 +552,8 @@ impl SearchIndex {
         ) {
             return Ok(hit);
         }
-        let (query, _, _) = build_query(q, &self.inner.fields, &searcher);
-        let fruit = searcher.search(&query, &AggregateCollector)?;
+        let built = build_query(q, &self.inner.fields, &searcher);
+        let fruit = searcher.search(&built.query, &AggregateCollector)?;
         let aggregates = fruit.into_aggregates(self.inner.rates.clone());
         let mut cache = self
             .inner

@@ -126,6 +126,10 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// The query words that were widened to their word family, and with which terms.
     pub families: Vec<WordFamily>,
+    /// The query text was not blank but held nothing searchable (only symbols, a word
+    /// longer than any indexed one, only exclusions…): nothing matched, and the interface
+    /// should say why.
+    pub unsearchable: bool,
 }
 
 /// A query word and the other indexed terms of its family that were searched with it.

@@ -8,6 +8,11 @@
 //!
 //! A single word (not a phrase, not a prefix) also matches the members of its word family
 //! that the index holds ([`crate::family`]); which ones is returned beside the hits.
+//!
+//! A query text that is not blank but holds no word the index can match — only symbols or
+//! emoji, a word longer than any indexed one, empty quotes, a bare `*`, or only exclusions —
+//! matches NOTHING (and says so, [`TextPart::Unsearchable`]): read as "no text", it would
+//! match, and export, the whole store.
 
 use std::ops::Bound;
 
@@ -150,13 +155,26 @@ fn clause_query(
     }
 }
 
-/// The text part of the query: `None` when it has no positive or negative clause.
+/// What the text of a query asks for.
+pub(crate) enum TextPart {
+    /// Blank text: no condition on the text (filters alone decide).
+    Blank,
+    /// Text with nothing the index can match: matches no document.
+    Unsearchable,
+    /// The text's query.
+    Query(Box<dyn Query>),
+}
+
+/// The text part of the query; the word families it was widened with go to `families`.
 pub(crate) fn text_query(
     text: &str,
     fields: &Fields,
     searcher: &Searcher,
     families: &mut Vec<WordFamily>,
-) -> Option<Box<dyn Query>> {
+) -> TextPart {
+    if text.trim().is_empty() {
+        return TextPart::Blank;
+    }
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut positive = false;
     for clause in parse_clauses(text) {
@@ -170,13 +188,12 @@ pub(crate) fn text_query(
             subqueries.push((occur, q));
         }
     }
-    if subqueries.is_empty() {
-        return None;
-    }
+    // Exclusions alone would be "everything but": the whole store for a word that occurs
+    // nowhere. They only narrow a search that has something to find.
     if !positive {
-        subqueries.push((Occur::Must, Box::new(AllQuery)));
+        return TextPart::Unsearchable;
     }
-    Some(Box::new(BooleanQuery::new(subqueries)))
+    TextPart::Query(Box::new(BooleanQuery::new(subqueries)))
 }
 
 fn term_filter(term: Term) -> Box<dyn Query> {
@@ -256,30 +273,50 @@ pub(crate) fn filter_queries(q: &SearchQuery, f: &Fields) -> Vec<Box<dyn Query>>
     out
 }
 
+/// The query built from a [`SearchQuery`].
+pub(crate) struct BuiltQuery {
+    /// Text AND every filter.
+    pub query: Box<dyn Query>,
+    /// The text holds a searchable word (relevance and snippets make sense).
+    pub has_text: bool,
+    /// The text is not blank but holds nothing searchable: the query matches nothing.
+    pub unsearchable: bool,
+    /// The query words widened to their word family, and with which terms.
+    pub families: Vec<WordFamily>,
+}
+
 /// The whole query: text AND every filter, filters scoring nothing so that they do not
 /// bend relevance; and the word families the text was widened with.
-pub(crate) fn build_query(
-    q: &SearchQuery,
-    f: &Fields,
-    searcher: &Searcher,
-) -> (Box<dyn Query>, bool, Vec<WordFamily>) {
+pub(crate) fn build_query(q: &SearchQuery, f: &Fields, searcher: &Searcher) -> BuiltQuery {
     let mut families = Vec::new();
-    let text = text_query(&q.text, f, searcher, &mut families);
-    let has_text = text.is_some();
+    let (text, has_text) = match text_query(&q.text, f, searcher, &mut families) {
+        TextPart::Blank => (None, false),
+        TextPart::Unsearchable => {
+            return BuiltQuery {
+                query: Box::new(EmptyQuery),
+                has_text: false,
+                unsearchable: true,
+                families,
+            };
+        }
+        TextPart::Query(query) => (Some(query), true),
+    };
     let filters = filter_queries(q, f);
+    let built = |query| BuiltQuery {
+        query,
+        has_text,
+        unsearchable: false,
+        families,
+    };
     if filters.is_empty() {
-        return (
-            text.unwrap_or_else(|| Box::new(AllQuery)),
-            has_text,
-            families,
-        );
+        return built(text.unwrap_or_else(|| Box::new(AllQuery)));
     }
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     subqueries.push((Occur::Must, text.unwrap_or_else(|| Box::new(AllQuery))));
     for filter in filters {
         subqueries.push((Occur::Must, Box::new(ConstScoreQuery::new(filter, 0.0))));
     }
-    (Box::new(BooleanQuery::new(subqueries)), has_text, families)
+    built(Box::new(BooleanQuery::new(subqueries)))
 }
 
 /// The category as stored in the index (an unanalysed document counts as `other`).

@@ -215,14 +215,95 @@ fn words_are_anded_phrases_exclusions_and_prefixes() {
     assert_eq!(f.text("\"контракт с министерством\""), vec![ids[0]]);
     assert_eq!(f.text("\"министерства обороны\""), vec![ids[0]]);
     assert_eq!(f.text("контракт -обороны"), vec![ids[1]]);
-    assert_eq!(f.text("-контракт"), vec![ids[3]]);
+    // Exclusions narrow a search; alone they find nothing (not "everything but").
+    assert_eq!(f.text("-контракт"), Vec::<i64>::new());
     assert_eq!(f.text("мариуп*"), vec![ids[3]]);
     assert_eq!(f.text("министерство*"), vec![ids[0]]);
     // Operators of other query languages are just text, and an unclosed quote runs on.
     assert_eq!(f.text("text:контракт"), Vec::<i64>::new());
     assert_eq!(f.text("\"контракт на"), vec![ids[1]]);
     assert_eq!(f.text(""), sorted(ids.clone()));
-    assert_eq!(f.text("  -  \" * "), sorted(ids));
+    assert_eq!(f.text("   "), sorted(ids));
+    assert_eq!(f.text("  -  \" * "), Vec::<i64>::new());
+}
+
+#[test]
+fn queries_that_reduce_to_nothing_match_nothing_and_say_so() {
+    let mut f = fixture();
+    f.add(&[
+        doc("контракт с министерством обороны"),
+        doc("Работа в Москве 🔥 ★★★ звоните"),
+        doc("вахта в Мариуполе"),
+    ]);
+    let long_word = "a".repeat(65);
+    let long_cyrillic = "Ж".repeat(33);
+    for text in [
+        long_word.as_str(),
+        long_cyrillic.as_str(),
+        "🔥",
+        "★★★",
+        "\"\"",
+        "«»",
+        "*",
+        "-zzzz",
+        "-zzzz -контракт",
+        "-\"нет такого\"",
+        "- * -\"\" **",
+    ] {
+        let results = f
+            .index
+            .search(&SearchQuery {
+                text: text.into(),
+                ..SearchQuery::default()
+            })
+            .expect("search");
+        assert_eq!(results.total, 0, "{text:?} matched documents");
+        assert!(results.hits.is_empty(), "{text:?}");
+        assert!(
+            results.unsearchable,
+            "{text:?} is not reported as unsearchable"
+        );
+        // The dashboard's counts of such a query are empty too.
+        let counts = f
+            .index
+            .aggregate(&SearchQuery {
+                text: text.into(),
+                ..SearchQuery::default()
+            })
+            .expect("aggregate");
+        assert_eq!(counts.total, 0, "{text:?} counted documents");
+    }
+    // A searchable word beside the noise still searches.
+    let found = f
+        .index
+        .search(&SearchQuery {
+            text: format!("вахта {long_word} 🔥"),
+            ..SearchQuery::default()
+        })
+        .expect("search");
+    assert_eq!(found.total, 1);
+    assert!(!found.unsearchable);
+}
+
+#[test]
+fn a_snippet_is_found_in_the_opening_of_a_huge_document() {
+    let mut f = fixture();
+    // The word is far past the part of the text snippets are looked for in: the hit is
+    // found (the index has the whole text) and its snippet is the bounded opening.
+    let filler = "слово ".repeat(100_000);
+    let text: &'static str = Box::leak(format!("{filler} вахта").into_boxed_str());
+    f.add(&[doc(text)]);
+    let results = f
+        .index
+        .search(&SearchQuery {
+            text: "вахта".into(),
+            ..SearchQuery::default()
+        })
+        .expect("search");
+    assert_eq!(results.total, 1);
+    let snippet = &results.hits[0].snippet;
+    assert!(snippet.text.len() <= 1_000, "{}", snippet.text.len());
+    assert!(snippet.highlights.is_empty());
 }
 
 fn money(rub: f64) -> Money {

@@ -331,9 +331,10 @@ fn ingest_file(
                         None,
                         Some(blob.sha256),
                         FileStatus::Skipped {
-                            reason:
-                                "not a format kuzot reads (binary data); use --format to force one"
-                                    .into(),
+                            // Said for the command line and the upload page alike.
+                            reason: "not a format kuzot reads (binary data); name its format \
+                                     to force one (the format choice of the import)"
+                                .into(),
                         },
                     ));
                 }

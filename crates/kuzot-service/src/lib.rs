@@ -34,4 +34,4 @@ pub use genre_training::{
 pub use ingest::{
     FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
 };
-pub use settings::{DEFAULT_CONFIG, Settings};
+pub use settings::{DEFAULT_CONFIG, ServerLimits, Settings};

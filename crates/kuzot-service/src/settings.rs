@@ -25,6 +25,27 @@ data_dir = "./kuzot-data"
 # are private people and are stored as keyed pseudonyms. Turn on only for a lawful,
 # documented need; --keep-authors does the same for one import.
 keep_authors = false
+
+# Limits of `kuzot serve`: what one request, login or connection may take, so that no
+# anonymous client can exhaust the machine.
+[server]
+# Largest request body, except analysts' uploads (forms, logins, labels, JSON), in bytes.
+form_body_bytes = 65536
+# Largest upload (POST /imports, POST /api/v1/imports, analysts only), in bytes (2 GiB).
+upload_body_bytes = 2147483648
+# Password hashes computed at once (argon2id takes 19 MiB each); more logins wait.
+password_hashes = 4
+# Seconds a login waits for one of those before it is answered 503.
+hash_wait_seconds = 5
+# Login attempts per account and per client address, counted before the password is
+# checked, within this many seconds.
+login_attempts = 5
+login_window_seconds = 900
+# Connections open at once; more wait in the listen queue.
+connections = 1024
+# Seconds a client has to send a request's headers (on a new connection, or between the
+# requests of a kept-alive one) before it is disconnected.
+header_read_timeout_seconds = 20
 "#;
 
 /// kuzot's settings.
@@ -40,6 +61,46 @@ pub struct Settings {
     /// Keep raw author names.
     #[serde(default)]
     pub keep_authors: bool,
+    /// Limits of the web server.
+    #[serde(default)]
+    pub server: ServerLimits,
+}
+
+/// The `[server]` table: resource limits of `kuzot serve` (see [`DEFAULT_CONFIG`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerLimits {
+    /// Largest request body except analysts' uploads, in bytes.
+    pub form_body_bytes: u64,
+    /// Largest upload, in bytes.
+    pub upload_body_bytes: u64,
+    /// Password hashes computed at once.
+    pub password_hashes: u32,
+    /// Seconds a login waits for a hashing permit.
+    pub hash_wait_seconds: u64,
+    /// Login attempts per account and per address within the window.
+    pub login_attempts: u32,
+    /// The login window, in seconds.
+    pub login_window_seconds: u64,
+    /// Connections open at once.
+    pub connections: u32,
+    /// Seconds to send a request's headers.
+    pub header_read_timeout_seconds: u64,
+}
+
+impl Default for ServerLimits {
+    fn default() -> ServerLimits {
+        ServerLimits {
+            form_body_bytes: 64 << 10,
+            upload_body_bytes: 2 << 30,
+            password_hashes: 4,
+            hash_wait_seconds: 5,
+            login_attempts: 5,
+            login_window_seconds: 15 * 60,
+            connections: 1024,
+            header_read_timeout_seconds: 20,
+        }
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -49,6 +110,7 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("operator", &self.operator)
             .field("keep_authors", &self.keep_authors)
+            .field("server", &self.server)
             .finish()
     }
 }
@@ -63,6 +125,7 @@ impl Default for Settings {
             data_dir: default_data_dir(),
             operator: None,
             keep_authors: false,
+            server: ServerLimits::default(),
         }
     }
 }

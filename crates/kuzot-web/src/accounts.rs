@@ -75,6 +75,45 @@ pub struct Session {
     pub csrf: String,
 }
 
+/// What an API token may do, whatever its owner's role. A token never reaches the admin
+/// routes nor the HTML forms: those are for a person at a browser.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenScope {
+    /// Reads only, as a viewer (the default).
+    Read,
+    /// Also labels and imports through the API, as an analyst (if its owner is one).
+    Write,
+}
+
+impl TokenScope {
+    /// Stable identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+        }
+    }
+
+    /// Parses an identifier.
+    pub fn parse(s: &str) -> Option<TokenScope> {
+        [TokenScope::Read, TokenScope::Write]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
+    /// The most a caller with this token may do: its owner's role, capped by the scope.
+    pub fn cap(self, role: Role) -> Role {
+        let most = match self {
+            TokenScope::Read => Role::Viewer,
+            TokenScope::Write => Role::Analyst,
+        };
+        role.min(most)
+    }
+}
+
 /// An API token as listed (the secret itself is shown once, at creation).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ApiToken {
@@ -82,6 +121,8 @@ pub struct ApiToken {
     pub id: i64,
     /// Name given by its owner.
     pub name: String,
+    /// What it may do.
+    pub scope: TokenScope,
     /// When created.
     pub created_at: String,
     /// When last used, if ever.
@@ -125,6 +166,10 @@ pub enum AccountError {
 pub const SESSION_HOURS: i64 = 12;
 /// Shortest password accepted.
 pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Longest password accepted (in bytes of UTF-8).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest account name (in characters).
+pub const MAX_NAME_CHARS: usize = 64;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS users (
@@ -222,7 +267,7 @@ fn check_new_password(password: &str) -> Result<(), AccountError> {
             "the password must have at least {MIN_PASSWORD_CHARS} characters"
         )));
     }
-    if password.len() > 1024 {
+    if password.len() > MAX_PASSWORD_BYTES {
         return Err(AccountError::Invalid("the password is too long".into()));
     }
     Ok(())
@@ -230,7 +275,7 @@ fn check_new_password(password: &str) -> Result<(), AccountError> {
 
 fn check_name(name: &str) -> Result<(), AccountError> {
     let ok = !name.is_empty()
-        && name.chars().count() <= 64
+        && name.chars().count() <= MAX_NAME_CHARS
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
@@ -254,6 +299,35 @@ fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
     })
 }
 
+/// Inserts an account row whose password is already hashed.
+fn insert_user(
+    conn: &Connection,
+    name: &str,
+    hash: &str,
+    role: Role,
+) -> Result<User, AccountError> {
+    let created = now_rfc3339();
+    match conn.execute(
+        "INSERT INTO users (name, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, hash, role.as_str(), created],
+    ) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            return Err(AccountError::NameTaken(name.into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(User {
+        id: conn.last_insert_rowid(),
+        name: name.into(),
+        role,
+        disabled: false,
+        created_at: created,
+    })
+}
+
 impl Accounts {
     /// Opens (creating) `accounts.db` in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Accounts, AccountError> {
@@ -262,6 +336,17 @@ impl Accounts {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.execute_batch(SCHEMA)?;
+        // Tokens made before scopes existed are read-only, like every new token by default.
+        let has_scope: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('api_tokens') WHERE name = 'scope')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_scope {
+            conn.execute_batch(
+                "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'read'",
+            )?;
+        }
         Ok(Accounts {
             conn: Mutex::new(conn),
         })
@@ -291,27 +376,7 @@ impl Accounts {
         check_name(name)?;
         check_new_password(password)?;
         let hash = hash_password(password)?;
-        let conn = self.conn();
-        let created = now_rfc3339();
-        match conn.execute(
-            "INSERT INTO users (name, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, hash, role.as_str(), created],
-        ) {
-            Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                return Err(AccountError::NameTaken(name.into()));
-            }
-            Err(e) => return Err(e.into()),
-        }
-        Ok(User {
-            id: conn.last_insert_rowid(),
-            name: name.into(),
-            role,
-            disabled: false,
-            created_at: created,
-        })
+        insert_user(&self.conn(), name, &hash, role)
     }
 
     /// Every account, by name.
@@ -348,16 +413,21 @@ impl Accounts {
         Ok(())
     }
 
-    /// Sets a new password and ends the account's other sessions.
+    /// Sets a new password, ends every session of the account and revokes its API tokens
+    /// (a token minted from a stolen session must not outlive the reset), in one
+    /// transaction.
     pub fn set_password(&self, id: i64, password: &str) -> Result<(), AccountError> {
         check_new_password(password)?;
         let hash = hash_password(password)?;
-        let conn = self.conn();
-        conn.execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
             "UPDATE users SET password_hash = ?2 WHERE id = ?1",
             params![id, hash],
         )?;
-        conn.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        tx.execute("UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1", [id])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -440,8 +510,18 @@ impl Accounts {
         Ok(())
     }
 
-    /// Creates an API token for an account; returns its secret, shown once.
+    /// Creates a read-only API token for an account; returns its secret, shown once.
     pub fn create_api_token(&self, user_id: i64, name: &str) -> Result<String, AccountError> {
+        self.create_scoped_api_token(user_id, name, TokenScope::Read)
+    }
+
+    /// Creates an API token with a scope; returns its secret, shown once.
+    pub fn create_scoped_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        scope: TokenScope,
+    ) -> Result<String, AccountError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(AccountError::Invalid(
@@ -450,43 +530,56 @@ impl Accounts {
         }
         let secret = format!("kzt_{}", random_token()?);
         self.conn().execute(
-            "INSERT INTO api_tokens (user_id, name, token_sha256, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![user_id, name, sha256_hex(&secret), now_rfc3339()],
+            "INSERT INTO api_tokens (user_id, name, token_sha256, created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user_id, name, sha256_hex(&secret), now_rfc3339(), scope.as_str()],
         )?;
         Ok(secret)
     }
 
     /// The account of an API token, if the token is live.
     pub fn api_token_user(&self, secret: &str) -> Result<Option<User>, AccountError> {
+        Ok(self.api_token(secret)?.map(|(user, _)| user))
+    }
+
+    /// The account and scope of an API token, if the token is live.
+    pub fn api_token(&self, secret: &str) -> Result<Option<(User, TokenScope)>, AccountError> {
         let key = sha256_hex(secret);
         let conn = self.conn();
-        let user = conn
+        let found = conn
             .query_row(
-                "SELECT u.id, u.name, u.role, u.disabled, u.created_at FROM api_tokens t
+                "SELECT u.id, u.name, u.role, u.disabled, u.created_at, t.scope FROM api_tokens t
                  JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = ?1 AND t.revoked = 0",
                 [&key],
-                user_row,
+                |r| {
+                    let scope: String = r.get(5)?;
+                    Ok((
+                        user_row(r)?,
+                        TokenScope::parse(&scope).unwrap_or(TokenScope::Read),
+                    ))
+                },
             )
             .optional()?;
-        if user.is_some() {
+        if found.is_some() {
             conn.execute(
                 "UPDATE api_tokens SET last_used = ?2 WHERE token_sha256 = ?1",
                 params![key, now_rfc3339()],
             )?;
         }
-        Ok(user.filter(|u| !u.disabled))
+        Ok(found.filter(|(u, _)| !u.disabled))
     }
 
     /// An account's live tokens.
     pub fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, AccountError> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT id, name, created_at, last_used FROM api_tokens WHERE user_id = ?1 AND revoked = 0 ORDER BY id",
+            "SELECT id, name, created_at, last_used, scope FROM api_tokens WHERE user_id = ?1 AND revoked = 0 ORDER BY id",
         )?;
         let rows = stmt.query_map([user_id], |r| {
+            let scope: String = r.get(4)?;
             Ok(ApiToken {
                 id: r.get(0)?,
                 name: r.get(1)?,
+                scope: TokenScope::parse(&scope).unwrap_or(TokenScope::Read),
                 created_at: r.get(2)?,
                 last_used: r.get(3)?,
             })
@@ -528,20 +621,36 @@ impl Accounts {
         Ok(users == 0 && exists)
     }
 
-    /// Uses a setup link: creates the first admin and burns the link.
+    /// Uses a setup link: creates the first admin and burns the link, in one transaction
+    /// that checks the link and the empty account table again, so that parallel uses of
+    /// one link create exactly one admin.
     pub fn complete_setup(
         &self,
         token: &str,
         name: &str,
         password: &str,
     ) -> Result<User, AccountError> {
+        let used = || AccountError::Invalid("this setup link is used or unknown".into());
+        // Refuse a dead link before spending a hash on it.
         if !self.setup_link_valid(token)? {
-            return Err(AccountError::Invalid(
-                "this setup link is used or unknown".into(),
-            ));
+            return Err(used());
         }
-        let user = self.create_user(name, password, Role::Admin)?;
-        self.conn().execute("DELETE FROM setup_links", [])?;
+        check_name(name)?;
+        check_new_password(password)?;
+        let hash = hash_password(password)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let users: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let burnt = tx.execute(
+            "DELETE FROM setup_links WHERE token_sha256 = ?1",
+            [sha256_hex(token)],
+        )?;
+        if users != 0 || burnt == 0 {
+            return Err(used());
+        }
+        let user = insert_user(&tx, name, &hash, Role::Admin)?;
+        tx.execute("DELETE FROM setup_links", [])?;
+        tx.commit()?;
         Ok(user)
     }
 

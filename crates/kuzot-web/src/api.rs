@@ -112,6 +112,9 @@ pub struct SearchResponse {
     pub total: u64,
     /// This page's hits.
     pub hits: Vec<ApiHit>,
+    /// The query text held nothing searchable (only symbols or emoji, words over 64
+    /// letters, only exclusions): nothing matched for that reason.
+    pub unsearchable: bool,
 }
 
 /// Where a message came from.
@@ -309,6 +312,7 @@ pub async fn search(
         .map_err(AppError::as_json)?;
     Ok(Json(SearchResponse {
         total: results.total,
+        unsearchable: results.unsearchable,
         hits: results
             .hits
             .into_iter()
@@ -544,12 +548,13 @@ pub async fn stats(
 pub async fn import(
     State(state): State<AppState>,
     ApiAnalyst(user, _): ApiAnalyst,
+    axum::Extension(cut): axum::Extension<crate::auth::BodyCut>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, AppError> {
     let multipart = multipart.map_err(|e| {
         AppError::bad_request(format!("expected multipart/form-data: {}", e.body_text())).as_json()
     })?;
-    let (dir, files, format) = crate::imports::receive_upload(&state, multipart)
+    let (dir, files, format) = crate::imports::receive_upload(&state, &cut, multipart)
         .await
         .map_err(AppError::as_json)?;
     let job = crate::imports::start_import(&state, &user.name, dir, files, format);
@@ -563,12 +568,12 @@ pub async fn import(
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn import_status(
     State(state): State<AppState>,
-    ApiAnalyst(..): ApiAnalyst,
+    ApiAnalyst(me, _): ApiAnalyst,
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, AppError> {
     id.parse::<u64>()
         .ok()
-        .and_then(|id| state.jobs.get(id))
+        .and_then(|id| state.jobs.visible_to(id, &me))
         .map(|j| Json(j.status()))
         .ok_or_else(|| AppError::not_found(format!("import {id:?}")).as_json())
 }

@@ -6,6 +6,10 @@
 //! The expected token is the session's; before login it is a random cookie echoed by the
 //! form (double submit). The token may come as the `x-csrf-token` header, a `_csrf` query
 //! parameter (multipart forms) or a `_csrf` form field.
+//!
+//! The same middleware bounds every request body before anything reads it, wherever the
+//! CSRF token came from: the small form limit for everyone, the upload limit only on the
+//! upload routes and only for analysts (see [`body_limit`]).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{FromRequestParts, Request, State};
@@ -26,8 +30,8 @@ pub const SESSION_COOKIE: &str = "kuzot_session";
 pub const CSRF_COOKIE: &str = "kuzot_csrf";
 /// Name of the language cookie.
 pub const LANG_COOKIE: &str = "kuzot_lang";
-/// Largest urlencoded form body read to find its CSRF field.
-const MAX_FORM_BYTES: usize = 1 << 20;
+/// Routes that take an upload (a POST of exported files), and so the large body limit.
+pub const UPLOAD_PATHS: [&str; 2] = ["/imports", "/api/v1/imports"];
 
 /// The caller of a request, as resolved by [`authenticate`].
 #[derive(Debug, Clone)]
@@ -86,6 +90,54 @@ fn query_csrf(uri: &axum::http::Uri) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Set when a request's body was cut at its size limit, so that a handler whose parser
+/// reports the cut as a malformed body (multipart) can answer 413 instead.
+#[derive(Debug, Clone, Default)]
+pub struct BodyCut(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl BodyCut {
+    /// Whether the body went over the limit.
+    pub fn happened(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// A size for people: `64 KiB`, `2 GiB`, `1536 bytes`.
+pub fn human_size(bytes: usize) -> String {
+    const UNITS: [(usize, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    for (unit, name) in UNITS {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
+            return format!("{} {name}", bytes / unit);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
+/// The largest body a request may send: the upload limit for an analyst's (or admin's)
+/// POST to an upload route, the form limit for every other request.
+pub fn body_limit(state: &AppState, parts: &Parts, user: Option<&User>) -> usize {
+    let upload = parts.method == Method::POST
+        && UPLOAD_PATHS.contains(&parts.uri.path())
+        && user.is_some_and(|u| u.role >= Role::Analyst);
+    if upload {
+        state.limits.upload_body_bytes
+    } else {
+        state.limits.form_body_bytes
+    }
+}
+
+/// The 413 of a body over `limit`, naming the limit.
+pub fn too_large(limit: usize, api: bool) -> Response {
+    let e = AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!(
+            "the request body is larger than the limit of {} for this page",
+            human_size(limit)
+        ),
+    );
+    if api { e.as_json() } else { e }.into_response()
+}
+
 /// Resolves the caller and guards state-changing requests against CSRF.
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
@@ -102,20 +154,30 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         .filter(|v| is_hex_token(v))
         .map(str::to_owned);
 
-    let resolved = state
-        .blocking(move |s| {
-            if let Some(token) = bearer {
-                let user = s.accounts.api_token_user(&token)?;
-                return Ok((user, None, true));
-            }
-            if let Some(cookie) = &session_cookie
-                && let Some(session) = s.accounts.session(cookie)?
-            {
-                return Ok((Some(session.user), Some(session.csrf), false));
-            }
-            Ok((None, None, false))
-        })
-        .await;
+    let anonymous = bearer.is_none() && session_cookie.is_none();
+    // An anonymous request needs no database look-up (nor a blocking thread).
+    let resolved = if anonymous {
+        Ok((None, None, false))
+    } else {
+        state
+            .blocking(move |s| {
+                if let Some(token) = bearer {
+                    // A token acts at most as its scope allows, whatever its owner's role.
+                    let user = s.accounts.api_token(&token)?.map(|(mut user, scope)| {
+                        user.role = scope.cap(user.role);
+                        user
+                    });
+                    return Ok((user, None, true));
+                }
+                if let Some(cookie) = &session_cookie
+                    && let Some(session) = s.accounts.session(cookie)?
+                {
+                    return Ok((Some(session.user), Some(session.csrf), false));
+                }
+                Ok((None, None, false))
+            })
+            .await
+    };
     let (user, session_csrf, via_token) = match resolved {
         Ok(r) => r,
         Err(e) => return e.into_response(),
@@ -134,8 +196,56 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         },
     };
 
-    let mut body = body;
-    let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+    // Bound the body before anyone reads it: a declared length over the limit is refused
+    // unread, and a body without one stops being read at the limit.
+    let api = parts.uri.path().starts_with("/api/");
+    let limit = body_limit(&state, &parts, user.as_ref());
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(limit, api);
+    }
+    let cut = BodyCut::default();
+    let flag = cut.0.clone();
+    let mut body = Body::new(http_body_util::BodyExt::map_err(
+        http_body_util::Limited::new(body, limit),
+        move |e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                flag.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            e
+        },
+    ));
+    parts.extensions.insert(cut);
+    // No route of kuzot takes PUT, DELETE, PATCH or any other method: answer them 405
+    // here, before the CSRF check would answer 403 and hide what is wrong.
+    if !matches!(
+        parts.method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::POST
+    ) {
+        let refusal = AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("kuzot does not answer {} requests", parts.method),
+        );
+        let mut response = if api { refusal.as_json() } else { refusal }.into_response();
+        response.headers_mut().insert(
+            axum::http::header::ALLOW,
+            axum::http::HeaderValue::from_static("GET, HEAD, POST"),
+        );
+        return response;
+    }
+    let unsafe_method = parts.method == Method::POST;
+    // HTML forms are for a person at a browser: a script's token posts to the API only.
+    if unsafe_method && via_token && !api {
+        return AppError::new(
+            StatusCode::FORBIDDEN,
+            "API tokens are accepted by the JSON API (/api/v1) only",
+        )
+        .into_response();
+    }
     if unsafe_method && !via_token {
         // A browser that says the request comes from another site is refused outright.
         if parts
@@ -156,17 +266,18 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        if submitted.is_none() && is_form {
-            let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        // A form is read here whatever carries its token (at most `limit` bytes, the form
+        // limit: forms are never uploads), so that an oversized one gets the 413 naming it.
+        if is_form {
+            let bytes = match to_bytes(body, limit).await {
                 Ok(b) => b,
-                Err(_) => {
-                    return AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "form too large")
-                        .into_response();
-                }
+                Err(_) => return too_large(limit, api),
             };
-            submitted = form_urlencoded::parse(&bytes)
-                .find(|(k, _)| k == "_csrf")
-                .map(|(_, v)| v.into_owned());
+            if submitted.is_none() {
+                submitted = form_urlencoded::parse(&bytes)
+                    .find(|(k, _)| k == "_csrf")
+                    .map(|(_, v)| v.into_owned());
+            }
             body = Body::from(bytes);
         }
         let ok = !new_csrf_cookie
@@ -178,11 +289,7 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
                 StatusCode::FORBIDDEN,
                 "the form is stale or came from elsewhere (CSRF check failed); reload the page and try again",
             );
-            let e = if parts.uri.path().starts_with("/api/") {
-                e.as_json()
-            } else {
-                e
-            };
+            let e = if api { e.as_json() } else { e };
             return e.into_response();
         }
     }

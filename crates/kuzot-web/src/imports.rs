@@ -53,6 +53,9 @@ pub struct Job {
     pub started_by: String,
     /// File names uploaded.
     pub files: Vec<String>,
+    /// The server directory the files were uploaded to, never shown: it is cut from every
+    /// path and message of the status.
+    pub upload_dir: PathBuf,
     /// Bytes in all files.
     pub total_bytes: AtomicU64,
     /// Bytes read so far.
@@ -95,6 +98,13 @@ impl Job {
             JobState::Done { summary } => ("done", serde_json::to_value(summary).ok(), None),
             JobState::Failed { message } => ("failed", None, Some(message)),
         };
+        // Analysts see the names of the files they sent, not where the server keeps them.
+        let dir = self.upload_dir.to_string_lossy().into_owned();
+        let summary = summary.map(|mut s| {
+            hide_server_paths(&mut s, &dir);
+            s
+        });
+        let error = error.map(|e| hide_dir(&e, &dir));
         JobStatus {
             id: self.id,
             files: self.files.clone(),
@@ -105,6 +115,39 @@ impl Job {
             summary,
             error,
         }
+    }
+}
+
+/// `text` without the directory `dir` (and the separator after it) wherever it appears.
+fn hide_dir(text: &str, dir: &str) -> String {
+    if dir.is_empty() {
+        return text.to_owned();
+    }
+    text.replace(&format!("{dir}/"), "").replace(dir, "")
+}
+
+/// Cuts `dir` from every string of a status summary, and keeps only the file name of every
+/// `path` (a path found inside an uploaded folder keeps its part below `dir`).
+fn hide_server_paths(value: &mut serde_json::Value, dir: &str) {
+    match value {
+        serde_json::Value::String(s) => *s = hide_dir(s, dir),
+        serde_json::Value::Array(items) => {
+            for item in items {
+                hide_server_paths(item, dir);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                hide_server_paths(item, dir);
+                if key == "path"
+                    && let serde_json::Value::String(p) = item
+                    && p.starts_with('/')
+                {
+                    *p = p.rsplit('/').next().unwrap_or("").to_owned();
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -139,12 +182,20 @@ impl Jobs {
             .cloned()
     }
 
-    fn add(&self, started_by: &str, files: Vec<String>) -> Arc<Job> {
+    /// A job by id, if `user` may see it: an analyst sees the imports they started, an
+    /// admin every import.
+    pub fn visible_to(&self, id: u64, user: &crate::accounts::User) -> Option<Arc<Job>> {
+        self.get(id)
+            .filter(|job| user.role == crate::accounts::Role::Admin || job.started_by == user.name)
+    }
+
+    fn add(&self, started_by: &str, files: Vec<String>, upload_dir: PathBuf) -> Arc<Job> {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let job = Arc::new(Job {
             id,
             started_by: started_by.to_owned(),
             files,
+            upload_dir,
             total_bytes: AtomicU64::new(0),
             read_bytes: AtomicU64::new(0),
             documents: AtomicU64::new(0),
@@ -179,10 +230,35 @@ pub fn safe_file_name(name: &str) -> String {
     }
 }
 
+/// The answer to a multipart error: 413 naming the limit when the body was cut at it, 400
+/// with the parser's reason otherwise.
+fn upload_error(
+    state: &AppState,
+    cut: &crate::auth::BodyCut,
+    file: &str,
+    e: &axum::extract::multipart::MultipartError,
+) -> AppError {
+    if cut.happened() || e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the upload is larger than the limit of {}; import larger exports with the command line",
+                crate::auth::human_size(state.limits.upload_body_bytes)
+            ),
+        );
+    }
+    if file.is_empty() {
+        AppError::bad_request(format!("upload: {e}"))
+    } else {
+        AppError::bad_request(format!("upload of {file}: {e}"))
+    }
+}
+
 /// Reads a multipart upload to files under `<data_dir>/uploads/<random>/`. Returns the
 /// directory, the files and the format asked for.
 pub async fn receive_upload(
     state: &AppState,
+    cut: &crate::auth::BodyCut,
     mut multipart: Multipart,
 ) -> Result<(PathBuf, Vec<PathBuf>, Option<SourceFormat>), AppError> {
     let dir = state
@@ -198,14 +274,14 @@ pub async fn receive_upload(
         while let Some(mut field) = multipart
             .next_field()
             .await
-            .map_err(|e| AppError::bad_request(format!("upload: {e}")))?
+            .map_err(|e| upload_error(state, cut, "", &e))?
         {
             match field.name() {
                 Some("format") => {
                     let v = field
                         .text()
                         .await
-                        .map_err(|e| AppError::bad_request(format!("upload: {e}")))?;
+                        .map_err(|e| upload_error(state, cut, "", &e))?;
                     if !v.trim().is_empty() {
                         format = Some(SourceFormat::parse(v.trim()).ok_or_else(|| {
                             AppError::bad_request(format!("unknown format {:?}", v.trim()))
@@ -231,7 +307,7 @@ pub async fn receive_upload(
                     while let Some(chunk) = field
                         .chunk()
                         .await
-                        .map_err(|e| AppError::bad_request(format!("upload of {name}: {e}")))?
+                        .map_err(|e| upload_error(state, cut, &name, &e))?
                     {
                         out.write_all(&chunk).await.map_err(AppError::internal)?;
                     }
@@ -266,7 +342,7 @@ pub fn start_import(
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    let job = state.jobs.add(user, names);
+    let job = state.jobs.add(user, names, dir.clone());
     let (state, job2, user) = (state.clone(), job.clone(), user.to_owned());
     tokio::task::spawn_blocking(move || {
         let _writer = state.jobs.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -362,9 +438,10 @@ pub async fn imports_page(
 pub async fn upload(
     State(state): State<AppState>,
     Analyst(user, _): Analyst,
+    axum::Extension(cut): axum::Extension<crate::auth::BodyCut>,
     multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let (dir, files, format) = receive_upload(&state, multipart).await?;
+    let (dir, files, format) = receive_upload(&state, &cut, multipart).await?;
     let job = start_import(&state, &user.name, dir, files, format);
     Ok(Redirect::to(&format!("/imports/jobs/{}", job.id)).into_response())
 }
@@ -385,14 +462,14 @@ struct JobPage {
 /// GET /imports/jobs/{id}
 pub async fn job_page(
     State(state): State<AppState>,
-    Analyst(_, caller): Analyst,
+    Analyst(me, caller): Analyst,
     tr: Tr,
     uri: Uri,
     Path(id): Path<u64>,
 ) -> Result<Response, AppError> {
     let job = state
         .jobs
-        .get(id)
+        .visible_to(id, &me)
         .ok_or_else(|| AppError::not_found(format!("import {id}")))?;
     let status = job.status();
     let files = status
@@ -473,12 +550,12 @@ pub async fn job_page(
 /// GET /imports/jobs/{id}/status — for the progress bar's polling.
 pub async fn job_status(
     State(state): State<AppState>,
-    Analyst(..): Analyst,
+    Analyst(me, _): Analyst,
     Path(id): Path<u64>,
 ) -> Result<axum::Json<JobStatus>, AppError> {
     state
         .jobs
-        .get(id)
+        .visible_to(id, &me)
         .map(|j| axum::Json(j.status()))
         .ok_or_else(|| AppError::not_found(format!("import {id}")).as_json())
 }

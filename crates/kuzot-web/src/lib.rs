@@ -41,14 +41,15 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use crate::state::Limits;
 use crate::state::{AppState, Inner, LoginLimiter, StorePool};
 
 /// The Content-Security-Policy of every response.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
      img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/// Largest upload accepted (an account export of Telegram can be large).
-pub const MAX_UPLOAD_BYTES: usize = 2 << 30;
+/// The Strict-Transport-Security of every response when cookies are `Secure` (one year).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
 
 /// How to start the server.
 #[derive(Debug, Clone)]
@@ -63,6 +64,8 @@ pub struct ServeOptions {
     pub rates: kuzot_model::RateTable,
     /// Threads for analysis during imports.
     pub operator: String,
+    /// Body sizes, password hashes, connections and timeouts.
+    pub limits: state::Limits,
 }
 
 /// Builds the application state over a data directory: opens the store, the accounts,
@@ -97,7 +100,14 @@ pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
         engine: RwLock::new(Arc::new(engine)),
         catalog,
         jobs: imports::Jobs::default(),
-        login_limiter: LoginLimiter::new(5, Duration::from_secs(15 * 60)),
+        login_limiter: LoginLimiter::new(
+            options.limits.login_attempts,
+            options.limits.login_window,
+        ),
+        password_hashes: Arc::new(tokio::sync::Semaphore::new(
+            options.limits.password_hashes.max(1),
+        )),
+        limits: options.limits.clone(),
         rates: options.rates.clone(),
         secure_cookies: options.secure_cookies,
         candidate_model: Mutex::new(None),
@@ -174,7 +184,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
-        .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES))
+        // The bound is the per-request limit the `authenticate` middleware puts on every
+        // body (small, except analysts' uploads); axum's own default (2 MB, wrapped a
+        // second time) would only hide which limit a body went over.
+        .layer(DefaultBodyLimit::disable())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
@@ -195,6 +208,13 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // Behind HTTPS (`--secure-cookies`), browsers are told to come back over HTTPS only.
+        .layer(tower::util::option_layer(state.secure_cookies.then(|| {
+            SetResponseHeaderLayer::overriding(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+            )
+        })))
         .with_state(state)
 }
 
@@ -228,13 +248,81 @@ pub async fn serve(options: ServeOptions, on_start: impl FnOnce(&Started)) -> an
         address,
         setup_link,
     });
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async {
+    let limits = state.limits.clone();
+    serve_listener(listener, app(state), &limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish.
+///
+/// Each connection is HTTP/1.1 with a header read timeout — a client that does not send a
+/// whole request head within `limits.header_read_timeout` (on a new connection or between
+/// the requests of a kept-alive one) is disconnected — and at most `limits.connections`
+/// are open at once: past that, new connections wait in the kernel's listen queue instead
+/// of taking file handles the store and the index need.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt as _;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .keep_alive(true);
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.connections.max(1)));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            permit = open.clone().acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file handles (or a client gone before accept): back off
+                    // rather than spin, and keep serving the connections already open.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app.clone().map_request(
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        );
+        let connection = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service),
+        );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // Errors here are clients' (reset, timeout, malformed request): nothing to log
+            // beyond a debug line, and never their content.
+            if let Err(e) = connection.await {
+                tracing::debug!("connection ended: {e}");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! The authorisation matrix: every route of the application, asked by an anonymous visitor
 //! and by each role, with a session cookie and (for the API) with an API token. A role
 //! below a route's minimum gets 403, an anonymous visitor the login page (401 from the
-//! API), and a role at or above it never a refusal nor a server error.
+//! API), and a role at or above it never a refusal nor a server error. An API token acts
+//! at most as its scope allows (read: a viewer; write: an analyst), whatever its owner's
+//! role, and never posts an HTML form.
 //!
 //! The list of routes is checked against the router's source, so that a route added
 //! without a line here fails this test.
@@ -11,7 +13,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Harness, Reply, Session};
-use kuzot_web::accounts::Role;
+use kuzot_web::accounts::{Role, TokenScope};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -146,14 +148,19 @@ fn every_route_is_in_the_matrix() {
 enum Caller {
     Anonymous,
     Cookie(Role, Session),
-    Token(Role, String),
+    Token(Role, TokenScope, String),
 }
 
 impl Caller {
+    /// The role the caller acts with: a token's is capped by its scope.
     fn role(&self) -> Option<Role> {
         match self {
             Caller::Anonymous => None,
-            Caller::Cookie(r, _) | Caller::Token(r, _) => Some(*r),
+            Caller::Cookie(r, _) => Some(*r),
+            Caller::Token(r, scope, _) => Some(match scope {
+                TokenScope::Read => (*r).min(Role::Viewer),
+                TokenScope::Write => (*r).min(Role::Analyst),
+            }),
         }
     }
 }
@@ -187,7 +194,7 @@ async fn ask(h: &Harness, method: &str, path: &str, caller: &Caller) -> Reply {
                     .finish();
             }
         }
-        Caller::Token(_, t) => r = r.header(header::AUTHORIZATION, format!("Bearer {t}")),
+        Caller::Token(_, _, t) => r = r.header(header::AUTHORIZATION, format!("Bearer {t}")),
     }
     if method == Method::POST {
         r = r.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
@@ -277,12 +284,14 @@ async fn every_route_answers_every_role_as_it_should() {
                 .authenticate(role.as_str(), common::PASSWORD)
                 .expect("accounts")
                 .expect("user");
-            let token = h
-                .state
-                .accounts
-                .create_api_token(user.id, "matrix")
-                .expect("token");
-            callers.push(Caller::Token(role, token));
+            for scope in [TokenScope::Read, TokenScope::Write] {
+                let token = h
+                    .state
+                    .accounts
+                    .create_scoped_api_token(user.id, "matrix", scope)
+                    .expect("token");
+                callers.push(Caller::Token(role, scope, token));
+            }
         }
         for caller in &callers {
             let reply = ask(&h, method, &path, caller).await;
@@ -290,7 +299,32 @@ async fn every_route_answers_every_role_as_it_should() {
             asked += 1;
         }
     }
-    assert_eq!(asked, PAGE_ROUTES.len() * 4 + API_ROUTES.len() * 7);
+    assert_eq!(asked, PAGE_ROUTES.len() * 4 + API_ROUTES.len() * 10);
+}
+
+#[tokio::test]
+async fn tokens_never_post_html_forms_nor_reach_admin_pages() {
+    let h = Harness::new();
+    let id = message_id(&h).to_string();
+    let admin = h
+        .state
+        .accounts
+        .authenticate("admin", common::PASSWORD)
+        .expect("accounts")
+        .expect("admin");
+    let token = h
+        .state
+        .accounts
+        .create_scoped_api_token(admin.id, "script", TokenScope::Write)
+        .expect("token");
+    let caller = Caller::Token(Role::Admin, TokenScope::Write, token);
+    for (method, _, path, need) in PAGE_ROUTES {
+        let path = path.replace("{id}", &id);
+        let reply = ask(&h, method, &path, &caller).await;
+        if *method == "POST" || *need == ADMIN {
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "token {method} {path}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -31,6 +31,7 @@ fn harness_with_hostile() -> (Harness, tempfile::TempDir) {
     (Harness::with_files(&[common::examples_dir(), chat]), extra)
 }
 
+/// A token that may write (label, import) as far as `role` allows.
 fn token(h: &Harness, role: &str) -> String {
     let user = h
         .state
@@ -40,7 +41,7 @@ fn token(h: &Harness, role: &str) -> String {
         .expect("user");
     h.state
         .accounts
-        .create_api_token(user.id, "test")
+        .create_scoped_api_token(user.id, "test", kuzot_web::accounts::TokenScope::Write)
         .expect("token")
 }
 

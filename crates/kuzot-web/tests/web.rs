@@ -132,6 +132,7 @@ async fn the_setup_link_creates_the_first_admin_once() {
         secure_cookies: false,
         rates: kuzot_model::RateTable::default(),
         operator: "t".into(),
+        limits: kuzot_web::Limits::default(),
     };
     let state = kuzot_web::open_state(&options).expect("state");
     let app = kuzot_web::app(state.clone());

@@ -39,6 +39,7 @@ account-token-used = Last used
 account-token-never = never
 account-token-revoke = Revoke
 account-token-name = Name of the new token (what it is for)
+account-token-write = May also label and import (otherwise the token only reads). Account and admin pages never accept a token.
 account-token-create = Create token
 account-token-created = Token "{ $name }" created
 account-token-once = Copy it now: it is shown only this once and cannot be shown again.

@@ -27,6 +27,7 @@ setup-invalid = This setup link was already used or is unknown. Restart the serv
 search-title = Search
 search-placeholder = Words, "a phrase", word beginning*, -excluded word
 search-submit = Search
+search-unsearchable = Nothing in this query can be searched: it has no word of letters or digits (symbols, emoji and words over 64 letters are not indexed), or only excluded words. Add a word to look for.
 filters = Filters
 filter-category = Category
 filter-lang = Language

@@ -39,6 +39,7 @@ account-token-used = Акыркы жолу колдонулган
 account-token-never = эч качан
 account-token-revoke = Кайтарып алуу
 account-token-name = Жаңы токендин аты (эмне үчүн экени)
+account-token-write = Белгилей жана импорттой да алат (болбосо токен окуу үчүн гана). Каттоо жана администратор барактары токенди кабыл албайт.
 account-token-create = Токен түзүү
 account-token-created = «{ $name }» токени түзүлдү
 account-token-once = Аны азыр көчүрүп алыңыз: ал бир гана жолу көрсөтүлөт, кайра көрсөтүлбөйт.

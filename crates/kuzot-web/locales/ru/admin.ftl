@@ -39,6 +39,7 @@ account-token-used = Последнее использование
 account-token-never = ни разу
 account-token-revoke = Отозвать
 account-token-name = Название нового токена (для чего он)
+account-token-write = Может также размечать и импортировать (иначе токен только читает). Страницы учётной записи и администрирования токен не принимают.
 account-token-create = Создать токен
 account-token-created = Токен «{ $name }» создан
 account-token-once = Скопируйте его сейчас: он показывается только один раз и больше показан не будет.

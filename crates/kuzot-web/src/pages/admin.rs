@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use crate::accounts::{AccountError, ApiToken, AuditEntry, Role, User};
+use crate::accounts::{AccountError, ApiToken, AuditEntry, Role, TokenScope, User};
 use crate::auth::{Admin, Caller, SESSION_COOKIE, Viewer, set_cookie};
 use crate::error::AppError;
 use crate::i18n::Tr;
@@ -416,26 +416,34 @@ pub async fn change_password(
     }
     // Guessing the current password from a hijacked session is throttled like logins.
     let user_key = format!("user:{}", me.name);
-    if state.login_limiter.is_locked(&[user_key.as_str()]) {
+    if !state.login_limiter.try_begin(&[user_key.as_str()]) {
         let message = tr.t("login-throttled");
         return refuse(tr, message).await;
     }
     let (name, current) = (me.name.clone(), form.current);
+    let permit = state.password_hash_permit().await?;
     let matches = state
-        .blocking(move |s| Ok(s.accounts.authenticate(&name, &current)?))
+        .blocking(move |s| {
+            let _permit = permit;
+            Ok(s.accounts.authenticate(&name, &current)?)
+        })
         .await?
         .is_some_and(|u| u.id == me.id);
     if !matches {
-        state.login_limiter.fail(&[user_key.as_str()]);
         let _ = state
             .accounts
             .audit(&me.name, "password_change_failed", "wrong current password");
         let message = tr.t("account-password-wrong");
         return refuse(tr, message).await;
     }
+    state.login_limiter.succeed(&[user_key.as_str()]);
     let (id, new) = (me.id, form.new);
+    let permit = state.password_hash_permit().await?;
     let changed = state
-        .blocking(move |s| Ok(s.accounts.set_password(id, &new)))
+        .blocking(move |s| {
+            let _permit = permit;
+            Ok(s.accounts.set_password(id, &new))
+        })
         .await?;
     if let Err(e) = changed {
         let (_, message) = form_error(e, &tr)?;
@@ -460,6 +468,8 @@ pub async fn change_password(
 #[derive(Debug, Deserialize)]
 pub struct TokenForm {
     name: String,
+    /// `write` when the box is ticked; a token reads only otherwise.
+    scope: Option<String>,
 }
 
 /// POST /account/tokens — creates a token and shows its secret in this response only
@@ -473,9 +483,14 @@ pub async fn create_token(
 ) -> Result<Response, AppError> {
     refuse_api_tokens(&caller, &tr)?;
     let (id, name) = (me.id, form.name.trim().to_owned());
+    let scope = match form.scope.as_deref() {
+        None | Some("" | "read") => TokenScope::Read,
+        Some("write") => TokenScope::Write,
+        Some(_) => return Err(AppError::bad_request("unknown token scope")),
+    };
     let n = name.clone();
     let created = state
-        .blocking(move |s| Ok(s.accounts.create_api_token(id, &n)))
+        .blocking(move |s| Ok(s.accounts.create_scoped_api_token(id, &n, scope)))
         .await?;
     let extras = match created {
         Ok(secret) => {

@@ -124,6 +124,8 @@ pub async fn search_page(
     let prev = (number > 1).then(|| format!("/search?{}", params.to_query_string(number - 1)));
     let next = ((offset + limit) < results.total as usize)
         .then(|| format!("/search?{}", params.to_query_string(number + 1)));
+    // A query with nothing searchable in it matched nothing; say why instead of "0".
+    let error = results.unsearchable.then(|| tr.t("search-unsearchable"));
     html(&SearchPage {
         total: tr.count("results-count", results.total),
         hits: hit_views(&tr, &results.hits),
@@ -135,6 +137,6 @@ pub async fn search_page(
         categories,
         prev,
         next,
-        error: None,
+        error,
     })
 }

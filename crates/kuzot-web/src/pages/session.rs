@@ -81,7 +81,14 @@ pub async fn login(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let ip_key = format!("ip:{}", addr.ip());
-    let name = form.name.trim().to_owned();
+    // No account name is longer than this: a longer one is cut before it is used as a key,
+    // shown, or written to the audit log (and is refused without hashing).
+    let typed = form.name.trim();
+    let too_long = typed.chars().count() > crate::accounts::MAX_NAME_CHARS;
+    let name: String = typed
+        .chars()
+        .take(crate::accounts::MAX_NAME_CHARS)
+        .collect();
     let user_key = format!("user:{name}");
     let keys = [ip_key.as_str(), user_key.as_str()];
     let next = safe_next(form.next.as_deref());
@@ -96,7 +103,9 @@ pub async fn login(
         *response.status_mut() = status;
         Ok(response)
     };
-    if state.login_limiter.is_locked(&keys) {
+    // The attempt is counted before the password is checked, so that requests sent at
+    // once cannot all be checked before the first failure is recorded.
+    if !state.login_limiter.try_begin(&keys) {
         let _ = state
             .accounts
             .audit("-", "login_throttled", &format!("account {name:?}"));
@@ -106,12 +115,19 @@ pub async fn login(
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
-    let (n, p) = (name.clone(), form.password);
-    let user = state
-        .blocking(move |s| Ok(s.accounts.authenticate(&n, &p)?))
-        .await?;
+    let user = if too_long || form.password.len() > crate::accounts::MAX_PASSWORD_BYTES {
+        None
+    } else {
+        let permit = state.password_hash_permit().await?;
+        let (n, p) = (name.clone(), form.password);
+        state
+            .blocking(move |s| {
+                let _permit = permit;
+                Ok(s.accounts.authenticate(&n, &p)?)
+            })
+            .await?
+    };
     let Some(user) = user else {
-        state.login_limiter.fail(&keys);
         let _ = state
             .accounts
             .audit("-", "login_failed", &format!("account {name:?}"));
@@ -200,8 +216,12 @@ pub async fn setup(
 ) -> Result<Response, AppError> {
     let name = form.name.trim().to_owned();
     let t = token.clone();
+    let permit = state.password_hash_permit().await?;
     let result = state
-        .blocking(move |s| Ok(s.accounts.complete_setup(&t, &name, &form.password)))
+        .blocking(move |s| {
+            let _permit = permit;
+            Ok(s.accounts.complete_setup(&t, &name, &form.password))
+        })
         .await?;
     match result {
         Ok(user) => {

@@ -116,6 +116,11 @@ impl Harness {
 
     /// A server over these files (nothing when empty).
     pub fn with_files(paths: &[PathBuf]) -> Harness {
+        Harness::with_limits(paths, kuzot_web::Limits::default())
+    }
+
+    /// A server over these files with these resource limits.
+    pub fn with_limits(paths: &[PathBuf], limits: kuzot_web::Limits) -> Harness {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
         if !paths.is_empty() {
@@ -127,6 +132,7 @@ impl Harness {
             secure_cookies: false,
             rates: kuzot_model::RateTable::default(),
             operator: "test".into(),
+            limits,
         };
         let state = kuzot_web::open_state(&options).expect("state opens");
         for role in Role::ALL {
