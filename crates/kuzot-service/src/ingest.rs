@@ -332,6 +332,7 @@ fn ingest_file(
     let read_options = ReadOptions {
         columns: options.columns.clone(),
         file_name: Some(name.clone()),
+        ..ReadOptions::default()
     };
     let blobs = store.blobs().clone();
     let import = store.begin_import(source)?;
