@@ -294,3 +294,49 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn csv_export_guards_every_cell_against_formulas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    // A file name, a URL, a chat, an id and texts that spreadsheets would run as formulas.
+    let hostile = dir.path().join("+cmd.jsonl");
+    let rows = [
+        serde_json::json!({"text": "=HYPERLINK(\"http://evil\",\"Работа\")", "url": "=HYPERLINK(\"http://evil\")", "channel": " =1+1", "id": "@1", "author": "-a"}),
+        serde_json::json!({"text": "\n=cmd|' /C calc'!A0", "url": "＝1", "channel": "\t+2", "id": "－3"}),
+        serde_json::json!({"text": " ＠SUM(A1)", "channel": "\r\n-4"}),
+    ];
+    let body: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&hostile, body).expect("write");
+    let imported = kuzot(
+        &data,
+        &[
+            "ingest",
+            "--keep-authors",
+            hostile.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let out = kuzot(&data, &["export", "--format", "csv"]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let mut cells = 0;
+    for record in reader.records() {
+        for cell in record.expect("a CSV row").iter() {
+            cells += 1;
+            let visible = cell.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+            assert!(
+                !visible.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(cells > 30, "the export has the rows: {}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("'+cmd.jsonl"), "{text}");
+    assert!(text.contains("'=HYPERLINK(\"\"http://evil\"\")"), "{text}");
+}
