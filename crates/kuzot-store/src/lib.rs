@@ -34,7 +34,7 @@ mod labels;
 mod pseudonym;
 mod sqlite;
 
-pub use blobs::{BlobStore, StoredBlob};
+pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use index_rows::IndexRow;
 pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
