@@ -340,3 +340,36 @@ fn csv_export_guards_every_cell_against_formulas() {
     assert!(text.contains("'+cmd.jsonl"), "{text}");
     assert!(text.contains("'=HYPERLINK(\"\"http://evil\"\")"), "{text}");
 }
+
+#[test]
+fn the_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let examples = repo_root().join("examples/telegram");
+    let out = kuzot(&data, &["ingest", examples.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every folder and file the import wrote, whatever the caller's umask.
+    let mut pending = vec![data.clone()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        let meta = std::fs::metadata(&path).expect("metadata");
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} has mode {mode:o}", path.display());
+        seen += 1;
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read_dir") {
+                pending.push(entry.expect("entry").path());
+            }
+        }
+    }
+    assert!(seen > 5, "the store was written");
+    assert_eq!(
+        std::fs::metadata(&data).expect("data").permissions().mode() & 0o777,
+        0o700
+    );
+}

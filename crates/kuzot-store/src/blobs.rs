@@ -12,6 +12,7 @@
 
 use std::fs::File;
 use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -65,7 +66,7 @@ impl BlobStore {
     /// [`BlobStore::sweep_orphans`], once old enough not to be another process's copy.
     pub fn open(root: impl Into<PathBuf>) -> Result<BlobStore, StoreError> {
         let root = root.into();
-        std::fs::create_dir_all(root.join("tmp")).map_err(StoreError::io(&root))?;
+        create_private_dir(&root.join("tmp"))?;
         Ok(BlobStore { root })
     }
 
@@ -139,7 +140,12 @@ impl BlobStore {
             std::process::id(),
             time::OffsetDateTime::now_utc().unix_timestamp_nanos()
         ));
-        let mut output = File::create(&tmp_path).map_err(StoreError::io(&tmp_path))?;
+        let mut output = File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp_path)
+            .map_err(StoreError::io(&tmp_path))?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 256 * 1024];
         let mut size = 0u64;
@@ -181,14 +187,11 @@ impl BlobStore {
             });
         }
         let dir = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        create_private_dir(dir)?;
         std::fs::rename(&tmp_path, &path).map_err(StoreError::io(&path))?;
-        // Kept evidence is read-only: nothing in kuzot rewrites it.
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut permissions = meta.permissions();
-            permissions.set_readonly(true);
-            let _ = std::fs::set_permissions(&path, permissions);
-        }
+        // Kept evidence holds the real author names the pseudonyms hide: readable by its
+        // owner only, and read-only, since nothing in kuzot rewrites it.
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400));
         sync_dir(dir);
         Ok(StoredBlob {
             sha256,
@@ -211,6 +214,15 @@ impl BlobStore {
         let path = self.path_of(sha256);
         File::open(&path).map_err(StoreError::io(path))
     }
+}
+
+/// Creates `dir` and any missing parents, readable by the owner only (0700).
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(StoreError::io(dir))
 }
 
 /// Makes a rename durable on file systems that need the directory flushed.

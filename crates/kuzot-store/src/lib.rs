@@ -40,6 +40,6 @@ pub use index_rows::IndexRow;
 pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
 pub use pseudonym::Pseudonymizer;
 pub use sqlite::{
-    DocumentFilter, Import, ImportCounts, NewSource, RejectedRecordRow, SourceRecord, Stats, Store,
-    StoredDocument,
+    DocumentFilter, Import, ImportCounts, LoosePermission, NewSource, RejectedRecordRow,
+    SourceRecord, Stats, Store, StoredDocument, loose_permissions,
 };
