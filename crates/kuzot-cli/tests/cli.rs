@@ -373,3 +373,38 @@ fn the_data_directory_is_private() {
         0o700
     );
 }
+
+#[test]
+fn a_folder_with_unreadable_parts_links_and_fifos_imports_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let input = dir.path().join("input");
+    std::fs::create_dir_all(input.join("locked")).expect("mkdir");
+    std::fs::copy(
+        repo_root().join("examples/telegram/result.json"),
+        dir.path().join("export.json"),
+    )
+    .expect("copy");
+    // The export is reached only through a symbolic link; beside it a FIFO and a link loop.
+    std::os::unix::fs::symlink(dir.path().join("export.json"), input.join("linked.json"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(&input, input.join("loop")).expect("symlink");
+    let fifo = input.join("pipe.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::fs::set_permissions(input.join("locked"), std::fs::Permissions::from_mode(0o000))
+        .expect("chmod");
+    let out = kuzot(&data, &["ingest", input.to_str().expect("utf-8 path")]);
+    std::fs::set_permissions(input.join("locked"), std::fs::Permissions::from_mode(0o700))
+        .expect("chmod");
+    let text = stdout(&out);
+    assert!(text.contains("imported"), "{text}");
+    assert!(text.contains("pipe.txt: not a regular file"), "{text}");
+    assert!(text.contains("loop: a symbolic link to a folder"), "{text}");
+    // Root reads a 0000 folder anyway; where it cannot be read, it is named, not fatal.
+    if std::fs::read_dir(input.join("locked")).is_err() {
+        assert!(text.contains("the folder cannot be read"), "{text}");
+    }
+    assert_eq!(documents(&data).len(), 6, "{text}");
+}
