@@ -7,8 +7,15 @@
 # Only the stable toolchain is available: cargo-fuzz's nightly-only flags (-Zsanitizer,
 # sancov passes) are accepted under RUSTC_BOOTSTRAP=1.
 #
+# Usage: bash .ci/fuzz.sh [SECONDS]   (or FUZZ_SECONDS=N; the argument wins)
+#
 # Knobs (environment):
-#   FUZZ_SECONDS  seconds each target runs (default 20)
+#   FUZZ_SECONDS  seconds each target runs (default 20, the quick run CI can afford)
+#   FUZZ_LONG=1   the scheduled long run: 1800 s per target unless SECONDS is given
+#   FUZZ_PROMOTE=1  after the run, copy every crash/timeout/oom input into the hostile
+#                 corpus crates/kuzot-ingest/tests/data/hostile/ as fuzz-<target>-<name>,
+#                 so that `cargo test -p kuzot-ingest --test hostile` reads it from then on
+#                 (fix the reader, then commit the new corpus file with the fix)
 #   FUZZ_JOBS     targets run at once (default 2, one per core)
 #   FUZZ_TARGETS  space-separated subset of targets (default: all, from `cargo fuzz list`)
 #   CARGO_TARGET_DIR  honoured; default fuzz/target
@@ -16,7 +23,15 @@ set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 fuzz_dir="$root/fuzz"
-seconds="${FUZZ_SECONDS:-20}"
+if [[ "${FUZZ_LONG:-0}" == 1 ]]; then
+    seconds="${1:-${FUZZ_SECONDS:-1800}}"
+else
+    seconds="${1:-${FUZZ_SECONDS:-20}}"
+fi
+if ! [[ "$seconds" =~ ^[0-9]+$ ]]; then
+    echo "fuzz: the duration must be a number of seconds, not '$seconds'" >&2
+    exit 2
+fi
 jobs="${FUZZ_JOBS:-2}"
 export RUSTC_BOOTSTRAP=1
 
@@ -80,7 +95,8 @@ fixture_dirs() {
 run_one() {
     local t="$1"
     mkdir -p "corpus/$t" "artifacts/$t" "seeds/$t"
-    local -a seed_dirs=("seeds/$t")
+    # The hostile corpus seeds every target: its files are crafted to reach the limits.
+    local -a seed_dirs=("seeds/$t" "$root/crates/kuzot-ingest/tests/data/hostile")
     read -r -a extra <<<"$(fixture_dirs "$t")"
     seed_dirs+=("${extra[@]}")
     # -timeout: one input running longer than this is a hang, reported as a failure.
@@ -120,6 +136,16 @@ for pid in "${pids[@]}"; do
 done
 
 echo "fuzz: runs took $((SECONDS - run_started)) s, whole script $((SECONDS - started)) s"
+if [[ "${FUZZ_PROMOTE:-0}" == 1 ]]; then
+    hostile="$root/crates/kuzot-ingest/tests/data/hostile"
+    for t in "${targets[@]}"; do
+        for finding in artifacts/"$t"/crash-* artifacts/"$t"/timeout-* artifacts/"$t"/oom-*; do
+            [[ -f "$finding" ]] || continue
+            cp -n "$finding" "$hostile/fuzz-$t-$(basename "$finding")"
+            echo "fuzz: $finding -> $hostile/fuzz-$t-$(basename "$finding")"
+        done
+    done
+fi
 if ((failed)); then
     echo "fuzz: FAILED" >&2
     exit 1

@@ -255,6 +255,9 @@ const EXIT_SOME_REJECTED: u8 = 1;
 const EXIT_NOTHING_USABLE: u8 = 2;
 
 fn main() -> ExitCode {
+    // Everything kuzot writes (the store, kept sources, uploads, exports to a file, backups)
+    // holds evidence and the real names behind the pseudonyms: the owner's only.
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -590,3 +590,117 @@ fn whatsapp_chat_names_are_pseudonymous_in_the_store_and_the_file_name() {
         "{names:?}"
     );
 }
+
+#[test]
+fn csv_export_guards_every_cell_against_formulas() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    // A file name, a URL, a chat, an id and texts that spreadsheets would run as formulas.
+    let hostile = dir.path().join("+cmd.jsonl");
+    let rows = [
+        serde_json::json!({"text": "=HYPERLINK(\"http://evil\",\"Работа\")", "url": "=HYPERLINK(\"http://evil\")", "channel": " =1+1", "id": "@1", "author": "-a"}),
+        serde_json::json!({"text": "\n=cmd|' /C calc'!A0", "url": "＝1", "channel": "\t+2", "id": "－3"}),
+        serde_json::json!({"text": " ＠SUM(A1)", "channel": "\r\n-4"}),
+    ];
+    let body: String = rows.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&hostile, body).expect("write");
+    let imported = kuzot(
+        &data,
+        &[
+            "ingest",
+            "--keep-authors",
+            hostile.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    let out = kuzot(&data, &["export", "--format", "csv"]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let mut cells = 0;
+    for record in reader.records() {
+        for cell in record.expect("a CSV row").iter() {
+            cells += 1;
+            let visible = cell.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+            assert!(
+                !visible.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']),
+                "formula cell {cell:?}"
+            );
+        }
+    }
+    assert!(cells > 30, "the export has the rows: {}", stdout(&out));
+    let text = stdout(&out);
+    assert!(text.contains("'+cmd.jsonl"), "{text}");
+    assert!(text.contains("'=HYPERLINK(\"\"http://evil\"\")"), "{text}");
+}
+
+#[test]
+fn the_data_directory_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let examples = repo_root().join("examples/telegram");
+    let out = kuzot(&data, &["ingest", examples.to_str().expect("utf-8 path")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Every folder and file the import wrote, whatever the caller's umask.
+    let mut pending = vec![data.clone()];
+    let mut seen = 0;
+    while let Some(path) = pending.pop() {
+        let meta = std::fs::metadata(&path).expect("metadata");
+        let mode = meta.permissions().mode() & 0o777;
+        assert_eq!(mode & 0o077, 0, "{} has mode {mode:o}", path.display());
+        seen += 1;
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path).expect("read_dir") {
+                pending.push(entry.expect("entry").path());
+            }
+        }
+    }
+    assert!(seen > 5, "the store was written");
+    assert_eq!(
+        std::fs::metadata(&data).expect("data").permissions().mode() & 0o777,
+        0o700
+    );
+}
+
+#[test]
+fn a_folder_with_unreadable_parts_links_and_fifos_imports_the_rest() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let input = dir.path().join("input");
+    std::fs::create_dir_all(input.join("locked")).expect("mkdir");
+    std::fs::copy(
+        repo_root().join("examples/telegram/result.json"),
+        dir.path().join("export.json"),
+    )
+    .expect("copy");
+    // The export is reached only through a symbolic link; beside it a FIFO and a link loop.
+    std::os::unix::fs::symlink(dir.path().join("export.json"), input.join("linked.json"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(&input, input.join("loop")).expect("symlink");
+    let fifo = input.join("pipe.txt");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    std::fs::set_permissions(input.join("locked"), std::fs::Permissions::from_mode(0o000))
+        .expect("chmod");
+    let out = kuzot(&data, &["ingest", input.to_str().expect("utf-8 path")]);
+    std::fs::set_permissions(input.join("locked"), std::fs::Permissions::from_mode(0o700))
+        .expect("chmod");
+    let text = stdout(&out);
+    assert!(text.contains("imported"), "{text}");
+    assert!(text.contains("pipe.txt: not a regular file"), "{text}");
+    assert!(text.contains("loop: a symbolic link to a folder"), "{text}");
+    // Root reads a 0000 folder anyway; where it cannot be read, it is named, not fatal.
+    if std::fs::read_dir(input.join("locked")).is_err() {
+        assert!(text.contains("the folder cannot be read"), "{text}");
+    }
+    assert_eq!(documents(&data).len(), 6, "{text}");
+}

@@ -46,9 +46,25 @@ pub fn detect_format(head: &[u8], file_name: Option<&str>) -> Option<Detection> 
         .is_some_and(looks_like_whatsapp_header);
     if !whatsapp_first_line && (trimmed.starts_with('{') || trimmed.starts_with('[')) {
         let first_line = trimmed.lines().next().unwrap_or("").trim();
-        let complete_object_on_first_line = first_line.len() > 1
-            && serde_json::from_str::<serde_json::Value>(first_line).is_ok_and(|v| v.is_object());
-        if complete_object_on_first_line {
+        let first_object = (first_line.len() > 1)
+            .then(|| serde_json::from_str::<serde_json::Value>(first_line).ok())
+            .flatten()
+            .filter(serde_json::Value::is_object);
+        if let Some(object) = first_object {
+            // A small Telegram export saved without line breaks is one complete object on
+            // one line too; its `messages` list or `chats` object tells it from a record.
+            if object
+                .get("messages")
+                .is_some_and(serde_json::Value::is_array)
+                || object
+                    .get("chats")
+                    .is_some_and(serde_json::Value::is_object)
+            {
+                return detection(
+                    SourceFormat::TelegramJson,
+                    "a Telegram export on one line (a messages list)",
+                );
+            }
             return detection(SourceFormat::Jsonl, "one JSON object a line");
         }
         if text.contains("\"messages\"") || text.contains("\"chats\"") {
@@ -173,6 +189,25 @@ mod tests {
         assert_eq!(
             detect_format(array, None).expect("detected").format,
             SourceFormat::TelegramJson
+        );
+    }
+
+    #[test]
+    fn a_minified_telegram_export_is_not_taken_for_jsonl() {
+        let chat = r#"{"name":"Ish","type":"public_channel","id":1,"messages":[{"id":1,"type":"message","date_unixtime":"1700000000","text":"Работа"}]}"#;
+        assert_eq!(
+            format_of(chat, "result.json"),
+            Some(SourceFormat::TelegramJson)
+        );
+        let account = r#"{"about":"","chats":{"about":"","list":[]}}"#;
+        assert_eq!(
+            format_of(account, "result.json"),
+            Some(SourceFormat::TelegramJson)
+        );
+        // A JSONL record that merely has a "messages" field of another shape stays JSONL.
+        assert_eq!(
+            format_of("{\"text\":\"a\",\"messages\":3}\n", "x.jsonl"),
+            Some(SourceFormat::Jsonl)
         );
     }
 

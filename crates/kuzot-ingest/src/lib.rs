@@ -70,9 +70,46 @@ impl DocumentSink for CollectingSink {
     }
 }
 
+/// Bounds that keep a hostile file from exhausting memory. Every reader honours them; the
+/// service fills them from its settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadLimits {
+    /// The most bytes one record may take in the file (a Telegram message element, a CSV
+    /// row, a JSONL line, a WhatsApp message with its further lines). A longer record is
+    /// rejected with its position; the reader keeps at most this much of it in memory.
+    pub max_record_bytes: u64,
+    /// The most bytes of text one document may hold. A record whose text is longer is
+    /// rejected rather than stored, since one huge document makes every search slow.
+    pub max_document_bytes: usize,
+    /// How deeply the structure of a Telegram JSON export may nest outside its messages.
+    /// Real exports nest four levels; a deeper file is rejected as a whole.
+    pub max_nesting_depth: usize,
+}
+
+impl ReadLimits {
+    /// Default for [`ReadLimits::max_record_bytes`]: 8 MiB.
+    pub const DEFAULT_MAX_RECORD_BYTES: u64 = 8 * 1024 * 1024;
+    /// Default for [`ReadLimits::max_document_bytes`]: 4 MiB, far beyond any message.
+    pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+    /// Default for [`ReadLimits::max_nesting_depth`].
+    pub const DEFAULT_MAX_NESTING_DEPTH: usize = 64;
+}
+
+impl Default for ReadLimits {
+    fn default() -> ReadLimits {
+        ReadLimits {
+            max_record_bytes: ReadLimits::DEFAULT_MAX_RECORD_BYTES,
+            max_document_bytes: ReadLimits::DEFAULT_MAX_DOCUMENT_BYTES,
+            max_nesting_depth: ReadLimits::DEFAULT_MAX_NESTING_DEPTH,
+        }
+    }
+}
+
 /// Options that change how a file is read.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
+    /// Size and nesting bounds.
+    pub limits: ReadLimits,
     /// Which column or field holds what, for CSV and JSONL.
     pub columns: ColumnMapping,
     /// Name of the source file, used as the chat name where the format has none
@@ -92,13 +129,26 @@ pub struct ReadReport {
 }
 
 /// Counts what passes through, so that every reader reports the same way.
+/// It also enforces [`ReadLimits::max_document_bytes`] for every reader in one place.
 struct CountingSink<'a> {
     inner: &'a mut dyn DocumentSink,
     report: ReadReport,
+    max_document_bytes: usize,
 }
 
 impl DocumentSink for CountingSink<'_> {
     fn document(&mut self, doc: RawDocument) -> Result<(), SinkError> {
+        if doc.text.len() > self.max_document_bytes {
+            self.rejected(RecordError::new(
+                doc.position,
+                format!(
+                    "the text is {} bytes, over the limit of {} bytes per document",
+                    doc.text.len(),
+                    self.max_document_bytes
+                ),
+            ));
+            return Ok(());
+        }
         self.report.documents += 1;
         self.inner.document(doc)
     }
@@ -126,13 +176,23 @@ pub fn read_source(
     let mut counting = CountingSink {
         inner: sink,
         report: ReadReport::default(),
+        max_document_bytes: options.limits.max_document_bytes,
     };
     match format {
-        SourceFormat::TelegramJson => telegram_json::read(input, &mut counting)?,
+        SourceFormat::TelegramJson => {
+            telegram_json::read_with_limits(input, &options.limits, &mut counting)?
+        }
         SourceFormat::TelegramHtml => telegram_html::read(input, options, &mut counting)?,
         SourceFormat::WhatsappTxt => whatsapp::read(input, options, &mut counting)?,
-        SourceFormat::Csv => tabular::read_csv(input, &options.columns, &mut counting)?,
-        SourceFormat::Jsonl => tabular::read_jsonl(input, &options.columns, &mut counting)?,
+        SourceFormat::Csv => {
+            tabular::read_csv_with_limits(input, &options.columns, &options.limits, &mut counting)?
+        }
+        SourceFormat::Jsonl => tabular::read_jsonl_with_limits(
+            input,
+            &options.columns,
+            &options.limits,
+            &mut counting,
+        )?,
         SourceFormat::WebPage => web_page::read(input, &mut counting)?,
         SourceFormat::Pdf => pdf::read(input, &mut counting)?,
         SourceFormat::PlainText => plain_text::read(input, options, &mut counting)?,

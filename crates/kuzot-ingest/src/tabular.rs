@@ -5,13 +5,15 @@
 //! Without an explicit mapping each field is looked for under the names such tools use
 //! (`text`, `body`, `message`; `timestamp`, `date`; …); the text column is required.
 
-use std::io::BufRead;
+use std::cell::Cell;
+use std::io::{BufRead, Read};
+use std::rc::Rc;
 
 use kuzot_model::{AuthorRef, ChatRef, DocumentKind, RawDocument, SourceFormat, SourcePosition};
 use time::OffsetDateTime;
 
 use crate::lines::LineReader;
-use crate::{DocumentSink, ReadError, RecordError};
+use crate::{DocumentSink, ReadError, ReadLimits, RecordError};
 
 /// Which column (CSV header) or field (JSONL key; `a.b` for nested objects) holds what.
 /// `None` means "look for the usual names".
@@ -245,19 +247,81 @@ fn sniff_delimiter(first_line: &[u8]) -> u8 {
     best.0
 }
 
-/// Reads a CSV file with a header row.
+/// The buffer the CSV parser reads through; also the slack allowed beyond a row's limit,
+/// since the parser reads this far ahead of the row it is in.
+const CSV_BUFFER_BYTES: usize = 64 * 1024;
+
+/// Feeds the CSV parser and stops it when one row runs past its limit. The `csv` crate
+/// grows its record buffer to fit any field, so without this a quoted field that never
+/// closes would pull the rest of the file into memory.
+struct RowBound<R> {
+    input: R,
+    consumed: u64,
+    /// Where the current row starts, set by the loop before each row.
+    row_start: Rc<Cell<u64>>,
+    max_row_bytes: u64,
+}
+
+/// The error [`RowBound`] stops the parser with.
+#[derive(Debug)]
+struct RowTooLong;
+
+impl std::fmt::Display for RowTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row over the size limit")
+    }
+}
+
+impl std::error::Error for RowTooLong {}
+
+impl<R: Read> Read for RowBound<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let row_length = self.consumed.saturating_sub(self.row_start.get());
+        if row_length > self.max_row_bytes.saturating_add(CSV_BUFFER_BYTES as u64) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                RowTooLong,
+            ));
+        }
+        let n = self.input.read(out)?;
+        self.consumed += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads a CSV file with a header row, with the default [`ReadLimits`].
 pub fn read_csv(
+    input: impl BufRead,
+    mapping: &ColumnMapping,
+    sink: &mut dyn DocumentSink,
+) -> Result<(), ReadError> {
+    read_csv_with_limits(input, mapping, &ReadLimits::default(), sink)
+}
+
+/// Reads a CSV file with a header row. A row longer than [`ReadLimits::max_record_bytes`]
+/// is rejected with its position, and the read stops there: the parser cannot tell where
+/// the next row begins after a quoted field that does not close.
+pub fn read_csv_with_limits(
     mut input: impl BufRead,
     mapping: &ColumnMapping,
+    limits: &ReadLimits,
     sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
     let head = input.fill_buf()?;
     let first_line_end = memchr::memchr(b'\n', head).unwrap_or(head.len());
     let delimiter = sniff_delimiter(&head[..first_line_end]);
+    let row_start = Rc::new(Cell::new(0));
+    let bounded = RowBound {
+        input,
+        consumed: 0,
+        row_start: Rc::clone(&row_start),
+        max_row_bytes: limits.max_record_bytes,
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(input);
+        .buffer_capacity(CSV_BUFFER_BYTES)
+        .from_reader(bounded);
     let header: Vec<String> = match reader.byte_headers() {
         Ok(h) => h
             .iter()
@@ -289,6 +353,7 @@ pub fn read_csv(
     let mut index = 0u64;
     loop {
         let start = reader.position().clone();
+        row_start.set(start.byte());
         let position = SourcePosition {
             index,
             line: Some(start.line()),
@@ -339,7 +404,19 @@ pub fn read_csv(
             }
             Err(e) => {
                 index += 1;
-                if let csv::ErrorKind::Io(_) = e.kind() {
+                if let csv::ErrorKind::Io(io) = e.kind() {
+                    if io.get_ref().is_some_and(|inner| inner.is::<RowTooLong>()) {
+                        sink.rejected(RecordError::new(
+                            position,
+                            format!(
+                                "the row is longer than the limit of {} bytes per record (a \
+                                 quoted field that never closes?); the rows after it were \
+                                 not read",
+                                limits.max_record_bytes
+                            ),
+                        ));
+                        return Ok(());
+                    }
                     return Err(ReadError::Io(std::io::Error::other(e.to_string())));
                 }
                 sink.rejected(RecordError::new(position, format!("unreadable row: {e}")));
@@ -371,13 +448,24 @@ fn json_field(object: &serde_json::Value, path: &str) -> Option<String> {
     }
 }
 
-/// Reads JSONL: one JSON object a line.
+/// Reads JSONL: one JSON object a line, with the default [`ReadLimits`].
 pub fn read_jsonl(
     input: impl BufRead,
     mapping: &ColumnMapping,
     sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
-    let mut lines = LineReader::new(input);
+    read_jsonl_with_limits(input, mapping, &ReadLimits::default(), sink)
+}
+
+/// Reads JSONL: one JSON object a line. A line longer than
+/// [`ReadLimits::max_record_bytes`] is rejected with its position and skipped.
+pub fn read_jsonl_with_limits(
+    input: impl BufRead,
+    mapping: &ColumnMapping,
+    limits: &ReadLimits,
+    sink: &mut dyn DocumentSink,
+) -> Result<(), ReadError> {
+    let mut lines = LineReader::with_limit(input, limits.max_record_bytes);
     let mut columns: Option<ResolvedNames> = None;
     let mut index = 0u64;
     let mut seen_object = false;
@@ -387,6 +475,17 @@ pub fn read_jsonl(
             line: Some(line.number),
             byte_offset: Some(line.offset),
         };
+        if let Some(length) = line.oversized {
+            index += 1;
+            sink.rejected(RecordError::new(
+                position,
+                format!(
+                    "the line is {length} bytes, over the limit of {} bytes per record",
+                    limits.max_record_bytes
+                ),
+            ));
+            continue;
+        }
         let text = match line.text {
             Ok(t) if t.trim().is_empty() => continue,
             Ok(t) => t,

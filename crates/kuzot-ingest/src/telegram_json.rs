@@ -24,7 +24,7 @@ use kuzot_model::{
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::{DocumentSink, ReadError, RecordError};
+use crate::{DocumentSink, ReadError, ReadLimits, RecordError};
 
 /// Buffered byte input that tracks the byte offset and line of the next byte.
 struct Bytes<R> {
@@ -102,14 +102,17 @@ impl<R: BufRead> Bytes<R> {
     }
 
     /// Copies one complete JSON value into `out`, tracking only nesting and strings; the
-    /// value's own syntax is checked later by `serde_json`. Returns `false` at end of input.
-    fn capture_value(&mut self, out: &mut Vec<u8>) -> std::io::Result<bool> {
+    /// value's own syntax is checked later by `serde_json`. At most `max_bytes` are copied:
+    /// a longer value is still scanned to its end (so the read can go on after it) but not
+    /// kept, which also bounds memory when a string is never closed.
+    fn capture_value(&mut self, out: &mut Vec<u8>, max_bytes: u64) -> std::io::Result<Capture> {
         let mut depth = 0usize;
+        let mut length = 0u64;
         let mut in_string = false;
         let mut escaped = false;
         loop {
             if self.start == self.end && !self.refill()? {
-                return Ok(false);
+                return Ok(Capture::EndOfInput);
             }
             let chunk = &self.buffer[self.start..self.end];
             let mut lines = 0;
@@ -169,14 +172,37 @@ impl<R: BufRead> Bytes<R> {
                 }
                 i += 1;
             }
-            out.extend_from_slice(&chunk[..consumed]);
+            length += consumed as u64;
+            if length <= max_bytes {
+                out.extend_from_slice(&chunk[..consumed]);
+            } else if !out.is_empty() {
+                // Give the memory back: an oversized value is not parsed.
+                *out = Vec::new();
+            }
             self.start += consumed;
             self.line += lines;
             if done {
-                return Ok(true);
+                return Ok(if length <= max_bytes {
+                    Capture::Complete
+                } else {
+                    Capture::Oversized { bytes: length }
+                });
             }
         }
     }
+}
+
+/// How [`Bytes::capture_value`] ended.
+enum Capture {
+    /// The whole value is in the buffer.
+    Complete,
+    /// The value ended but was longer than allowed; it was skipped, not kept.
+    Oversized {
+        /// Its length in bytes.
+        bytes: u64,
+    },
+    /// The input ended inside the value.
+    EndOfInput,
 }
 
 /// The chat an object describes, from its scalar fields.
@@ -207,8 +233,20 @@ enum State {
     AfterValue,
 }
 
-/// Reads a Telegram Desktop JSON export into `sink`.
+/// Reads a Telegram Desktop JSON export into `sink` with the default [`ReadLimits`].
 pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), ReadError> {
+    read_with_limits(input, &ReadLimits::default(), sink)
+}
+
+/// Reads a Telegram Desktop JSON export into `sink`. A message element longer than
+/// [`ReadLimits::max_record_bytes`] is rejected with its position; structure nested deeper
+/// than [`ReadLimits::max_nesting_depth`] outside the messages rejects the whole file,
+/// since every level costs memory and no export nests that deep.
+pub fn read_with_limits(
+    input: impl BufRead,
+    limits: &ReadLimits,
+    sink: &mut dyn DocumentSink,
+) -> Result<(), ReadError> {
     let mut bytes = Bytes::new(input);
     match bytes.skip_whitespace()? {
         Some(b'{') => {}
@@ -224,6 +262,7 @@ pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), Read
         arrays_found: 0,
         top_keys: Vec::new(),
         element: Vec::new(),
+        limits: *limits,
     };
     scanner.run()?;
     if scanner.arrays_found == 0 {
@@ -272,6 +311,7 @@ struct Scanner<'s, R> {
     arrays_found: u64,
     top_keys: Vec<String>,
     element: Vec<u8>,
+    limits: ReadLimits,
 }
 
 impl<R: BufRead> Scanner<'_, R> {
@@ -297,6 +337,13 @@ impl<R: BufRead> Scanner<'_, R> {
                         self.message(&chat)?;
                         state = State::AfterValue;
                         continue;
+                    }
+                    if matches!(b, b'{' | b'[') && stack.len() >= self.limits.max_nesting_depth {
+                        return Err(self.broken(format!(
+                            "the structure nests deeper than {} levels outside the messages; \
+                             no Telegram export does (a crafted file?)",
+                            self.limits.max_nesting_depth
+                        )));
                     }
                     match b {
                         b'{' => {
@@ -475,10 +522,14 @@ impl<R: BufRead> Scanner<'_, R> {
             match self.bytes.bump()? {
                 None => return Err(self.broken("the file ends inside a string")),
                 Some(b'\\') => {
-                    self.element.push(b'\\');
-                    match self.bytes.bump()? {
-                        Some(b) => self.element.push(b),
-                        None => return Err(self.broken("the file ends inside a string")),
+                    let Some(escaped) = self.bytes.bump()? else {
+                        return Err(self.broken("the file ends inside a string"));
+                    };
+                    // Only a kept string is copied, and only its start: a key or a skipped
+                    // value may be as long as the file.
+                    if keep && self.element.len() < 4096 {
+                        self.element.push(b'\\');
+                        self.element.push(escaped);
                     }
                 }
                 Some(b'"') => {
@@ -507,11 +558,27 @@ impl<R: BufRead> Scanner<'_, R> {
         };
         self.index += 1;
         self.element.clear();
-        if !self.bytes.capture_value(&mut self.element)? {
-            return Err(self.broken(format!(
-                "the file ends inside message {} (truncated export?)",
-                position.index + 1
-            )));
+        match self
+            .bytes
+            .capture_value(&mut self.element, self.limits.max_record_bytes)?
+        {
+            Capture::Complete => {}
+            Capture::Oversized { bytes } => {
+                self.sink.rejected(RecordError::new(
+                    position,
+                    format!(
+                        "the message is {bytes} bytes, over the limit of {} bytes per record",
+                        self.limits.max_record_bytes
+                    ),
+                ));
+                return Ok(());
+            }
+            Capture::EndOfInput => {
+                return Err(self.broken(format!(
+                    "the file ends inside message {} (truncated export?)",
+                    position.index + 1
+                )));
+            }
         }
         let raw = trim_json(&self.element);
         match serde_json::from_slice::<Message<'_>>(raw) {

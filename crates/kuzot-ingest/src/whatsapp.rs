@@ -146,12 +146,26 @@ fn read_with_memory_limit(
         kind: Some(ChatRef::WHATSAPP_CHAT.to_owned()),
     };
     match copy.kept {
-        Kept::Memory(bytes) => emit(LineReader::new(&bytes[..]), ranking, bom_len, &chat, sink),
+        Kept::Memory(bytes) => emit(
+            LineReader::new(&bytes[..]),
+            ranking,
+            bom_len,
+            &chat,
+            options,
+            sink,
+        ),
         Kept::File(writer) => {
             let mut file = writer.into_inner().map_err(|e| e.into_error())?;
             file.seek(SeekFrom::Start(0))?;
             let reader = BufReader::with_capacity(BUFFER_BYTES, file);
-            emit(LineReader::new(reader), ranking, bom_len, &chat, sink)
+            emit(
+                LineReader::new(reader),
+                ranking,
+                bom_len,
+                &chat,
+                options,
+                sink,
+            )
         }
     }
 }
@@ -765,6 +779,13 @@ fn header_time(header: &Header<'_>, order: DateOrder) -> Result<PrimitiveDateTim
     Ok(PrimitiveDateTime::new(date, time))
 }
 
+/// Whether `text` ends inside a quotation: a `"` without its pair, more `«` than `»`, or an
+/// odd number of the curly quotes (`„…“`, `“…”` and `„…”` all pair up two at a time).
+fn opens_a_quotation(text: &str) -> bool {
+    let count = |quotes: &[char]| text.chars().filter(|c| quotes.contains(c)).count();
+    count(&['"']) % 2 == 1 || count(&['«']) > count(&['»']) || count(&['„', '“', '”']) % 2 == 1
+}
+
 /// Splits `Name: text`; `None` for a system notice, which has no author.
 fn split_author(body: &str) -> Option<(&str, &str)> {
     let (name, text) = match body.split_once(": ") {
@@ -772,7 +793,9 @@ fn split_author(body: &str) -> Option<(&str, &str)> {
         None => (body.strip_suffix(':')?, ""),
     };
     // "X changed the subject to "A: B"": the colon is inside a quotation, not after a name.
-    if name.contains(['"', '«', '“', '„']) {
+    // A name may hold a whole quotation (an agency «Вахта», ООО "Труд"), so only a quotation
+    // left open before the colon marks a system notice.
+    if opens_a_quotation(name) {
         return None;
     }
     Some((name.trim_matches(is_blank), text))
@@ -1054,6 +1077,11 @@ struct Draft {
     author: Option<String>,
     text: String,
     media: Vec<MediaRef>,
+    /// Bytes of the message in the file so far (header line and further lines).
+    bytes: u64,
+    /// Set once the message passed [`crate::ReadLimits::max_record_bytes`]; its text is dropped
+    /// and the message is rejected when it closes.
+    oversized: bool,
 }
 
 /// Reads the messages, with the date order decided by the first pass.
@@ -1061,6 +1089,7 @@ struct MessageReader<'a> {
     ranking: [DateOrder; 3],
     chat: &'a ChatRef,
     sink: &'a mut dyn DocumentSink,
+    max_record_bytes: u64,
     next_index: u64,
     open: Open,
 }
@@ -1070,12 +1099,14 @@ fn emit<R: BufRead>(
     ranking: [DateOrder; 3],
     bom_len: u64,
     chat: &ChatRef,
+    options: &ReadOptions,
     sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
     let mut reader = MessageReader {
         ranking,
         chat,
         sink,
+        max_record_bytes: options.limits.max_record_bytes,
         next_index: 0,
         open: Open::Nothing,
     };
@@ -1087,7 +1118,7 @@ fn emit<R: BufRead>(
         };
         match line.text {
             Ok(text) => match parse_header(text) {
-                Some(header) => reader.header(&header, position)?,
+                Some(header) => reader.header(&header, position, text.len())?,
                 None => reader.further_line(text, position),
             },
             Err(bad_at) => {
@@ -1109,6 +1140,13 @@ impl MessageReader<'_> {
     /// Ends whatever is open: a message goes to the sink, orphan text is rejected.
     fn close(&mut self) -> Result<(), ReadError> {
         match std::mem::replace(&mut self.open, Open::Nothing) {
+            Open::Message(draft) if draft.oversized => {
+                let reason = format!(
+                    "the message is {} bytes or more, over the limit of {} bytes per record",
+                    draft.bytes, self.max_record_bytes
+                );
+                self.sink.rejected(RecordError::new(draft.position, reason));
+            }
             Open::Message(draft) => {
                 let mut text = draft.text;
                 let kept = text.trim_end_matches('\n').len();
@@ -1145,6 +1183,7 @@ impl MessageReader<'_> {
         &mut self,
         header: &Header<'_>,
         mut position: SourcePosition,
+        line_bytes: usize,
     ) -> Result<(), ReadError> {
         self.close()?;
         position.index = self.take_index();
@@ -1182,13 +1221,29 @@ impl MessageReader<'_> {
             author: (!author.is_empty()).then(|| author.to_owned()),
             text: text.to_owned(),
             media,
+            bytes: line_bytes as u64,
+            oversized: false,
         });
+        if let Open::Message(draft) = &mut self.open
+            && draft.bytes > self.max_record_bytes
+        {
+            draft.oversized = true;
+            draft.text = String::new();
+        }
         Ok(())
     }
 
     fn further_line(&mut self, text: &str, mut position: SourcePosition) {
         match &mut self.open {
             Open::Message(draft) => {
+                draft.bytes += text.len() as u64 + 1;
+                if draft.oversized || draft.bytes > self.max_record_bytes {
+                    if !draft.oversized {
+                        draft.oversized = true;
+                        draft.text = String::new();
+                    }
+                    return;
+                }
                 // A caption follows its attachment's line: the placeholder is not a line of
                 // the text.
                 if !draft.text.is_empty() || draft.media.is_empty() {
@@ -1360,6 +1415,22 @@ mod tests {
             split_author("Айбек изменил(а) тему с «Работа» на «Работа: Москва»"),
             None
         );
+        assert_eq!(
+            split_author("Aibek changed the subject to \"Jobs: Moscow\""),
+            None
+        );
+        // Company names in quotes are common contact names: they are authors.
+        for (body, name) in [
+            (
+                "Агентство «Вахта»: Требуются охранники",
+                "Агентство «Вахта»",
+            ),
+            ("ООО \"Труд\": Работа", "ООО \"Труд\""),
+            ("„Вахта“: Работа", "„Вахта“"),
+            ("“Вахта”: Работа", "“Вахта”"),
+        ] {
+            assert_eq!(split_author(body).map(|(n, _)| n), Some(name), "{body}");
+        }
     }
 
     #[test]

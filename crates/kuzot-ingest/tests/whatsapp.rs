@@ -683,3 +683,67 @@ fn a_sink_error_stops_the_read() {
     );
     assert!(matches!(result, Err(ReadError::Sink(_))), "{result:?}");
 }
+
+#[test]
+fn senders_named_with_quotation_marks_are_kept() {
+    // An agency saved as a contact with its name in quotes is an author, not a system line.
+    let export = "12/03/2024, 14:05 - Агентство «Вахта»: Требуются охранники, вахта 30/30\n\
+                  12/03/2024, 14:06 - ООО \"Труд\": Звоните\n\
+                  12/03/2024, 14:07 - „Вахта“: Жильё бесплатно\n\
+                  12/03/2024, 14:08 - Айбек изменил(а) тему с «Работа» на «Работа: Москва»\n";
+    let (report, sink) = read_ok(export.as_bytes(), "WhatsApp Chat with Вахта.txt");
+    assert_eq!((report.documents, report.service_records), (3, 1));
+    let authors: Vec<&str> = sink.documents.iter().map(author_of).collect();
+    assert_eq!(authors, ["Агентство «Вахта»", "ООО \"Труд\"", "„Вахта“"]);
+    assert_eq!(sink.documents[0].text, "Требуются охранники, вахта 30/30");
+}
+
+#[test]
+fn a_message_over_the_record_limit_is_rejected_and_the_next_kept() {
+    let mut export = String::from("12/03/2024, 14:05 - Айбек: начало\n");
+    for _ in 0..2000 {
+        export.push_str("Работа в Москве, охрана, вахта\n");
+    }
+    export.push_str("12/03/2024, 14:06 - Нурлан: ок\n");
+    let options = ReadOptions {
+        limits: kuzot_ingest::ReadLimits {
+            max_record_bytes: 16 * 1024,
+            ..kuzot_ingest::ReadLimits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let mut sink = CollectingSink::default();
+    let report = read_source(
+        SourceFormat::WhatsappTxt,
+        export.as_bytes(),
+        &options,
+        &mut sink,
+    )
+    .expect("one oversized message does not spoil the file");
+    assert_eq!((report.documents, report.rejected), (1, 1));
+    assert_eq!(sink.rejected[0].position.line, Some(1));
+    assert!(sink.rejected[0].reason.contains("over the limit"));
+    assert_eq!(sink.documents[0].text, "ок");
+}
+
+#[test]
+fn a_document_over_the_document_limit_is_rejected() {
+    let export = format!("12/03/2024, 14:05 - Айбек: {}\n", "в".repeat(600));
+    let options = ReadOptions {
+        limits: kuzot_ingest::ReadLimits {
+            max_document_bytes: 1000,
+            ..kuzot_ingest::ReadLimits::default()
+        },
+        ..ReadOptions::default()
+    };
+    let mut sink = CollectingSink::default();
+    let report = read_source(
+        SourceFormat::WhatsappTxt,
+        export.as_bytes(),
+        &options,
+        &mut sink,
+    )
+    .expect("a readable file");
+    assert_eq!((report.documents, report.rejected), (0, 1));
+    assert!(sink.rejected[0].reason.contains("per document"));
+}

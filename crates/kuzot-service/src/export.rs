@@ -38,15 +38,28 @@ struct ExportRow<'a> {
     byte_offset: Option<u64>,
 }
 
-/// Message texts are written by recruiters: a cell that starts with `=`, `+`, `-`, `@` or a
-/// control character is a formula to Excel and LibreOffice when the CSV is opened there
-/// (CSV injection). In CSV output such cells get a leading `'`, which spreadsheets show as
-/// text; JSONL keeps every text exactly as stored.
+/// Message texts, chat names, URLs and file names are written by recruiters: a cell whose
+/// first visible character is `=`, `+`, `-`, `@` (or their full-width forms `＝＋－＠`,
+/// which spreadsheets also take as operators) is a formula to Excel and LibreOffice when
+/// the CSV is opened there (CSV injection), even after leading spaces or line breaks, which
+/// they skip; a cell starting with a tab or carriage return is treated the same way. In CSV
+/// output such cells get a leading `'`, which spreadsheets show as text; JSONL keeps every
+/// text exactly as stored. The CLI's and the web's CSV exports both call this one guard.
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    if starts_like_a_formula(cell) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
+}
+
+/// Whether a spreadsheet could read `cell` as a formula.
+fn starts_like_a_formula(cell: &str) -> bool {
+    if cell.starts_with(['\t', '\r']) {
+        return true;
+    }
+    let visible = cell.trim_start_matches(|c: char| c.is_whitespace() || c.is_control());
+    visible.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠'])
 }
 
 fn row(d: &StoredDocument) -> ExportRow<'_> {
@@ -95,15 +108,39 @@ pub fn export_documents(
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut *out);
             store.for_each_document(filter, |d| {
-                let text = spreadsheet_safe(&d.text);
-                let chat = d.chat.as_deref().map(spreadsheet_safe);
-                let author = d.author.as_deref().map(spreadsheet_safe);
-                let title = d.title.as_deref().map(spreadsheet_safe);
-                let mut safe = row(&d);
-                safe.text = &text;
-                safe.chat = chat.as_deref();
-                safe.author = author.as_deref();
-                safe.title = title.as_deref();
+                // Every text cell, not only the message: file names (`+cmd.csv`) and URLs
+                // (`=HYPERLINK(…)`) come from the same hostile sources.
+                let plain = row(&d);
+                fn guard(cell: Option<&str>) -> Option<std::borrow::Cow<'_, str>> {
+                    cell.map(spreadsheet_safe)
+                }
+                let source = spreadsheet_safe(plain.source);
+                let source_name = spreadsheet_safe(plain.source_name);
+                let format = spreadsheet_safe(plain.format);
+                let chat = guard(plain.chat);
+                let author = guard(plain.author);
+                let time = guard(plain.time);
+                let message_id = guard(plain.message_id);
+                let title = guard(plain.title);
+                let url = guard(plain.url);
+                let text = spreadsheet_safe(plain.text);
+                let category = guard(plain.category);
+                let lang = guard(plain.lang);
+                let safe = ExportRow {
+                    source: &source,
+                    source_name: &source_name,
+                    format: &format,
+                    chat: chat.as_deref(),
+                    author: author.as_deref(),
+                    time: time.as_deref(),
+                    message_id: message_id.as_deref(),
+                    title: title.as_deref(),
+                    url: url.as_deref(),
+                    text: &text,
+                    category: category.as_deref(),
+                    lang: lang.as_deref(),
+                    ..plain
+                };
                 writer
                     .serialize(safe)
                     .map_err(|e| to_store_error(std::io::Error::other(e.to_string())))?;
@@ -130,5 +167,38 @@ mod tests {
         assert_eq!(spreadsheet_safe("+7 900 000 00 00"), "'+7 900 000 00 00");
         assert_eq!(spreadsheet_safe("Работа в Москве"), "Работа в Москве");
         assert_eq!(spreadsheet_safe(""), "");
+        for sneaky in [
+            " =1+1",
+            "\n=cmd|' /C calc'!A0",
+            "\r\n@SUM(A1)",
+            "＝HYPERLINK(\"http://x\")",
+            "\u{3000}＋1",
+            "\t-2",
+            "+cmd.csv",
+        ] {
+            assert_eq!(spreadsheet_safe(sneaky), format!("'{sneaky}"), "{sneaky:?}");
+        }
+        assert_eq!(spreadsheet_safe(" Работа = деньги"), " Работа = деньги");
+    }
+
+    proptest::proptest! {
+        /// Whatever the cell, the guarded one either begins with `'` and is the cell after
+        /// it, or is unchanged and its first visible character is not an operator.
+        #[test]
+        fn no_guarded_cell_starts_like_a_formula(
+            cell in "[ \t\r\n\u{3000}\u{a0}]{0,3}[=+\\-@＝＋－＠a-zа-я0-9 '\"]{0,12}"
+        ) {
+            let safe = spreadsheet_safe(&cell);
+            if let Some(rest) = safe.strip_prefix('\'') && rest == cell {
+                proptest::prop_assert!(!cell.is_empty());
+            } else {
+                proptest::prop_assert_eq!(safe.as_ref(), cell.as_str());
+                let visible = cell.trim_start_matches(|c: char| c.is_whitespace());
+                proptest::prop_assert!(
+                    !visible.starts_with(['=', '+', '-', '@', '＝', '＋', '－', '＠']),
+                    "unguarded formula {:?}", cell
+                );
+            }
+        }
     }
 }

@@ -153,9 +153,29 @@ const NEVER_DOCUMENTS: &[&str] = &[
     "sqlite",
 ];
 
-/// Expands folders into the files under them, sorted, skipping hidden entries.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ServiceError> {
+/// Why an entry found under a folder (or named directly) is not read, or `None` when it is
+/// a regular file or a symbolic link to one. Devices and FIFOs never end (`/dev/zero`) or
+/// block (a FIFO nobody writes to); a link to a folder is not followed, so that a link
+/// loop cannot make the walk endless.
+fn not_a_file(path: &Path) -> Option<String> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_file() => None,
+        Ok(meta) if meta.is_dir() => {
+            Some("a symbolic link to a folder is not followed (name the folder itself)".into())
+        }
+        Ok(_) => Some("not a regular file (a device, FIFO or socket); not read".into()),
+        Err(e) => Some(format!("cannot be read: {e}")),
+    }
+}
+
+/// Expands folders into the files under them, sorted, skipping hidden entries. What cannot
+/// be read (an unreadable subfolder, a device, a link to a folder) is returned as a skipped
+/// outcome with its reason, and the rest is still imported.
+fn collect_files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<FileOutcome>), ServiceError> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let skip =
+        |path: &Path, reason: String| outcome(path, None, None, FileStatus::Skipped { reason });
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|e| ServiceError::Path {
             path: path.clone(),
@@ -165,15 +185,27 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ServiceError> {
             let mut stack = vec![path.clone()];
             let mut found = Vec::new();
             while let Some(dir) = stack.pop() {
-                let entries = std::fs::read_dir(&dir).map_err(|e| ServiceError::Path {
-                    path: dir.clone(),
-                    reason: e.to_string(),
-                })?;
+                let entries = match std::fs::read_dir(&dir) {
+                    Ok(entries) => entries,
+                    Err(e) if dir == *path => {
+                        return Err(ServiceError::Path {
+                            path: dir.clone(),
+                            reason: e.to_string(),
+                        });
+                    }
+                    Err(e) => {
+                        skipped.push(skip(&dir, format!("the folder cannot be read: {e}")));
+                        continue;
+                    }
+                };
                 for entry in entries {
-                    let entry = entry.map_err(|e| ServiceError::Path {
-                        path: dir.clone(),
-                        reason: e.to_string(),
-                    })?;
+                    let entry = match entry {
+                        Ok(entry) => entry,
+                        Err(e) => {
+                            skipped.push(skip(&dir, format!("the folder cannot be read: {e}")));
+                            break;
+                        }
+                    };
                     if entry.file_name().to_string_lossy().starts_with('.') {
                         continue;
                     }
@@ -181,17 +213,25 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ServiceError> {
                     match entry.file_type() {
                         Ok(t) if t.is_dir() => stack.push(p),
                         Ok(t) if t.is_file() => found.push(p),
-                        _ => {}
+                        _ => match not_a_file(&p) {
+                            None => found.push(p),
+                            Some(reason) => skipped.push(skip(&p, reason)),
+                        },
                     }
                 }
             }
             found.sort();
             files.extend(found);
-        } else {
+        } else if meta.is_file() {
             files.push(path.clone());
+        } else {
+            skipped.push(skip(
+                path,
+                "not a regular file (a device, FIFO or socket); not read".into(),
+            ));
         }
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 /// Ingests files and folders into the store. Per-file problems are reported in the
@@ -206,7 +246,7 @@ pub fn ingest_paths(
     engine: Option<&Engine>,
     progress: &dyn IngestProgress,
 ) -> Result<IngestSummary, ServiceError> {
-    let files = collect_files(paths)?;
+    let (files, skipped) = collect_files(paths)?;
     let total_bytes = files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
@@ -214,6 +254,7 @@ pub fn ingest_paths(
         .sum();
     progress.start(files.len() as u64, total_bytes);
     let mut summary = IngestSummary::default();
+    summary.files.extend(skipped);
     for file in files {
         progress.file(&file);
         let outcome = ingest_file(store, &file, options, engine, progress)?;
@@ -348,6 +389,7 @@ fn ingest_file(
     let read_options = ReadOptions {
         columns: options.columns.clone(),
         file_name: Some(name.clone()),
+        ..ReadOptions::default()
     };
     let blobs = store.blobs().clone();
     let import = store.begin_import(source)?;

@@ -3,9 +3,16 @@
 //! A file is copied to a temporary name inside the store while it is hashed, flushed to
 //! disk, then renamed to `sources/<first two hex digits>/<sha256>`; an existing blob is never
 //! rewritten. A copy killed half-way leaves only a temporary file, removed on the next open.
+//!
+//! A process killed between keeping a file and committing its import leaves a kept file
+//! that no source row names (and the web server's `uploads/` folder of that upload). The
+//! store sweeps those on open ([`BlobStore::sweep_orphans`]), but only once they are older
+//! than [`ORPHAN_GRACE`]: another process (a server beside a CLI import) may be in the
+//! middle of an import whose file is kept and whose row is not committed yet.
 
 use std::fs::File;
 use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -31,18 +38,92 @@ pub struct StoredBlob {
     pub newly_kept: bool,
 }
 
+/// How old a file left by an interrupted import must be before it is removed: longer than
+/// any import takes between keeping its file and committing, so that a running import in
+/// another process never loses its file.
+pub const ORPHAN_GRACE: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
+
+/// What [`BlobStore::sweep_orphans`] removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SweepReport {
+    /// Files removed.
+    pub files: u64,
+    /// Their bytes.
+    pub bytes: u64,
+}
+
+/// Whether `path` was last written longer than `grace` ago (unknown times count as fresh).
+fn older_than(path: &Path, grace: std::time::Duration) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age > grace)
+}
+
 impl BlobStore {
-    /// Opens (creating) the folder, and removes temporary files of interrupted copies.
+    /// Opens (creating) the folder. Temporary files of copies are removed by
+    /// [`BlobStore::sweep_orphans`], once old enough not to be another process's copy.
     pub fn open(root: impl Into<PathBuf>) -> Result<BlobStore, StoreError> {
         let root = root.into();
-        std::fs::create_dir_all(root.join("tmp")).map_err(StoreError::io(&root))?;
-        let tmp = root.join("tmp");
-        if let Ok(entries) = std::fs::read_dir(&tmp) {
+        create_private_dir(&root.join("tmp"))?;
+        Ok(BlobStore { root })
+    }
+
+    /// The folder of kept files.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Removes temporary copies and kept files for which `is_referenced` says no source row
+    /// exists, when last written longer than `grace` ago. Never removes a referenced file;
+    /// a file that cannot be removed is left for the next sweep.
+    pub fn sweep_orphans(
+        &self,
+        grace: std::time::Duration,
+        mut is_referenced: impl FnMut(&str) -> Result<bool, StoreError>,
+    ) -> Result<SweepReport, StoreError> {
+        let mut report = SweepReport::default();
+        let remove = |path: &Path, report: &mut SweepReport| {
+            let size = std::fs::symlink_metadata(path).map_or(0, |m| m.len());
+            if std::fs::remove_file(path).is_ok() {
+                report.files += 1;
+                report.bytes += size;
+            }
+        };
+        if let Ok(entries) = std::fs::read_dir(self.root.join("tmp")) {
             for entry in entries.flatten() {
-                let _ = std::fs::remove_file(entry.path());
+                if older_than(&entry.path(), grace) {
+                    remove(&entry.path(), &mut report);
+                }
             }
         }
-        Ok(BlobStore { root })
+        let Ok(prefixes) = std::fs::read_dir(&self.root) else {
+            return Ok(report);
+        };
+        for prefix in prefixes.flatten() {
+            let name = prefix.file_name();
+            let name = name.to_string_lossy();
+            if name.len() != 2 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
+                continue;
+            }
+            let Ok(blobs) = std::fs::read_dir(prefix.path()) else {
+                continue;
+            };
+            for blob in blobs.flatten() {
+                let sha256 = blob.file_name().to_string_lossy().into_owned();
+                let is_blob_name = sha256.len() == 64
+                    && sha256.starts_with(name.as_ref())
+                    && sha256.bytes().all(|b| b.is_ascii_hexdigit());
+                if !is_blob_name || !older_than(&blob.path(), grace) {
+                    continue;
+                }
+                if !is_referenced(&sha256)? {
+                    remove(&blob.path(), &mut report);
+                }
+            }
+        }
+        Ok(report)
     }
 
     /// Where the blob of `sha256` lives (whether or not it exists).
@@ -59,7 +140,12 @@ impl BlobStore {
             std::process::id(),
             time::OffsetDateTime::now_utc().unix_timestamp_nanos()
         ));
-        let mut output = File::create(&tmp_path).map_err(StoreError::io(&tmp_path))?;
+        let mut output = File::options()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp_path)
+            .map_err(StoreError::io(&tmp_path))?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 256 * 1024];
         let mut size = 0u64;
@@ -101,14 +187,11 @@ impl BlobStore {
             });
         }
         let dir = path.parent().unwrap_or(&self.root);
-        std::fs::create_dir_all(dir).map_err(StoreError::io(dir))?;
+        create_private_dir(dir)?;
         std::fs::rename(&tmp_path, &path).map_err(StoreError::io(&path))?;
-        // Kept evidence is read-only: nothing in kuzot rewrites it.
-        if let Ok(meta) = std::fs::metadata(&path) {
-            let mut permissions = meta.permissions();
-            permissions.set_readonly(true);
-            let _ = std::fs::set_permissions(&path, permissions);
-        }
+        // Kept evidence holds the real author names the pseudonyms hide: readable by its
+        // owner only, and read-only, since nothing in kuzot rewrites it.
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o400));
         sync_dir(dir);
         Ok(StoredBlob {
             sha256,
@@ -131,6 +214,15 @@ impl BlobStore {
         let path = self.path_of(sha256);
         File::open(&path).map_err(StoreError::io(path))
     }
+}
+
+/// Creates `dir` and any missing parents, readable by the owner only (0700).
+pub(crate) fn create_private_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(StoreError::io(dir))
 }
 
 /// Makes a rename durable on file systems that need the directory flushed.
@@ -168,5 +260,56 @@ mod tests {
                 .count(),
             0
         );
+    }
+
+    /// Backdates a file past the grace period.
+    fn age(path: &Path) {
+        let old = std::time::SystemTime::now() - ORPHAN_GRACE - std::time::Duration::from_secs(60);
+        File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(old))
+            .or_else(|_| {
+                // Kept blobs are read-only: lift that for the test's backdating only.
+                let mut permissions = std::fs::metadata(path)?.permissions();
+                #[allow(clippy::permissions_set_readonly_false)]
+                permissions.set_readonly(false);
+                std::fs::set_permissions(path, permissions)?;
+                File::options().write(true).open(path)?.set_modified(old)
+            })
+            .expect("backdate");
+    }
+
+    #[test]
+    fn sweeping_removes_old_unreferenced_files_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let blobs = BlobStore::open(dir.path().join("sources")).expect("open");
+        let keep = |content: &[u8]| {
+            let path = dir.path().join("input");
+            std::fs::write(&path, content).expect("write");
+            blobs.keep(&path).expect("keep")
+        };
+        let referenced = keep(b"committed import");
+        let orphan = keep(b"killed before commit");
+        let fresh = keep(b"another process is importing this right now");
+        let old_tmp = dir.path().join("sources/tmp/123-456");
+        let fresh_tmp = dir.path().join("sources/tmp/123-789");
+        std::fs::write(&old_tmp, b"half a copy").expect("write");
+        std::fs::write(&fresh_tmp, b"a copy in progress").expect("write");
+        for path in [&referenced.path, &orphan.path, &old_tmp] {
+            age(path);
+        }
+        let report = blobs
+            .sweep_orphans(ORPHAN_GRACE, |sha| Ok(sha == referenced.sha256))
+            .expect("sweep");
+        assert_eq!(report.files, 2);
+        assert!(
+            referenced.path.exists(),
+            "a referenced file is never removed"
+        );
+        assert!(!orphan.path.exists(), "an old orphan is removed");
+        assert!(fresh.path.exists(), "a fresh one may be another import's");
+        assert!(!old_tmp.exists());
+        assert!(fresh_tmp.exists());
     }
 }

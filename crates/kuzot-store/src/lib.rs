@@ -34,12 +34,12 @@ mod labels;
 mod pseudonym;
 mod sqlite;
 
-pub use blobs::{BlobStore, StoredBlob};
+pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use index_rows::IndexRow;
 pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
 pub use pseudonym::Pseudonymizer;
 pub use sqlite::{
-    DocumentFilter, Import, ImportCounts, NewSource, RejectedRecordRow, SourceRecord, Stats, Store,
-    StoredDocument,
+    DocumentFilter, Import, ImportCounts, LoosePermission, NewSource, RejectedRecordRow,
+    SourceRecord, Stats, Store, StoredDocument, loose_permissions,
 };

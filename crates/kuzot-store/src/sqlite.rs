@@ -9,7 +9,10 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::{BlobStore, Pseudonymizer, StoreError, StoredBlob};
+use std::os::unix::fs::PermissionsExt;
+
+use crate::blobs::create_private_dir;
+use crate::{BlobStore, ORPHAN_GRACE, Pseudonymizer, StoreError, StoredBlob, SweepReport};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -217,13 +220,72 @@ pub(crate) fn unix_to_rfc3339(seconds: i64) -> String {
         .unwrap_or_else(|_| seconds.to_string())
 }
 
+/// A file or folder of the data directory that others may read or write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoosePermission {
+    /// Where it is.
+    pub path: std::path::PathBuf,
+    /// Its mode bits.
+    pub mode: u32,
+    /// Whether it is a folder (which should be 0700) rather than a file (0600).
+    pub is_dir: bool,
+}
+
+/// The parts of a data directory whose group or other permission bits are set: the folder
+/// itself, `sources/`, the databases and the pseudonym key. Kept source files hold the
+/// real author names the pseudonyms hide, so none of these is for anyone but the owner.
+pub fn loose_permissions(data_dir: &Path) -> Vec<LoosePermission> {
+    [
+        "",
+        "sources",
+        "kuzot.db",
+        "kuzot.db-wal",
+        "kuzot.db-shm",
+        "accounts.db",
+        "secret.key",
+    ]
+    .iter()
+    .filter_map(|name| {
+        let path = if name.is_empty() {
+            data_dir.to_owned()
+        } else {
+            data_dir.join(name)
+        };
+        let meta = std::fs::metadata(&path).ok()?;
+        let mode = meta.permissions().mode();
+        (mode & 0o077 != 0).then(|| LoosePermission {
+            path,
+            mode,
+            is_dir: meta.is_dir(),
+        })
+    })
+    .collect()
+}
+
 impl Store {
     /// Opens (creating if needed) the store in `data_dir`, migrating its schema.
     pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(StoreError::io(data_dir))?;
+        create_private_dir(data_dir)?;
         let blobs = BlobStore::open(data_dir.join("sources"))?;
         let pseudonymizer = Pseudonymizer::load_or_create(&data_dir.join("secret.key"))?;
-        let conn = Connection::open(data_dir.join("kuzot.db"))?;
+        let db_path = data_dir.join("kuzot.db");
+        let new_db = !db_path.exists();
+        let conn = Connection::open(&db_path)?;
+        if new_db {
+            // SQLite creates its file with the process umask (often 0644); the evidence is
+            // for its owner only. The -wal and -shm files take their mode from this one.
+            std::fs::set_permissions(&db_path, std::fs::Permissions::from_mode(0o600))
+                .map_err(StoreError::io(&db_path))?;
+        }
+        for loose in loose_permissions(data_dir) {
+            tracing::warn!(
+                "{} is readable by others (mode {:o}); the evidence and the key should be \
+                 the owner's only: chmod {} it",
+                loose.path.display(),
+                loose.mode & 0o777,
+                if loose.is_dir { "700" } else { "600" }
+            );
+        }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -238,7 +300,55 @@ impl Store {
             pseudonymizer,
         };
         store.migrate()?;
+        store.sweep_orphans(ORPHAN_GRACE)?;
         Ok(store)
+    }
+
+    /// Removes what interrupted imports left on disk, once older than `grace`: kept source
+    /// files that no committed source row names, their temporary copies, and the web
+    /// server's `uploads/` folders. A file a source row names is never removed.
+    pub fn sweep_orphans(&self, grace: std::time::Duration) -> Result<SweepReport, StoreError> {
+        let mut report = self
+            .blobs
+            .sweep_orphans(grace, |sha256| Ok(self.source_by_sha256(sha256)?.is_some()))?;
+        // An upload is a folder of files the server imports and then removes; one that
+        // outlived the grace period belongs to a server that died before its import ended.
+        if let Ok(uploads) = std::fs::read_dir(self.root.join("uploads")) {
+            for upload in uploads.flatten() {
+                let path = upload.path();
+                let stale = std::fs::read_dir(&path).is_ok_and(|files| {
+                    files.flatten().all(|f| {
+                        f.metadata()
+                            .and_then(|m| m.modified())
+                            .ok()
+                            .and_then(|t| t.elapsed().ok())
+                            .is_some_and(|age| age > grace)
+                    })
+                }) && std::fs::metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > grace);
+                if !stale || !upload.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let bytes: u64 = std::fs::read_dir(&path)
+                    .map(|files| {
+                        files
+                            .flatten()
+                            .filter_map(|f| f.metadata().ok())
+                            .map(|m| m.len())
+                            .sum()
+                    })
+                    .unwrap_or(0);
+                let files = std::fs::read_dir(&path).map_or(0, |f| f.count() as u64);
+                if std::fs::remove_dir_all(&path).is_ok() {
+                    report.files += files;
+                    report.bytes += bytes;
+                }
+            }
+        }
+        Ok(report)
     }
 
     fn migrate(&mut self) -> Result<(), StoreError> {
