@@ -657,7 +657,7 @@ const SIGNATURE_16_BIT: u8 = 16;
 
 /// Cues kept per category in a stored analysis: the strongest of the decided category and
 /// of the runner-up explain the decision; the long tail of weak matches does not.
-pub const STORED_CUES_PER_CATEGORY: usize = 8;
+pub const STORED_CUES_PER_CATEGORY: usize = 4;
 
 /// What a stored signature holds: a layout byte, then the low 16 bits of each MinHash
 /// value (b-bit MinHash). Two texts agree on a 16-bit value by chance with probability
@@ -711,7 +711,8 @@ pub fn explaining_cues(analysis: &Analysis) -> Vec<&Cue> {
 struct ResultColumn<'a> {
     /// In [`Category::ALL`] order, to three decimals (as prediction lines print them).
     scores: Vec<f32>,
-    cues: Vec<&'a Cue>,
+    /// Weights to three decimals, as prediction lines print them.
+    cues: Vec<Cue>,
     facts: &'a kuzot_model::Facts,
     spans: &'a [kuzot_model::FactSpan],
 }
@@ -736,7 +737,13 @@ fn write_analysis(
             .iter()
             .map(|&s| ((f64::from(s) * 1000.0).round() / 1000.0) as f32)
             .collect(),
-        cues: explaining_cues(analysis),
+        cues: explaining_cues(analysis)
+            .into_iter()
+            .map(|c| Cue {
+                weight: ((f64::from(c.weight) * 1000.0).round() / 1000.0) as f32,
+                ..c.clone()
+            })
+            .collect(),
         facts: &analysis.facts,
         spans: &analysis.spans,
     })

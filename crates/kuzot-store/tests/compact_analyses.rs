@@ -95,13 +95,15 @@ fn a_stored_analysis_keeps_the_cues_that_explain_it_and_its_genre_and_topic() {
     // Scores to three decimals, as prediction lines print them.
     assert_eq!(stored.scores[0], 0.912);
     assert_eq!(stored.scores.len(), 7);
-    // The 8 heaviest cues of the decided category and of the runner-up, in the
+    // The 4 heaviest cues of the decided category and of the runner-up, in the
     // engine's order; none of the category far behind.
     let names: Vec<&str> = stored.cues.iter().map(|c| c.cue.as_str()).collect();
-    let mut expected: Vec<String> = (4..12).map(|k| format!("mil{k}")).collect();
-    expected.extend((2..10).map(|k| format!("pmc{k}")));
+    let mut expected: Vec<String> = (8..12).map(|k| format!("mil{k}")).collect();
+    expected.extend((6..10).map(|k| format!("pmc{k}")));
     assert_eq!(names, expected);
-    assert_eq!(stored.cues[0], analysis.cues[4]);
+    assert_eq!(stored.cues[0], analysis.cues[8]);
+    // Weights to three decimals.
+    assert_eq!(stored.cues[4].weight, 1.1);
 }
 
 #[test]
