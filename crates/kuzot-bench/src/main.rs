@@ -60,6 +60,20 @@ enum Command {
         #[arg(long)]
         corpus: Option<PathBuf>,
     },
+    /// `kuzot analyze` end to end, as the command runs it (JSONL in, prediction lines out,
+    /// on rayon's pool): a JSONL corpus read `repeat` times in a row, its output counted
+    /// and dropped; then the engine alone on one pass of the corpus, on one thread.
+    AnalyzeLines {
+        /// A JSONL file of `{"id", "text"}` lines (e.g. /work/shared/corpora/ru-telegram-news.jsonl).
+        corpus: PathBuf,
+        /// How many times the corpus is read in a row.
+        #[arg(long, default_value_t = 10)]
+        repeat: usize,
+        /// Also write the prediction lines to this file (to compare two builds byte for
+        /// byte); by default they are counted and dropped.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
     /// Near-duplicate clustering of generated messages with reposts: MinHash signatures
     /// (in parallel) and NearDuplicateIndex clustering: seconds and peak memory.
     Cluster {
@@ -212,6 +226,103 @@ fn bench_analyze(
     Ok(())
 }
 
+/// Counts the bytes written to it and passes them on to a file, if any.
+#[derive(Default)]
+struct CountingWriter {
+    bytes: u64,
+    file: Option<BufWriter<std::fs::File>>,
+}
+
+impl std::io::Write for CountingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Some(file) = &mut self.file {
+            file.write_all(buf)?;
+        }
+        self.bytes += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+fn bench_analyze_lines(
+    corpus: &Path,
+    repeat: usize,
+    output_file: Option<&Path>,
+) -> anyhow::Result<()> {
+    let engine = kuzot_analysis::Engine::try_new()?;
+    let texts = corpus_texts(corpus)?;
+    // Warm up: the lexicons and tables behind LazyLocks are built on first use.
+    for t in texts.iter().take(100) {
+        std::hint::black_box(engine.analyze(t));
+    }
+    let mut input: Box<dyn std::io::Read> = Box::new(std::io::empty());
+    let mut input_bytes = 0;
+    for _ in 0..repeat {
+        let file = std::fs::File::open(corpus).with_context(|| corpus.display().to_string())?;
+        input_bytes += file.metadata()?.len();
+        input = Box::new(std::io::Read::chain(input, file));
+    }
+    let mut output = CountingWriter::default();
+    if let Some(path) = output_file {
+        let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
+        output.file = Some(BufWriter::with_capacity(256 * 1024, file));
+    }
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let report = kuzot_service::analyze_lines(
+        &engine,
+        std::io::BufReader::with_capacity(256 * 1024, input),
+        &mut output,
+        &mut |_| {},
+    )?;
+    let seconds = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
+    let (engine_seconds, engine_cpu, _) = analyze_all(&engine, &texts, 1)?;
+    let n = report.messages as f64;
+    let engine_n = texts.len() as f64;
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "analyze_lines", "messages": report.messages, "bad_lines": report.bad_lines.len(),
+            "input_bytes": input_bytes, "output_bytes": output.bytes,
+            "seconds": seconds, "messages_per_second": n / seconds,
+            "cpu_seconds": cpu,
+            "cpu_microseconds_per_message": cpu.map(|c| c * 1e6 / n),
+            "engine_only_1_thread_messages": texts.len(),
+            "engine_only_1_thread_messages_per_second": engine_n / engine_seconds,
+            "engine_only_1_thread_cpu_microseconds_per_message": engine_cpu.map(|c| c * 1e6 / engine_n),
+            "threads": rayon::current_num_threads(),
+        })
+    );
+    Ok(())
+}
+
+/// Size of the SQLite store: `(page_count × page_size, bytes per table or index)`, read
+/// from the `dbstat` virtual table.
+fn store_size(db: &Path) -> anyhow::Result<(u64, serde_json::Map<String, serde_json::Value>)> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let pages: i64 = conn.pragma_query_value(None, "page_count", |r| r.get(0))?;
+    let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+    let mut by_table = serde_json::Map::new();
+    let mut stmt =
+        conn.prepare("SELECT name, sum(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let name: String = r.get(0)?;
+        let bytes: i64 = r.get(1)?;
+        by_table.insert(name, bytes.into());
+    }
+    Ok(((pages * page_size) as u64, by_table))
+}
+
 fn bench_cluster(messages: usize, threads: usize, seed: u64) -> anyhow::Result<()> {
     use kuzot_analysis::fingerprint::{NearDuplicateIndex, minhash};
     use kuzot_analysis::normalize::normalize;
@@ -337,6 +448,11 @@ fn main() -> anyhow::Result<()> {
             threads,
             seed,
         } => bench_cluster(messages, threads, seed)?,
+        Command::AnalyzeLines {
+            corpus,
+            repeat,
+            output,
+        } => bench_analyze_lines(&corpus, repeat, output.as_deref())?,
         Command::Ingest {
             messages,
             work_dir,
@@ -368,6 +484,8 @@ fn main() -> anyhow::Result<()> {
                 &kuzot_service::NoProgress,
             )?;
             let seconds = started.elapsed().as_secs_f64();
+            drop(store);
+            let (store_bytes, by_table) = store_size(&dir.path().join("data").join("kuzot.db"))?;
             let totals = summary.totals();
             let records =
                 totals.added + totals.already_present + totals.service_records + totals.rejected;
@@ -378,6 +496,9 @@ fn main() -> anyhow::Result<()> {
                     "bytes": bytes, "seconds": seconds, "messages_per_second": records as f64 / seconds,
                     "peak_memory_mib_before": memory_before.map(|b| b as f64 / 1048576.0),
                     "peak_memory_mib": kuzot_bench::peak_memory_bytes().map(|b| b as f64 / 1048576.0),
+                    "store_bytes": store_bytes,
+                    "store_bytes_per_document": store_bytes as f64 / (totals.added.max(1) as f64),
+                    "store_bytes_by_table": by_table,
                 })
             );
         }

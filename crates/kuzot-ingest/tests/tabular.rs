@@ -14,6 +14,7 @@ fn read(
     let options = ReadOptions {
         columns: ColumnMapping::parse(columns).expect("mapping"),
         file_name: Some("scrape".into()),
+        ..ReadOptions::default()
     };
     let mut sink = CollectingSink::default();
     let result = read_source(format, bytes, &options, &mut sink);

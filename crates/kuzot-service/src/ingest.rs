@@ -4,6 +4,7 @@
 //! read from that kept copy, so that what is parsed is exactly what is kept. One file is
 //! one store transaction: a file rejected half-way leaves no documents behind.
 
+use std::collections::VecDeque;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
@@ -395,7 +396,6 @@ fn ingest_file(
     let import = store.begin_import(source)?;
     let mut sink = StoreSink {
         import,
-        engine,
         progress,
         listed: Vec::new(),
         store_error: None,
@@ -425,23 +425,42 @@ fn ingest_file(
                 Err(e) => Err(e),
             }
         });
-        for event in receiver {
-            let stored = match event {
-                ReadEvent::Documents(batch) => sink.store_batch(batch),
-                ReadEvent::Rejected(error) => {
-                    sink.rejected(error);
-                    Ok(())
+        // Batches are analysed on rayon's pool while this thread stores the batches
+        // analysed before them, so the engine's cores never wait for SQLite.
+        rayon::in_place_scope(|analysis_scope| {
+            let mut analysing: VecDeque<AnalysisTicket> = VecDeque::new();
+            for event in receiver {
+                let stored = match event {
+                    ReadEvent::Documents(batch) => {
+                        analysing.push_back(start_analysis(analysis_scope, engine, batch));
+                        if analysing.len() > BATCHES_ANALYSED_AHEAD {
+                            analysing
+                                .pop_front()
+                                .map_or(Ok(()), |ticket| sink.store_analysed(ticket))
+                        } else {
+                            Ok(())
+                        }
+                    }
+                    ReadEvent::Rejected(error) => {
+                        sink.rejected(error);
+                        Ok(())
+                    }
+                    ReadEvent::ServiceRecord => {
+                        sink.service_record();
+                        Ok(())
+                    }
+                };
+                if stored.is_err() {
+                    // Dropping the receiver makes the reader's next send fail: it stops.
+                    return;
                 }
-                ReadEvent::ServiceRecord => {
-                    sink.service_record();
-                    Ok(())
-                }
-            };
-            if stored.is_err() {
-                // Dropping the receiver makes the reader's next send fail: it stops.
-                break;
             }
-        }
+            while let Some(ticket) = analysing.pop_front() {
+                if sink.store_analysed(ticket).is_err() {
+                    return;
+                }
+            }
+        });
         reader.join().unwrap_or_else(|_| {
             Err(ReadError::Sink(SinkError(
                 "the reader thread panicked".into(),
@@ -576,25 +595,60 @@ impl DocumentSink for ChannelSink {
 /// Documents analysed and stored together: the engine runs on a batch in parallel.
 const STORE_BATCH: usize = 1024;
 
-/// The storing side of an import: analyses each batch the reader hands over (in parallel,
-/// when an engine is given) and writes it into the import's transaction.
+/// Batches handed to the engine before the oldest is stored: enough that both cores
+/// analyse while SQLite writes, few enough that memory stays a few batches.
+const BATCHES_ANALYSED_AHEAD: usize = 2;
+
+/// A batch on its way to the store: analysed on rayon's pool (its documents and their
+/// analyses come back in order on the channel), or stored without analysis.
+enum AnalysisTicket {
+    Analysing(std::sync::mpsc::Receiver<(Vec<RawDocument>, Vec<Option<Analysis>>)>),
+    NotAnalysed(Vec<RawDocument>),
+}
+
+/// Starts analysing a batch on rayon's pool, in parallel within the batch.
+fn start_analysis<'scope>(
+    scope: &rayon::Scope<'scope>,
+    engine: Option<&'scope Engine>,
+    batch: Vec<RawDocument>,
+) -> AnalysisTicket {
+    let Some(engine) = engine else {
+        return AnalysisTicket::NotAnalysed(batch);
+    };
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    scope.spawn(move |_| {
+        let analyses: Vec<Option<Analysis>> = batch
+            .par_iter()
+            .map(|d| Some(engine.analyze(&d.text)))
+            .collect();
+        // The receiver is gone only when storing stopped on an error.
+        let _ = sender.send((batch, analyses));
+    });
+    AnalysisTicket::Analysing(receiver)
+}
+
+/// The storing side of an import: writes each batch the reader hands over, with its
+/// analyses when an engine is given, into the import's transaction.
 struct StoreSink<'s, 'p> {
     import: Import<'s>,
-    engine: Option<&'p Engine>,
     progress: &'p dyn IngestProgress,
     listed: Vec<RejectedRecord>,
     store_error: Option<StoreError>,
 }
 
 impl StoreSink<'_, '_> {
-    /// Stores a batch handed over by the reader thread.
-    fn store_batch(&mut self, batch: Vec<RawDocument>) -> Result<(), SinkError> {
-        let analyses: Vec<Option<Analysis>> = match self.engine {
-            Some(engine) => batch
-                .par_iter()
-                .map(|d| Some(engine.analyze(&d.text)))
-                .collect(),
-            None => vec![None; batch.len()],
+    /// Stores a batch handed over by the reader thread, once its analysis is done.
+    fn store_analysed(&mut self, ticket: AnalysisTicket) -> Result<(), SinkError> {
+        let (batch, analyses) = match ticket {
+            AnalysisTicket::NotAnalysed(batch) => {
+                let none = vec![None; batch.len()];
+                (batch, none)
+            }
+            AnalysisTicket::Analysing(result) => match result.recv() {
+                Ok(done) => done,
+                // The task panicked (the scope resumes that panic when it ends).
+                Err(_) => return Err(SinkError("the analysis of a batch failed".into())),
+            },
         };
         let result = (|| -> Result<(), StoreError> {
             for (doc, analysis) in batch.iter().zip(&analyses) {

@@ -39,7 +39,7 @@ pub struct IndexRow {
 /// (an index on `document_id, id`), so each document costs one index probe.
 const INDEX_ROW_SELECT: &str =
     "SELECT d.id, d.text, coalesce(d.chat_name, d.chat_id), s.sha256, d.time, a.lang,
-        a.category, a.result, l.category, l.facts
+        a.category, a.result, l.category, l.facts, a.genre, a.topic
      FROM documents d
      JOIN sources s ON s.id = d.source_id
      LEFT JOIN analyses a ON a.document_id = d.id
@@ -77,19 +77,31 @@ fn index_row(r: &rusqlite::Row<'_>) -> Result<IndexRow, StoreError> {
         Some(json) => Some(serde_json::from_str(json).map_err(StoreError::json)?),
         None => None,
     };
+    let genre_column: Option<String> = r.get(10)?;
+    let topic_column: Option<String> = r.get(11)?;
     let (engine_genre, engine_topic) = match &engine {
-        // Analyses stored before genres existed: an offer category was read as an ad.
+        // The columns (written since the compact layout); else the `result` JSON of older
+        // rows; else, for analyses stored before genres existed, an offer category was
+        // read as an ad.
         Some(e) => (
-            e.genre.or_else(|| {
-                category.map(|c| {
-                    if c == Category::Other {
-                        Genre::Chatter
-                    } else {
-                        Genre::Ad
-                    }
-                })
-            }),
-            e.topic.or(category),
+            genre_column
+                .as_deref()
+                .and_then(Genre::parse)
+                .or(e.genre)
+                .or_else(|| {
+                    category.map(|c| {
+                        if c == Category::Other {
+                            Genre::Chatter
+                        } else {
+                            Genre::Ad
+                        }
+                    })
+                }),
+            topic_column
+                .as_deref()
+                .and_then(Category::parse)
+                .or(e.topic)
+                .or(category),
         ),
         None => (None, None),
     };

@@ -240,40 +240,55 @@ impl Store {
     pub fn analysis_of(&self, document_id: i64) -> Result<Option<StoredAnalysis>, StoreError> {
         self.conn
             .query_row(
-                "SELECT engine_version, lang, script, category, confidence, result, cluster_id, analysed_at
+                "SELECT engine_version, lang, script, category, genre, topic, confidence, result,
+                        cluster_id, analysed_at
                  FROM analyses WHERE document_id = ?1",
                 [document_id],
                 |r| {
                     Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, f64>(4)?,
-                        r.get::<_, String>(5)?,
-                        r.get::<_, Option<i64>>(6)?,
+                        AnalysisColumns {
+                            engine_version: r.get(0)?,
+                            lang: r.get(1)?,
+                            script: r.get(2)?,
+                            category: r.get(3)?,
+                            genre: r.get(4)?,
+                            topic: r.get(5)?,
+                        },
+                        r.get::<_, f64>(6)?,
                         r.get::<_, String>(7)?,
+                        r.get::<_, Option<i64>>(8)?,
+                        r.get::<_, String>(9)?,
                     ))
                 },
             )
             .optional()?
-            .map(
-                |(engine_version, lang, script, category, confidence, result, cluster, analysed_at)| {
-                    let analysis =
-                        analysis_from_row(engine_version, lang, script, &category, &result)?;
-                    Ok(StoredAnalysis {
-                        analysis,
-                        confidence,
-                        cluster,
-                        analysed_at,
-                    })
-                },
-            )
+            .map(|(columns, confidence, result, cluster, analysed_at)| {
+                let analysis = analysis_from_row(columns, &result)?;
+                Ok(StoredAnalysis {
+                    analysis,
+                    confidence,
+                    cluster,
+                    analysed_at,
+                })
+            })
             .transpose()
     }
 }
 
+/// The columns of an `analyses` row besides `result`.
+pub(crate) struct AnalysisColumns {
+    pub(crate) engine_version: String,
+    pub(crate) lang: String,
+    pub(crate) script: String,
+    pub(crate) category: String,
+    /// `None` for rows written before genres existed.
+    pub(crate) genre: Option<String>,
+    /// `None` for rows written before topics existed.
+    pub(crate) topic: Option<String>,
+}
+
 /// The `result` column holds what the other columns do not: scores, cues, facts, spans.
+/// Rows written before genre and topic became columns also hold those here.
 #[derive(serde::Deserialize)]
 struct StoredResult {
     #[serde(default)]
@@ -292,30 +307,42 @@ struct StoredResult {
     spans: Vec<kuzot_model::FactSpan>,
 }
 
-/// Rebuilds an [`Analysis`] from its columns and its `result` JSON.
+/// Rebuilds an [`Analysis`] from its columns and its `result` JSON (without the
+/// signature, which is kept apart).
 pub(crate) fn analysis_from_row(
-    engine_version: String,
-    lang: String,
-    script: String,
-    category: &str,
+    columns: AnalysisColumns,
     result: &str,
 ) -> Result<Analysis, StoreError> {
-    let category = Category::parse(category)
-        .ok_or_else(|| StoreError::Corrupt(format!("unknown category {category:?}")))?;
+    let category = Category::parse(&columns.category)
+        .ok_or_else(|| StoreError::Corrupt(format!("unknown category {:?}", columns.category)))?;
     let r: StoredResult = serde_json::from_str(result).map_err(StoreError::json)?;
+    let genre = match columns.genre {
+        Some(g) => Some(
+            kuzot_model::Genre::parse(&g)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown genre {g:?}")))?,
+        ),
+        None => r.genre,
+    };
+    let topic = match columns.topic {
+        Some(t) => Some(
+            Category::parse(&t)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown topic {t:?}")))?,
+        ),
+        None => r.topic,
+    };
     Ok(Analysis {
-        lang,
-        script,
+        lang: columns.lang,
+        script: columns.script,
         category,
-        genre: r.genre,
-        topic: r.topic,
+        genre,
+        topic,
         offer_probability: r.offer_probability,
         scores: r.scores,
         cues: r.cues,
         facts: r.facts,
         spans: r.spans,
         fingerprint: Vec::new(),
-        engine_version,
+        engine_version: columns.engine_version,
     })
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use kuzot_model::{Analysis, AuthorRef, RawDocument, SourceFormat, SourcePosition};
+use kuzot_model::{Analysis, AuthorRef, Category, Cue, RawDocument, SourceFormat, SourcePosition};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_analyses.sql"),
     include_str!("migrations/0003_labels.sql"),
     include_str!("migrations/0004_regroup_pending.sql"),
+    include_str!("migrations/0005_compact_analyses.sql"),
 ];
 
 /// The evidence store of one data directory.
@@ -430,6 +431,10 @@ impl Store {
             content_seen: HashSet::new(),
             content_time: None,
             pseudonyms: Default::default(),
+            analysed_at: (
+                rfc3339(OffsetDateTime::now_utc()),
+                std::time::Instant::now(),
+            ),
         })
     }
 
@@ -637,8 +642,9 @@ impl Store {
     /// Stores (replacing) the analyses of existing documents, in one transaction.
     pub fn save_analyses(&mut self, analyses: &[(i64, Analysis)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
+        let analysed_at = rfc3339(OffsetDateTime::now_utc());
         for (id, analysis) in analyses {
-            write_analysis(&tx, *id, analysis)?;
+            write_analysis(&tx, *id, analysis, &analysed_at, true)?;
         }
         tx.commit()?;
         Ok(())
@@ -666,24 +672,47 @@ impl Store {
         Ok((total as u64, stale as u64))
     }
 
-    /// Calls `each` with every stored fingerprint, in document id order.
+    /// Calls `each` with every stored MinHash signature, in document id order. Values
+    /// come back as their low 16 bits (what the store keeps, see [`signature_blob`]);
+    /// signatures of empty texts are not stored and not visited.
     pub fn for_each_fingerprint(
         &self,
         mut each: impl FnMut(i64, &[u32]),
     ) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT document_id, fingerprint FROM analyses WHERE fingerprint IS NOT NULL ORDER BY document_id")?;
+            .prepare("SELECT document_id, signature FROM signatures ORDER BY document_id")?;
         let mut rows = stmt.query([])?;
         let mut signature = Vec::new();
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let blob: Vec<u8> = r.get(1)?;
             signature.clear();
-            signature.extend(
-                blob.chunks_exact(4)
-                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])),
-            );
+            match blob.split_first() {
+                Some((&SIGNATURE_16_BIT, values)) if values.len().is_multiple_of(2) => signature
+                    .extend(
+                        values
+                            .chunks_exact(2)
+                            .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
+                    ),
+                // Moved from the old `fingerprint` column: 32-bit values, cut to 16 bits
+                // so that they compare with signatures stored since.
+                _ if blob.len().is_multiple_of(4) => signature.extend(
+                    blob.chunks_exact(4)
+                        .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
+                ),
+                _ => {
+                    return Err(StoreError::Corrupt(format!(
+                        "signature of document {id}: {} bytes in no known layout",
+                        blob.len()
+                    )));
+                }
+            }
+            if signature.iter().all(|&v| v == u32::from(u16::MAX)) {
+                // An empty text's signature (every value at its maximum) moved from the
+                // old column: such documents are never near-duplicates.
+                continue;
+            }
             each(id, &signature);
         }
         Ok(())
@@ -745,39 +774,116 @@ impl Store {
     }
 }
 
-/// Writes (replacing) one document's analysis and its phone index.
+/// First byte of a stored signature: the values that follow are 16 bits each.
+const SIGNATURE_16_BIT: u8 = 16;
+
+/// Cues kept per category in a stored analysis: the strongest of the decided category and
+/// of the runner-up explain the decision; the long tail of weak matches does not.
+pub const STORED_CUES_PER_CATEGORY: usize = 4;
+
+/// What a stored signature holds: a layout byte, then the low 16 bits of each MinHash
+/// value (b-bit MinHash). Two texts agree on a 16-bit value by chance with probability
+/// 1/65,536, against 1/2^32, which leaves the similarity estimate and the LSH buckets of
+/// near-duplicate clustering as they were. `None` for an empty text's signature (every
+/// value at its maximum): it is never anyone's near-duplicate.
+fn signature_blob(signature: &[u32]) -> Option<Vec<u8>> {
+    if signature.is_empty() || signature.iter().all(|&v| v == u32::MAX) {
+        return None;
+    }
+    let mut blob = Vec::with_capacity(1 + 2 * signature.len());
+    blob.push(SIGNATURE_16_BIT);
+    for &v in signature {
+        blob.extend_from_slice(&(v as u16).to_le_bytes());
+    }
+    Some(blob)
+}
+
+/// The cues a stored analysis keeps: those of the decided category and of the runner-up
+/// (the other category with the highest score), at most [`STORED_CUES_PER_CATEGORY`] of
+/// each (the heaviest), in the engine's order.
+pub fn explaining_cues(analysis: &Analysis) -> Vec<&Cue> {
+    let decided = analysis.category;
+    let runner_up = Category::ALL
+        .iter()
+        .zip(&analysis.scores)
+        .filter(|(c, _)| **c != decided)
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(c, _)| *c);
+    let mut keep = vec![false; analysis.cues.len()];
+    for category in std::iter::once(decided).chain(runner_up) {
+        let mut of_category: Vec<usize> = (0..analysis.cues.len())
+            .filter(|&k| analysis.cues[k].category == category)
+            .collect();
+        // Stable: equal weights keep the engine's order.
+        of_category.sort_by(|&a, &b| analysis.cues[b].weight.total_cmp(&analysis.cues[a].weight));
+        for k in of_category.into_iter().take(STORED_CUES_PER_CATEGORY) {
+            keep[k] = true;
+        }
+    }
+    analysis
+        .cues
+        .iter()
+        .zip(keep)
+        .filter_map(|(cue, kept)| kept.then_some(cue))
+        .collect()
+}
+
+/// The `result` column as written: what the other columns do not hold, compactly.
+#[derive(serde::Serialize)]
+struct ResultColumn<'a> {
+    /// The genre model's probability that the text is an offer, when one was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offer_probability: Option<f32>,
+    /// In [`Category::ALL`] order, to three decimals (as prediction lines print them).
+    scores: Vec<f32>,
+    /// Weights to three decimals, as prediction lines print them.
+    cues: Vec<Cue>,
+    facts: &'a kuzot_model::Facts,
+    spans: &'a [kuzot_model::FactSpan],
+}
+
+/// Writes (replacing) one document's analysis, its signature and its phone index.
+/// `analysed_at` is passed in so that a batch formats the time once.
 fn write_analysis(
     conn: &Connection,
     document_id: i64,
     analysis: &Analysis,
+    analysed_at: &str,
+    replacing: bool,
 ) -> Result<(), StoreError> {
     let confidence = analysis
         .scores
         .get(analysis.category.index())
         .copied()
         .unwrap_or(0.0);
-    let result = serde_json::json!({
-        "genre": analysis.genre,
-        "topic": analysis.topic,
-        "offer_probability": analysis.offer_probability,
-        "scores": analysis.scores,
-        "cues": analysis.cues,
-        "facts": analysis.facts,
-        "spans": analysis.spans,
-    });
-    let fingerprint: Vec<u8> = analysis
-        .fingerprint
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
+    let result = serde_json::to_string(&ResultColumn {
+        offer_probability: analysis
+            .offer_probability
+            .map(|p| ((f64::from(p) * 1000.0).round() / 1000.0) as f32),
+        scores: analysis
+            .scores
+            .iter()
+            .map(|&s| ((f64::from(s) * 1000.0).round() / 1000.0) as f32)
+            .collect(),
+        cues: explaining_cues(analysis)
+            .into_iter()
+            .map(|c| Cue {
+                weight: ((f64::from(c.weight) * 1000.0).round() / 1000.0) as f32,
+                ..c.clone()
+            })
+            .collect(),
+        facts: &analysis.facts,
+        spans: &analysis.spans,
+    })
+    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO analyses (document_id, engine_version, lang, script, category, confidence, occupied, result,
-             fingerprint, analysed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO analyses (document_id, engine_version, lang, script, category, genre, topic, confidence,
+             occupied, result, analysed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (document_id) DO UPDATE SET engine_version = excluded.engine_version, lang = excluded.lang,
-             script = excluded.script, category = excluded.category, confidence = excluded.confidence,
-             occupied = excluded.occupied, result = excluded.result, fingerprint = excluded.fingerprint,
-             analysed_at = excluded.analysed_at",
+             script = excluded.script, category = excluded.category, genre = excluded.genre,
+             topic = excluded.topic, confidence = excluded.confidence, occupied = excluded.occupied,
+             result = excluded.result, analysed_at = excluded.analysed_at",
     )?;
     stmt.execute(params![
         document_id,
@@ -785,18 +891,31 @@ fn write_analysis(
         analysis.lang,
         analysis.script,
         analysis.category.as_str(),
+        analysis.genre.map(|g| g.as_str()),
+        analysis.topic.map(|t| t.as_str()),
         f64::from(confidence),
         analysis.facts.occupied(),
-        result.to_string(),
-        if fingerprint.is_empty() {
-            None
-        } else {
-            Some(fingerprint)
-        },
-        rfc3339(OffsetDateTime::now_utc()),
+        result,
+        analysed_at,
     ])?;
-    conn.prepare_cached("DELETE FROM document_phones WHERE document_id = ?1")?
-        .execute([document_id])?;
+    match signature_blob(&analysis.fingerprint) {
+        Some(blob) => {
+            conn.prepare_cached(
+                "INSERT INTO signatures (document_id, signature) VALUES (?1, ?2)
+                 ON CONFLICT (document_id) DO UPDATE SET signature = excluded.signature",
+            )?
+            .execute(params![document_id, blob])?;
+        }
+        None if replacing => {
+            conn.prepare_cached("DELETE FROM signatures WHERE document_id = ?1")?
+                .execute([document_id])?;
+        }
+        None => {}
+    }
+    if replacing {
+        conn.prepare_cached("DELETE FROM document_phones WHERE document_id = ?1")?
+            .execute([document_id])?;
+    }
     let mut insert = conn.prepare_cached(
         "INSERT OR IGNORE INTO document_phones (phone, document_id) VALUES (?1, ?2)",
     )?;
@@ -841,6 +960,9 @@ pub struct Import<'s> {
     content_time: Option<i64>,
     /// Pseudonyms already computed in this import (a chat has few authors, many messages).
     pseudonyms: std::collections::HashMap<AuthorRef, Option<String>>,
+    /// The `analysed_at` stamp and when it was formatted: refreshed once a second, not
+    /// formatted again for each of the thousands of documents analysed in between.
+    analysed_at: (String, std::time::Instant),
 }
 
 impl std::fmt::Debug for Import<'_> {
@@ -999,7 +1121,13 @@ impl Import<'_> {
         document_id: i64,
         analysis: &Analysis,
     ) -> Result<(), StoreError> {
-        write_analysis(&self.tx, document_id, analysis)
+        if self.analysed_at.1.elapsed() >= std::time::Duration::from_secs(1) {
+            self.analysed_at = (
+                rfc3339(OffsetDateTime::now_utc()),
+                std::time::Instant::now(),
+            );
+        }
+        write_analysis(&self.tx, document_id, analysis, &self.analysed_at.0, false)
     }
 
     /// Records a record that could not be read.

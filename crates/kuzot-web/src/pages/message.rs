@@ -266,8 +266,8 @@ fn fact_views(tr: &Tr, facts: &Facts, rates: &kuzot_model::RateTable) -> Vec<Fac
                 "{amount} {} {period}{monthly}",
                 m.currency.as_deref().unwrap_or("?")
             )
-                .trim()
-                .to_owned(),
+            .trim()
+            .to_owned(),
             href: None,
         });
     }
