@@ -11,7 +11,7 @@
 //!
 //! A query text that is not blank but holds no word the index can match — only symbols or
 //! emoji, a word longer than any indexed one, empty quotes, a bare `*`, or only exclusions —
-//! matches NOTHING (and says so, [`TextPart::Unsearchable`]): read as "no text", it would
+//! matches NOTHING (and says so: `SearchResults::unsearchable`): read as "no text", it would
 //! match, and export, the whole store.
 
 use std::ops::Bound;

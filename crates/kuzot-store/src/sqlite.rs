@@ -673,7 +673,7 @@ impl Store {
     }
 
     /// Calls `each` with every stored MinHash signature, in document id order. Values
-    /// come back as their low 16 bits (what the store keeps, see [`signature_blob`]);
+    /// come back as their low 16 bits (what the store keeps, see `signature_blob`);
     /// signatures of empty texts are not stored and not visited.
     pub fn for_each_fingerprint(
         &self,
