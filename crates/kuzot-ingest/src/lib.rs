@@ -18,6 +18,7 @@
 
 mod detect;
 mod error;
+pub mod html_nesting;
 mod lines;
 pub mod pdf;
 pub mod plain_text;

@@ -52,6 +52,15 @@ pub fn read(
     let bytes = read_capped(input)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let bom_len = (bytes.len() - body.len()) as u64;
+    if crate::html_nesting::nests_deeper_than(body, crate::html_nesting::MAX_HTML_NESTING) {
+        return Err(ReadError::NotThisFormat {
+            expected: SourceFormat::TelegramHtml,
+            found: format!(
+                "HTML nested deeper than {} elements (no export nests that deep)",
+                crate::html_nesting::MAX_HTML_NESTING
+            ),
+        });
+    }
     let text = String::from_utf8_lossy(body);
     let html = Html::parse_document(&text);
 

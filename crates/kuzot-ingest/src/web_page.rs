@@ -62,6 +62,15 @@ pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), Read
         )));
     }
 
+    if crate::html_nesting::nests_deeper_than(
+        source.as_bytes(),
+        crate::html_nesting::MAX_HTML_NESTING,
+    ) {
+        return Err(not_a_page(format!(
+            "HTML nested deeper than {} elements (no saved page nests that deep)",
+            crate::html_nesting::MAX_HTML_NESTING
+        )));
+    }
     let html = Html::parse_document(&source);
     let document = html.root_element();
     let title = page_title(document);
