@@ -40,7 +40,7 @@ use kuzot_model::Genre;
 
 use crate::classify::Evidence;
 use crate::lexicon::{Lexicon, LexiconError, parse_tsv};
-use crate::linear::{ModelError, Reader, Rng, crc32, hash_bytes};
+use crate::linear::{ModelError, Rng, checked_model_file, crc32, hash_bytes};
 use crate::normalize::Normalized;
 
 const GENRE_WORDS_TSV: &str = include_str!("../data/genre-words.tsv");
@@ -48,7 +48,7 @@ const GENRE_WORDS_TSV: &str = include_str!("../data/genre-words.tsv");
 pub const DEFAULT_MODEL: &[u8] = include_bytes!("../data/genre-model.kzg");
 
 /// Version of the genre feature extractor; a saved model records it.
-pub const GENRE_FEATURE_VERSION: u16 = 1;
+pub const GENRE_FEATURE_VERSION: u16 = 2;
 /// Version of the genre model's binary format.
 pub const GENRE_FORMAT_VERSION: u16 = 1;
 const MAGIC: &[u8; 8] = b"KUZOTGM\0";
@@ -257,10 +257,8 @@ impl GenreWords {
         for (i, name) in ROLES.iter().enumerate() {
             let n = f32::from(roles.at(i));
             hashes.push(feature(name, bucket(n, &[1.0, 2.0, 3.0, 5.0, 9.0])));
-            hashes.push(feature(
-                &format!("{name}/100w"),
-                bucket(n * per_word, &[0.5, 1.0, 2.0, 4.0, 8.0]),
-            ));
+            let density = bucket(n * per_word, &[0.5, 1.0, 2.0, 4.0, 8.0]);
+            hashes.push(hash_bytes(11, &[name.as_bytes(), b"/100w", &[density]]));
         }
         // The cue model's whole-text evidence.
         let ev = [
@@ -579,7 +577,7 @@ impl GenreModel {
             rng.shuffle(&mut order);
             for &i in &order {
                 let (idx, tokens, scale, y, weight) = &prepared[i];
-                let p = sigmoid(score(&weights, bias, idx, *tokens, *scale));
+                let p = sigmoid(score(&weights, bias, idx.iter().copied(), *tokens, *scale));
                 let g = (p - y) * weight;
                 bias_accum += g * g;
                 bias -= lr * g / (bias_accum.sqrt() + eps);
@@ -609,18 +607,9 @@ impl GenreModel {
     /// The probability that the text whose features these are is an offer.
     pub fn probability_of_ad(&self, features: &GenreFeatures) -> f32 {
         let mask = (1u64 << self.hash_bits) - 1;
+        let idx = features.hashes.iter().map(|h| (h & mask) as u32);
         let scale = 1.0 / (features.tokens.max(1) as f32).sqrt();
-        let mut z = self.bias;
-        for (k, h) in features.hashes.iter().enumerate() {
-            let x = if k < features.tokens { scale } else { 1.0 };
-            z += self
-                .weights
-                .get((h & mask) as usize)
-                .copied()
-                .unwrap_or(0.0)
-                * x;
-        }
-        let p = sigmoid(z);
+        let p = sigmoid(score(&self.weights, self.bias, idx, features.tokens, scale));
         if p.is_finite() { p } else { 0.5 }
     }
 
@@ -654,33 +643,8 @@ impl GenreModel {
 
     /// Reads a model written by [`GenreModel::to_bytes`]; never panics on any bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<GenreModel, ModelError> {
-        if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err(ModelError::BadMagic);
-        }
-        let mut r = Reader {
-            bytes,
-            at: MAGIC.len(),
-        };
-        let format = r.u16()?;
-        if format != GENRE_FORMAT_VERSION {
-            return Err(ModelError::UnsupportedFormat(format));
-        }
-        let features = r.u16()?;
-        if features != GENRE_FEATURE_VERSION {
-            return Err(ModelError::UnsupportedFeatures(features));
-        }
-        let Some(body_len) = bytes.len().checked_sub(4) else {
-            return Err(ModelError::Malformed("no checksum".into()));
-        };
-        let expected = u32::from_le_bytes(
-            bytes[body_len..]
-                .try_into()
-                .map_err(|_| ModelError::Malformed("no checksum".into()))?,
-        );
-        let found = crc32(&bytes[..body_len]);
-        if found != expected {
-            return Err(ModelError::Checksum { expected, found });
-        }
+        let (mut r, body_len) =
+            checked_model_file(bytes, MAGIC, GENRE_FORMAT_VERSION, GENRE_FEATURE_VERSION)?;
         let hash_bits = r.u32()?;
         if !(8..=MAX_HASH_BITS).contains(&hash_bits) {
             return Err(ModelError::Malformed(format!(
@@ -720,11 +684,19 @@ impl GenreModel {
     }
 }
 
-fn score(weights: &[f32], bias: f32, idx: &[u32], tokens: usize, scale: f32) -> f32 {
+/// The model's log-odds for masked feature indices: word tokens (the first `tokens`)
+/// weigh `scale` each, whole-text features 1.
+fn score(
+    weights: &[f32],
+    bias: f32,
+    idx: impl IntoIterator<Item = u32>,
+    tokens: usize,
+    scale: f32,
+) -> f32 {
     let mut z = bias;
-    for (k, &f) in idx.iter().enumerate() {
+    for (k, f) in idx.into_iter().enumerate() {
         let x = if k < tokens { scale } else { 1.0 };
-        z += weights[f as usize] * x;
+        z += weights.get(f as usize).copied().unwrap_or(0.0) * x;
     }
     z
 }
@@ -814,9 +786,6 @@ pub fn decide_with_topic(
         || (features.words >= 25 && !asks)
     {
         return Genre::Report;
-    }
-    if r.at(ASK) > 0 || evidence.question > 0.0 || r.at(IMPER) == 0 {
-        return Genre::Chatter;
     }
     Genre::Chatter
 }

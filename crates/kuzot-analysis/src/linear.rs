@@ -376,31 +376,7 @@ impl LinearModel {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
             return Err(ModelError::BadMagic);
         }
-        let mut r = Reader {
-            bytes,
-            at: MAGIC.len(),
-        };
-        let format = r.u16()?;
-        if format != FORMAT_VERSION {
-            return Err(ModelError::UnsupportedFormat(format));
-        }
-        let features = r.u16()?;
-        if features != FEATURE_VERSION {
-            return Err(ModelError::UnsupportedFeatures(features));
-        }
-        // Checksum before anything large is trusted.
-        let Some(body_len) = bytes.len().checked_sub(4) else {
-            return Err(ModelError::Malformed("no checksum".into()));
-        };
-        let expected = u32::from_le_bytes(
-            bytes[body_len..]
-                .try_into()
-                .map_err(|_| ModelError::Malformed("no checksum".into()))?,
-        );
-        let found = crc32(&bytes[..body_len]);
-        if found != expected {
-            return Err(ModelError::Checksum { expected, found });
-        }
+        let (mut r, body_len) = checked_model_file(bytes, MAGIC, FORMAT_VERSION, FEATURE_VERSION)?;
         let hash_bits = r.u32()?;
         if !(4..=MAX_HASH_BITS).contains(&hash_bits) {
             return Err(ModelError::Malformed(format!(
@@ -451,6 +427,46 @@ impl LinearModel {
             },
         })
     }
+}
+
+/// Checks the parts every kuzot model file shares — magic header, format and feature-set
+/// versions, CRC-32 of everything before the last four bytes — and returns a reader placed
+/// after the versions, with the length of the body before the checksum.
+pub(crate) fn checked_model_file<'a>(
+    bytes: &'a [u8],
+    magic: &[u8; 8],
+    format_version: u16,
+    feature_version: u16,
+) -> Result<(Reader<'a>, usize), ModelError> {
+    if bytes.len() < magic.len() || &bytes[..magic.len()] != magic {
+        return Err(ModelError::BadMagic);
+    }
+    let mut r = Reader {
+        bytes,
+        at: magic.len(),
+    };
+    let format = r.u16()?;
+    if format != format_version {
+        return Err(ModelError::UnsupportedFormat(format));
+    }
+    let features = r.u16()?;
+    if features != feature_version {
+        return Err(ModelError::UnsupportedFeatures(features));
+    }
+    // Checksum before anything large is trusted.
+    let Some(body_len) = bytes.len().checked_sub(4) else {
+        return Err(ModelError::Malformed("no checksum".into()));
+    };
+    let expected = u32::from_le_bytes(
+        bytes[body_len..]
+            .try_into()
+            .map_err(|_| ModelError::Malformed("no checksum".into()))?,
+    );
+    let found = crc32(&bytes[..body_len]);
+    if found != expected {
+        return Err(ModelError::Checksum { expected, found });
+    }
+    Ok((r, body_len))
 }
 
 pub(crate) struct Reader<'a> {
