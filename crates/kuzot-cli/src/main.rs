@@ -350,7 +350,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let engine = if no_analysis {
                 None
             } else {
-                Some(load_engine(model.as_deref(), Some(&store))?)
+                Some(load_engine(model.as_deref(), Some(&settings.data_dir))?)
             };
             let options = IngestOptions {
                 format,
@@ -625,7 +625,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Reanalyze { model } => {
             let mut store = open_store(&settings)?;
-            let engine = load_engine(model.as_deref(), Some(&store))?;
+            let engine = load_engine(model.as_deref(), Some(&settings.data_dir))?;
             let bar = progress::IngestBar::documents(!cli.json);
             let done = kuzot_service::reanalyze(&mut store, &engine, &bar)?;
             if cli.json {
@@ -662,7 +662,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
             } else {
-                println!("data directory  {}", store.root().display());
+                println!(
+                    "store           {} ({})",
+                    store.location(),
+                    store.backend().as_str()
+                );
                 println!(
                     "source files    {} ({} bytes)",
                     stats.sources, stats.source_bytes
@@ -780,7 +784,7 @@ static GENRE_MODEL_FILE: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceL
 /// The engine, with the model given, else the store's installed model, else cues alone.
 fn load_engine(
     model: Option<&std::path::Path>,
-    store: Option<&Store>,
+    data_dir: Option<&std::path::Path>,
 ) -> anyhow::Result<kuzot_analysis::Engine> {
     let mut engine = kuzot_analysis::Engine::try_new().context("building the analysis engine")?;
     if let Some(path) = GENRE_MODEL_FILE.get().and_then(Option::as_ref) {
@@ -803,8 +807,8 @@ fn load_engine(
             });
         engine = engine.with_genre_model(model);
     }
-    let installed = store
-        .map(|s| s.root().join("models").join("current.kzm"))
+    let installed = data_dir
+        .map(|dir| dir.join("models").join("current.kzm"))
         .filter(|p| p.exists());
     let Some(path) = model.map(std::path::Path::to_path_buf).or(installed) else {
         return Ok(engine);

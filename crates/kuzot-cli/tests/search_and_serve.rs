@@ -102,7 +102,7 @@ fn train_from_labels_refuses_an_unlabelled_store_and_installs_from_labels() {
         let mut store = kuzot_store::Store::open(&data).expect("store");
         let mut ids = Vec::new();
         store
-            .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+            .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
                 ids.push(d.id);
                 Ok(())
             })

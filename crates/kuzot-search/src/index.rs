@@ -293,7 +293,7 @@ impl SearchIndex {
         let mut done = 0u64;
         let mut last_id = 0i64;
         store
-            .for_each_index_row(0, |row| {
+            .for_each_index_row(0, &mut |row| {
                 last_id = last_id.max(row.id);
                 if let Err(e) = writer.add_document(self.document(&row)) {
                     error = Some(e);
@@ -344,7 +344,7 @@ impl SearchIndex {
         let mut done = 0u64;
         let mut last_id = start;
         let mut error = None;
-        let result = store.for_each_index_row(start, |row| {
+        let result = store.for_each_index_row(start, &mut |row| {
             last_id = last_id.max(row.id);
             let step = writer
                 .add_document(self.document(&row))

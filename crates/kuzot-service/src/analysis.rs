@@ -310,7 +310,7 @@ pub fn reanalyze(
 /// each document's cluster. Returns the number of clusters with more than one document.
 pub fn recluster(store: &mut Store) -> Result<u64, ServiceError> {
     let mut index = NearDuplicateIndex::new();
-    store.for_each_fingerprint(|id, signature| index.insert(id as u64, signature))?;
+    store.for_each_fingerprint(&mut |id, signature| index.insert(id as u64, signature))?;
     let clusters = index.clusters();
     let mut sizes: HashMap<u64, u64> = HashMap::new();
     for (_, cluster) in &clusters {

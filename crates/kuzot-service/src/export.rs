@@ -98,7 +98,7 @@ pub fn export_documents(
     };
     match format {
         ExportFormat::Jsonl => {
-            store.for_each_document(filter, |d| {
+            store.for_each_document(filter, &mut |d| {
                 serde_json::to_writer(&mut *out, &row(&d)).map_err(|e| to_store_error(e.into()))?;
                 out.write_all(b"\n").map_err(to_store_error)?;
                 count += 1;
@@ -107,7 +107,7 @@ pub fn export_documents(
         }
         ExportFormat::Csv => {
             let mut writer = csv::Writer::from_writer(&mut *out);
-            store.for_each_document(filter, |d| {
+            store.for_each_document(filter, &mut |d| {
                 // Every text cell, not only the message: file names (`+cmd.csv`) and URLs
                 // (`=HYPERLINK(…)`) come from the same hostile sources.
                 let plain = row(&d);

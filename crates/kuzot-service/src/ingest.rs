@@ -355,8 +355,7 @@ fn ingest_file(
         None => {
             let mut head = Vec::with_capacity(kuzot_ingest::DETECTION_PREFIX);
             store
-                .blobs()
-                .open_blob(&blob.sha256)?
+                .open_source_file(&blob.sha256)?
                 .take(kuzot_ingest::DETECTION_PREFIX as u64)
                 .read_to_end(&mut head)
                 .map_err(|e| ServiceError::Path {
@@ -366,7 +365,7 @@ fn ingest_file(
             match detect_format(&head, Some(&name)) {
                 Some(d) => d.format,
                 None => {
-                    store.blobs().discard(&blob)?;
+                    store.discard_source_file(&blob)?;
                     progress.bytes(blob.size);
                     return Ok(outcome(
                         path,
@@ -383,7 +382,7 @@ fn ingest_file(
             }
         }
     };
-    let kept = store.blobs().open_blob(&blob.sha256)?;
+    let kept = store.open_source_file(&blob.sha256)?;
     let stored_name = stored_file_name(store, &name, format, options.keep_authors);
     let mut source = NewSource::new(&blob, &stored_name, format, &options.operator);
     source.keep_authors = options.keep_authors;
@@ -392,7 +391,51 @@ fn ingest_file(
         file_name: Some(name.clone()),
         ..ReadOptions::default()
     };
-    let blobs = store.blobs().clone();
+    let ended = import_kept_file(store, source, kept, format, &read_options, engine, progress)?;
+    match ended {
+        ImportEnd::Committed(counts, listed) => Ok(FileOutcome {
+            path: path.to_owned(),
+            format: Some(format),
+            sha256: Some(blob.sha256),
+            status: FileStatus::Imported { counts },
+            rejected_records: listed,
+        }),
+        ImportEnd::Failed(e) => {
+            store.discard_source_file(&blob)?;
+            Err(e.into())
+        }
+        ImportEnd::Rejected(reason) => {
+            store.discard_source_file(&blob)?;
+            Ok(outcome(
+                path,
+                Some(format),
+                Some(blob.sha256),
+                FileStatus::Rejected { reason },
+            ))
+        }
+    }
+}
+
+/// How the transaction of one file's import ended.
+enum ImportEnd {
+    Committed(ImportCounts, Vec<RejectedRecord>),
+    /// The store failed: the import was rolled back.
+    Failed(StoreError),
+    /// The file could not be read as its format: rolled back, with the reason.
+    Rejected(String),
+}
+
+/// Reads the kept file into one import transaction, analysing as it goes, and commits it
+/// or rolls it back. A function of its own so that the store is free again on return.
+fn import_kept_file(
+    store: &mut Store,
+    source: NewSource,
+    kept: kuzot_store::SourceReader,
+    format: SourceFormat,
+    read_options: &ReadOptions,
+    engine: Option<&Engine>,
+    progress: &dyn IngestProgress,
+) -> Result<ImportEnd, StoreError> {
     let import = store.begin_import(source)?;
     let mut sink = StoreSink {
         import,
@@ -416,7 +459,7 @@ fn ingest_file(
                 sender,
                 batch: Vec::with_capacity(STORE_BATCH),
             };
-            let read = kuzot_ingest::read_source(format, input, &read_options, &mut channel);
+            let read = kuzot_ingest::read_source(format, input, read_options, &mut channel);
             match read {
                 Ok(report) => channel
                     .send_batch()
@@ -475,33 +518,16 @@ fn ingest_file(
     } = sink;
     if let Some(e) = store_error {
         import.abort()?;
-        blobs.discard(&blob)?;
-        return Err(e.into());
+        return Ok(ImportEnd::Failed(e));
     }
     match result {
-        Ok(_) => {
-            let counts = import.commit()?;
-            Ok(FileOutcome {
-                path: path.to_owned(),
-                format: Some(format),
-                sha256: Some(blob.sha256),
-                status: FileStatus::Imported { counts },
-                rejected_records: listed,
-            })
-        }
+        Ok(_) => Ok(ImportEnd::Committed(import.commit()?, listed)),
         Err(e) => {
             import.abort()?;
-            blobs.discard(&blob)?;
-            let reason = match e {
+            Ok(ImportEnd::Rejected(match e {
                 ReadError::Io(io) => format!("could not read the kept copy: {io}"),
                 other => other.to_string(),
-            };
-            Ok(outcome(
-                path,
-                Some(format),
-                Some(blob.sha256),
-                FileStatus::Rejected { reason },
-            ))
+            }))
         }
     }
 }

@@ -16,13 +16,30 @@ pub enum StoreError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The PostgreSQL server failed or refused a statement.
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// The database server could not be reached.
+    #[error("cannot connect to the database at {location}: {reason}")]
+    Unreachable {
+        /// The URL, without its password.
+        location: String,
+        /// What the driver said.
+        reason: String,
+    },
+    /// Another import of the same file committed first (two servers, one file).
+    #[error("the file {sha256} was imported by another process at the same time")]
+    AlreadyImported {
+        /// SHA-256 of the file.
+        sha256: String,
+    },
     /// The database was written by a newer kuzot.
     #[error(
         "the store at {path} has schema version {found}, newer than this kuzot knows ({known}); upgrade kuzot"
     )]
     SchemaTooNew {
-        /// The data directory.
-        path: PathBuf,
+        /// The data directory or database URL (without its password).
+        path: String,
         /// Version found.
         found: i64,
         /// Newest version this build knows.

@@ -1,7 +1,9 @@
 //! The evidence store: every source file kept byte for byte, every document linked to the
-//! file and the position it came from, in an embedded SQLite database.
+//! file and the position it came from — behind one interface ([`EvidenceStore`]) with two
+//! backends: an embedded SQLite database (the default) and a PostgreSQL server that
+//! several kuzot processes share.
 //!
-//! A data directory holds:
+//! A SQLite data directory holds:
 //! - `kuzot.db`: SQLite in WAL mode, schema migrated on open;
 //! - `sources/ab/abcdef…`: each imported file under its SHA-256, written once, never rewritten;
 //! - `secret.key`: the per-store key of the author pseudonyms (created on first open, mode 0600).
@@ -29,17 +31,22 @@
 
 mod blobs;
 mod error;
-mod index_rows;
-mod labels;
+mod evidence_store;
 mod pseudonym;
+mod records;
+mod rows;
 mod sqlite;
 
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
-pub use index_rows::IndexRow;
-pub use labels::{Label, NewLabel, QueueItem, StoredAnalysis};
-pub use pseudonym::Pseudonymizer;
-pub use sqlite::{
-    DocumentFilter, Import, ImportCounts, LoosePermission, NewSource, RejectedRecordRow,
-    SourceRecord, Stats, Store, StoredDocument, loose_permissions,
+pub use evidence_store::{
+    Backend, EvidenceStore, Import, ImportSession, SourceReader, Store, StoreLocation,
+    url_without_password,
 };
+pub use pseudonym::Pseudonymizer;
+pub use records::{
+    DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, QueueItem,
+    RejectedRecordRow, SourceRecord, Stats, StoredAnalysis, StoredDocument,
+};
+pub use rows::{STORED_CUES_PER_CATEGORY, explaining_cues};
+pub use sqlite::{LoosePermission, SqliteStore, loose_permissions};

@@ -115,7 +115,7 @@ fn signatures_keep_their_low_16_bits_and_empty_texts_none() {
     let id = store_one(&mut store, dir.path(), &analysis);
     let mut seen = Vec::new();
     store
-        .for_each_fingerprint(|doc, signature| seen.push((doc, signature.to_vec())))
+        .for_each_fingerprint(&mut |doc, signature| seen.push((doc, signature.to_vec())))
         .expect("signatures");
     let low: Vec<u32> = analysis.fingerprint.iter().map(|&v| v & 0xFFFF).collect();
     assert_eq!(seen, vec![(id, low)]);
@@ -126,7 +126,7 @@ fn signatures_keep_their_low_16_bits_and_empty_texts_none() {
     store.save_analyses(&[(id, empty)]).expect("saved");
     let mut count = 0;
     store
-        .for_each_fingerprint(|_, _| count += 1)
+        .for_each_fingerprint(&mut |_, _| count += 1)
         .expect("signatures");
     assert_eq!(count, 0);
 }
@@ -142,9 +142,9 @@ fn a_store_written_before_migration_4_upgrades_with_its_analyses_and_signatures(
     {
         let conn = rusqlite::Connection::open(data.join("kuzot.db")).expect("db");
         for sql in [
-            include_str!("../src/migrations/0001_evidence.sql"),
-            include_str!("../src/migrations/0002_analyses.sql"),
-            include_str!("../src/migrations/0003_labels.sql"),
+            include_str!("../src/sqlite/migrations/0001_evidence.sql"),
+            include_str!("../src/sqlite/migrations/0002_analyses.sql"),
+            include_str!("../src/sqlite/migrations/0003_labels.sql"),
         ] {
             conn.execute_batch(sql).expect("old schema");
         }
@@ -188,7 +188,7 @@ fn a_store_written_before_migration_4_upgrades_with_its_analyses_and_signatures(
     assert_eq!(stored.scores[1], 0.9);
     let mut seen = Vec::new();
     store
-        .for_each_fingerprint(|doc, s| seen.push((doc, s.to_vec())))
+        .for_each_fingerprint(&mut |doc, s| seen.push((doc, s.to_vec())))
         .expect("signatures");
     let low: Vec<u32> = signature.iter().map(|&v| v & 0xFFFF).collect();
     // The empty text's signature moved too, but is not anyone's near-duplicate.

@@ -245,7 +245,7 @@ fn message_id(h: &Harness) -> i64 {
     let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
     let mut id = None;
     store
-        .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+        .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
             id.get_or_insert(d.id);
             Ok(())
         })

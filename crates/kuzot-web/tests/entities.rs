@@ -23,7 +23,7 @@ fn store_ids(h: &Harness, filter: DocumentFilter) -> BTreeSet<i64> {
     let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
     let mut ids = BTreeSet::new();
     store
-        .for_each_document(&filter, |d| {
+        .for_each_document(&filter, &mut |d| {
             ids.insert(d.id);
             Ok(())
         })
@@ -105,7 +105,7 @@ async fn a_channel_page_takes_any_unicode_name() {
     {
         let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
         store
-            .for_each_document(&DocumentFilter::default(), |d| {
+            .for_each_document(&DocumentFilter::default(), &mut |d| {
                 if let Some(c) = d.chat {
                     *counts.entry(c).or_default() += 1;
                 }
@@ -198,7 +198,7 @@ async fn a_channel_page_pages_newest_first() {
     {
         let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
         store
-            .for_each_document(&DocumentFilter::default(), |d| {
+            .for_each_document(&DocumentFilter::default(), &mut |d| {
                 newest_first.push((d.time.clone().expect("time"), d.id));
                 Ok(())
             })

@@ -122,7 +122,7 @@ async fn retrain_scores_a_candidate_and_only_an_admin_switches_to_it() {
         let mut store = kuzot_store::Store::open(&h.data_dir()).expect("store");
         let mut ids = Vec::new();
         store
-            .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+            .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
                 ids.push(d.id);
                 Ok(())
             })

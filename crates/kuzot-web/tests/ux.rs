@@ -30,7 +30,7 @@ fn some_message(h: &Harness) -> (kuzot_store::StoredDocument, kuzot_store::Sourc
                 limit: Some(1),
                 ..Default::default()
             },
-            |d| {
+            &mut |d| {
                 found = Some(d.clone());
                 Ok(())
             },
@@ -249,7 +249,7 @@ async fn a_channel_post_names_its_channel_once() {
     let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
     let mut post = None;
     store
-        .for_each_document(&kuzot_store::DocumentFilter::default(), |d| {
+        .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
             if post.is_none() && d.author.is_some() && d.author == d.chat {
                 post = Some(d.clone());
             }

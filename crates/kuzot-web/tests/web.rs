@@ -387,7 +387,7 @@ fn first_with_phone(h: &Harness) -> i64 {
                 limit: Some(1),
                 ..Default::default()
             },
-            |d| {
+            &mut |d| {
                 id = Some(d.id);
                 Ok(())
             },

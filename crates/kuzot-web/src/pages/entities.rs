@@ -11,8 +11,8 @@ use askama::Template;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderValue, Request, Uri};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::{HeaderValue, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kuzot_store::{RejectedRecordRow, SourceRecord};
@@ -380,19 +380,40 @@ pub async fn source_file(
         .map_err(|_| AppError::not_found(format!("source {id:?}")))?;
     let (source, _) = load_source(&state, id).await?;
     let sha = source.sha256.clone();
-    let path = state
-        .with_store(move |store| {
-            // Opening proves the blob is there (and readable) before a response starts.
-            drop(store.blobs().open_blob(&sha)?);
-            Ok(store.blobs().path_of(&sha))
-        })
+    // Opening proves the file is there (and readable) before a response starts; then a
+    // blocking task streams it in chunks, whichever backend keeps it, never whole in memory.
+    let reader = state
+        .with_store(move |store| Ok(store.open_source_file(&sha)?))
         .await?;
-    // ServeFile streams the file (and answers range requests) without reading it whole.
-    let mut service = tower_http::services::ServeFile::new(path);
-    let response = service
-        .try_call(Request::new(Body::empty()))
-        .await
-        .map_err(AppError::internal)?;
+    let (mut sender, body) =
+        http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(4);
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let mut reader = reader;
+        loop {
+            let mut chunk = vec![0u8; 256 * 1024];
+            match std::io::Read::read(&mut reader, &mut chunk) {
+                Ok(0) => return,
+                Ok(n) => {
+                    chunk.truncate(n);
+                    let sent = runtime.block_on(sender.send_data(axum::body::Bytes::from(chunk)));
+                    if sent.is_err() {
+                        // The client went away.
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    sender.abort(e);
+                    return;
+                }
+            }
+        }
+    });
+    let mut response = Response::new(Body::new(body));
+    if let Ok(length) = HeaderValue::from_str(&source.size.to_string()) {
+        response.headers_mut().insert(CONTENT_LENGTH, length);
+    }
     let (mut parts, body) = response.into_parts();
     parts.headers.insert(
         CONTENT_TYPE,

@@ -82,7 +82,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<MessageData, AppError> {
                         limit: Some(RELATED + 1),
                         ..DocumentFilter::default()
                     },
-                    |d| {
+                    &mut |d| {
                         if d.id != id {
                             cluster.push(d);
                         }
@@ -103,7 +103,7 @@ pub async fn load(state: &AppState, id: i64) -> Result<MessageData, AppError> {
                         limit: Some(RELATED + 1),
                         ..DocumentFilter::default()
                     },
-                    |d| {
+                    &mut |d| {
                         if d.id != id {
                             docs.push(d);
                         }

@@ -1,18 +1,25 @@
 //! The SQLite evidence store.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-
-use kuzot_model::{Analysis, AuthorRef, Category, Cue, RawDocument, SourceFormat, SourcePosition};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
+mod index_rows;
+mod labels;
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use kuzot_model::{Analysis, RawDocument, SourcePosition};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use time::OffsetDateTime;
 
 use crate::blobs::create_private_dir;
-use crate::{BlobStore, ORPHAN_GRACE, Pseudonymizer, StoreError, StoredBlob, SweepReport};
+use crate::evidence_store::{Backend, EvidenceStore, Import, ImportSession, SourceReader};
+use crate::rows::{
+    AnalysedAt, AnalysisRow, DocumentKeys, decode_signature, rfc3339, unix_to_rfc3339,
+};
+use crate::{
+    BlobStore, DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, ORPHAN_GRACE,
+    Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis,
+    StoredBlob, StoredDocument, SweepReport,
+};
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
 const MIGRATIONS: &[&str] = &[
@@ -23,202 +30,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_compact_analyses.sql"),
 ];
 
-/// The evidence store of one data directory.
+/// The embedded SQLite evidence store of one data directory.
 #[derive(Debug)]
-pub struct Store {
+pub struct SqliteStore {
     root: PathBuf,
     pub(crate) conn: Connection,
     blobs: BlobStore,
     pseudonymizer: Pseudonymizer,
-}
-
-/// A source file about to be imported.
-#[derive(Debug, Clone)]
-pub struct NewSource {
-    /// SHA-256 of its bytes.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// The file name it had.
-    pub original_name: String,
-    /// The format it is read as.
-    pub format: SourceFormat,
-    /// Who imported it (an account or operator name, not a message author).
-    pub imported_by: String,
-    /// Keep raw author names and ids (asked for explicitly); otherwise pseudonyms only.
-    pub keep_authors: bool,
-}
-
-impl NewSource {
-    /// A source for a kept blob, with authors pseudonymised.
-    pub fn new(
-        blob: &StoredBlob,
-        original_name: &str,
-        format: SourceFormat,
-        imported_by: &str,
-    ) -> NewSource {
-        NewSource {
-            sha256: blob.sha256.clone(),
-            size: blob.size,
-            original_name: original_name.to_owned(),
-            format,
-            imported_by: imported_by.to_owned(),
-            keep_authors: false,
-        }
-    }
-}
-
-/// A source file as recorded in the store.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SourceRecord {
-    /// Row id.
-    pub id: i64,
-    /// SHA-256 of its bytes.
-    pub sha256: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// The file name it had when imported.
-    pub original_name: String,
-    /// Format it was read as.
-    pub format: String,
-    /// When it was imported (RFC 3339).
-    pub imported_at: String,
-    /// Who imported it.
-    pub imported_by: String,
-    /// Whether raw authors were kept.
-    pub keep_authors: bool,
-    /// Documents this import added.
-    pub added: u64,
-    /// Documents that were already in the store from an earlier import.
-    pub already_present: u64,
-    /// Records rejected as bad.
-    pub rejected: u64,
-    /// Service records counted, not stored.
-    pub service_records: u64,
-}
-
-/// A rejected record as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RejectedRecordRow {
-    /// Position of the record.
-    pub position: SourcePosition,
-    /// Why it was rejected.
-    pub reason: String,
-}
-
-/// What one import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct ImportCounts {
-    /// New documents.
-    pub added: u64,
-    /// Documents already in the store.
-    pub already_present: u64,
-    /// Records rejected as bad.
-    pub rejected: u64,
-    /// Service records counted.
-    pub service_records: u64,
-}
-
-/// Totals over the store.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
-pub struct Stats {
-    /// Source files.
-    pub sources: u64,
-    /// Bytes of kept source files.
-    pub source_bytes: u64,
-    /// Documents.
-    pub documents: u64,
-    /// Distinct chats and channels.
-    pub chats: u64,
-    /// Distinct author pseudonyms.
-    pub authors: u64,
-    /// Earliest document time (RFC 3339).
-    pub first_time: Option<String>,
-    /// Latest document time (RFC 3339).
-    pub last_time: Option<String>,
-    /// Documents per source format.
-    pub by_format: Vec<(String, u64)>,
-}
-
-/// Which documents to list.
-#[derive(Debug, Clone, Default)]
-pub struct DocumentFilter {
-    /// Only this chat (name or id).
-    pub chat: Option<String>,
-    /// Only from this time on.
-    pub since: Option<OffsetDateTime>,
-    /// Only before this time.
-    pub until: Option<OffsetDateTime>,
-    /// Only from sources whose SHA-256 starts with this.
-    pub source: Option<String>,
-    /// Only documents whose text contains this (case-sensitive substring).
-    pub contains: Option<String>,
-    /// Only documents the engine put in this category.
-    pub category: Option<String>,
-    /// Only documents that contain this phone number (E.164).
-    pub phone: Option<String>,
-    /// Only documents in this near-duplicate cluster.
-    pub cluster: Option<i64>,
-    /// At most this many.
-    pub limit: Option<u64>,
-    /// Only these documents (empty: no restriction). Results stay in time order; callers
-    /// that need another order (search relevance) reorder by id.
-    pub ids: Vec<i64>,
-}
-
-/// A document as stored, with its provenance.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StoredDocument {
-    /// Row id.
-    pub id: i64,
-    /// SHA-256 of the source file.
-    pub source: String,
-    /// Name the source file had.
-    pub source_name: String,
-    /// Format the source was read as.
-    pub format: String,
-    /// Kind of document.
-    pub kind: String,
-    /// Chat or channel name (or id when it has no name).
-    pub chat: Option<String>,
-    /// Author pseudonym.
-    pub author: Option<String>,
-    /// Raw author name, only when the import kept authors.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub author_name: Option<String>,
-    /// Time, RFC 3339 UTC.
-    pub time: Option<String>,
-    /// Message id in the chat.
-    pub message_id: Option<String>,
-    /// Message replied to.
-    pub reply_to: Option<String>,
-    /// Where it was forwarded from (channel name, or a pseudonym for a person).
-    pub forwarded_from: Option<String>,
-    /// Title of a page or report.
-    pub title: Option<String>,
-    /// URL.
-    pub url: Option<String>,
-    /// The text.
-    pub text: String,
-    /// Position in the source file.
-    pub position: SourcePosition,
-    /// Category the engine gave, once analysed.
-    pub category: Option<String>,
-    /// Main language, once analysed.
-    pub lang: Option<String>,
-    /// Near-duplicate cluster, once clustered.
-    pub cluster: Option<i64>,
-}
-
-pub(crate) fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
-}
-
-pub(crate) fn unix_to_rfc3339(seconds: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(seconds)
-        .map(rfc3339)
-        .unwrap_or_else(|_| seconds.to_string())
 }
 
 /// A file or folder of the data directory that others may read or write.
@@ -263,9 +81,9 @@ pub fn loose_permissions(data_dir: &Path) -> Vec<LoosePermission> {
     .collect()
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens (creating if needed) the store in `data_dir`, migrating its schema.
-    pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+    pub fn open(data_dir: &Path) -> Result<SqliteStore, StoreError> {
         create_private_dir(data_dir)?;
         let blobs = BlobStore::open(data_dir.join("sources"))?;
         let pseudonymizer = Pseudonymizer::load_or_create(&data_dir.join("secret.key"))?;
@@ -294,7 +112,7 @@ impl Store {
         // 64 MiB of page cache: an import inserts into a unique index of random hashes, and
         // a cache that holds the index's hot pages is most of the speed of a large import.
         conn.pragma_update(None, "cache_size", -65536)?;
-        let mut store = Store {
+        let mut store = SqliteStore {
             root: data_dir.to_owned(),
             conn,
             blobs,
@@ -305,10 +123,43 @@ impl Store {
         Ok(store)
     }
 
+    fn migrate(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(StoreError::SchemaTooNew {
+                path: self.root.display().to_string(),
+                found: version,
+                known,
+            });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// The data directory.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The kept source files.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+}
+
+impl EvidenceStore for SqliteStore {
     /// Removes what interrupted imports left on disk, once older than `grace`: kept source
     /// files that no committed source row names, their temporary copies, and the web
     /// server's `uploads/` folders. A file a source row names is never removed.
-    pub fn sweep_orphans(&self, grace: std::time::Duration) -> Result<SweepReport, StoreError> {
+    fn sweep_orphans(&self, grace: std::time::Duration) -> Result<SweepReport, StoreError> {
         let mut report = self
             .blobs
             .sweep_orphans(grace, |sha256| Ok(self.source_by_sha256(sha256)?.is_some()))?;
@@ -352,49 +203,37 @@ impl Store {
         Ok(report)
     }
 
-    fn migrate(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(StoreError::SchemaTooNew {
-                path: self.root.clone(),
-                found: version,
-                known,
-            });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-            tx.commit()?;
-        }
-        Ok(())
+    fn backend(&self) -> Backend {
+        Backend::Sqlite
     }
 
-    /// The data directory.
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// The kept source files.
-    pub fn blobs(&self) -> &BlobStore {
-        &self.blobs
+    fn location(&self) -> String {
+        self.root.display().to_string()
     }
 
     /// The pseudonymizer of this store.
-    pub fn pseudonymizer(&self) -> &Pseudonymizer {
+    fn pseudonymizer(&self) -> &Pseudonymizer {
         &self.pseudonymizer
     }
 
     /// Copies a file into the store's kept sources (once per content).
-    pub fn keep_source_file(&self, path: &Path) -> Result<StoredBlob, StoreError> {
+    fn keep_source_file(&self, path: &Path) -> Result<StoredBlob, StoreError> {
         self.blobs.keep(path)
     }
 
+    fn open_source_file(&self, sha256: &str) -> Result<SourceReader, StoreError> {
+        Ok(Box::new(self.blobs.open_blob(sha256)?))
+    }
+
+    fn discard_source_file(&self, blob: &StoredBlob) -> Result<(), StoreError> {
+        if self.source_by_sha256(&blob.sha256)?.is_some() {
+            return Ok(());
+        }
+        self.blobs.discard(blob)
+    }
+
     /// The source with this SHA-256, if it was imported before.
-    pub fn source_by_sha256(&self, sha256: &str) -> Result<Option<SourceRecord>, StoreError> {
+    fn source_by_sha256(&self, sha256: &str) -> Result<Option<SourceRecord>, StoreError> {
         Ok(self
             .conn
             .query_row(
@@ -406,7 +245,7 @@ impl Store {
     }
 
     /// Starts the import of one source file; nothing is visible until [`Import::commit`].
-    pub fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
+    fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT INTO sources (sha256, size, original_name, format, imported_at, imported_by, keep_authors)
@@ -422,24 +261,17 @@ impl Store {
             ],
         )?;
         let source_id = tx.last_insert_rowid();
-        Ok(Import {
+        Ok(Box::new(SqliteImport {
             tx,
             source_id,
-            keep_authors: source.keep_authors,
-            pseudonymizer: &self.pseudonymizer,
+            keys: DocumentKeys::new(&self.pseudonymizer, source.keep_authors),
             counts: ImportCounts::default(),
-            content_seen: HashSet::new(),
-            content_time: None,
-            pseudonyms: Default::default(),
-            analysed_at: (
-                rfc3339(OffsetDateTime::now_utc()),
-                std::time::Instant::now(),
-            ),
-        })
+            analysed_at: AnalysedAt::new(),
+        }))
     }
 
     /// All sources, oldest import first.
-    pub fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+    fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
         let mut stmt = self
             .conn
             .prepare(&format!("{SOURCE_COLUMNS} ORDER BY id"))?;
@@ -448,7 +280,7 @@ impl Store {
     }
 
     /// The rejected records of one source.
-    pub fn rejected_records(&self, source_id: i64) -> Result<Vec<RejectedRecordRow>, StoreError> {
+    fn rejected_records(&self, source_id: i64) -> Result<Vec<RejectedRecordRow>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT record, line, byte_offset, reason FROM rejected_records WHERE source_id = ?1 ORDER BY rowid",
         )?;
@@ -466,7 +298,7 @@ impl Store {
     }
 
     /// Totals over the store.
-    pub fn stats(&self) -> Result<Stats, StoreError> {
+    fn stats(&self) -> Result<Stats, StoreError> {
         let (sources, source_bytes): (i64, i64) = self.conn.query_row(
             "SELECT count(*), coalesce(sum(size), 0) FROM sources",
             [],
@@ -498,10 +330,10 @@ impl Store {
     }
 
     /// Calls `each` for every document matching `filter`, in time order (undated last).
-    pub fn for_each_document(
+    fn for_each_document(
         &self,
         filter: &DocumentFilter,
-        mut each: impl FnMut(StoredDocument) -> Result<(), StoreError>,
+        each: &mut dyn FnMut(StoredDocument) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let mut sql = String::from(
             "SELECT d.id, s.sha256, s.original_name, s.format, d.kind, coalesce(d.chat_name, d.chat_id), d.author,
@@ -601,46 +433,8 @@ impl Store {
         }
         Ok(())
     }
-}
-
-impl Store {
-    /// One document by id.
-    pub fn document(&self, id: i64) -> Result<Option<StoredDocument>, StoreError> {
-        let mut found = None;
-        self.for_each_document(
-            &DocumentFilter {
-                ids: vec![id],
-                ..DocumentFilter::default()
-            },
-            |d| {
-                found = Some(d);
-                Ok(())
-            },
-        )?;
-        Ok(found)
-    }
-
-    /// Documents by id, in the order of `ids` (missing ones left out).
-    pub fn documents(&self, ids: &[i64]) -> Result<Vec<StoredDocument>, StoreError> {
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut by_id = std::collections::HashMap::new();
-        self.for_each_document(
-            &DocumentFilter {
-                ids: ids.to_vec(),
-                ..DocumentFilter::default()
-            },
-            |d| {
-                by_id.insert(d.id, d);
-                Ok(())
-            },
-        )?;
-        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
-
     /// Stores (replacing) the analyses of existing documents, in one transaction.
-    pub fn save_analyses(&mut self, analyses: &[(i64, Analysis)]) -> Result<(), StoreError> {
+    fn save_analyses(&mut self, analyses: &[(i64, Analysis)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let analysed_at = rfc3339(OffsetDateTime::now_utc());
         for (id, analysis) in analyses {
@@ -652,7 +446,7 @@ impl Store {
 
     /// Documents with ids above `after`, in id order, at most `limit`: `(id, text)` pairs
     /// for re-analysis in batches that do not hold the database while the engine works.
-    pub fn texts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+    fn texts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id, text FROM documents WHERE id > ?1 ORDER BY id LIMIT ?2")?;
@@ -662,7 +456,7 @@ impl Store {
 
     /// Number of documents, and of those analysed by an engine version other than `version`
     /// (or not at all).
-    pub fn analysis_status(&self, version: &str) -> Result<(u64, u64), StoreError> {
+    fn analysis_status(&self, version: &str) -> Result<(u64, u64), StoreError> {
         let (total, stale): (i64, i64) = self.conn.query_row(
             "SELECT count(*), count(*) - count(CASE WHEN a.engine_version = ?1 THEN 1 END)
              FROM documents d LEFT JOIN analyses a ON a.document_id = d.id",
@@ -675,10 +469,7 @@ impl Store {
     /// Calls `each` with every stored MinHash signature, in document id order. Values
     /// come back as their low 16 bits (what the store keeps, see `signature_blob`);
     /// signatures of empty texts are not stored and not visited.
-    pub fn for_each_fingerprint(
-        &self,
-        mut each: impl FnMut(i64, &[u32]),
-    ) -> Result<(), StoreError> {
+    fn for_each_fingerprint(&self, each: &mut dyn FnMut(i64, &[u32])) -> Result<(), StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT document_id, signature FROM signatures ORDER BY document_id")?;
@@ -687,30 +478,9 @@ impl Store {
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             let blob: Vec<u8> = r.get(1)?;
-            signature.clear();
-            match blob.split_first() {
-                Some((&SIGNATURE_16_BIT, values)) if values.len().is_multiple_of(2) => signature
-                    .extend(
-                        values
-                            .chunks_exact(2)
-                            .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
-                    ),
-                // Moved from the old `fingerprint` column: 32-bit values, cut to 16 bits
-                // so that they compare with signatures stored since.
-                _ if blob.len().is_multiple_of(4) => signature.extend(
-                    blob.chunks_exact(4)
-                        .map(|c| u32::from(u16::from_le_bytes([c[0], c[1]]))),
-                ),
-                _ => {
-                    return Err(StoreError::Corrupt(format!(
-                        "signature of document {id}: {} bytes in no known layout",
-                        blob.len()
-                    )));
-                }
-            }
-            if signature.iter().all(|&v| v == u32::from(u16::MAX)) {
-                // An empty text's signature (every value at its maximum) moved from the
-                // old column: such documents are never near-duplicates.
+            // An empty text's signature (every value at its maximum) moved from the old
+            // column: such documents are never near-duplicates.
+            if !decode_signature(id, &blob, &mut signature)? {
                 continue;
             }
             each(id, &signature);
@@ -720,7 +490,7 @@ impl Store {
 
     /// True when an import added documents since near-duplicates were last regrouped
     /// (including an import whose process died before regrouping).
-    pub fn regroup_pending(&self) -> Result<bool, StoreError> {
+    fn regroup_pending(&self) -> Result<bool, StoreError> {
         Ok(self
             .conn
             .query_row("SELECT EXISTS (SELECT 1 FROM regroup_pending)", [], |r| {
@@ -730,7 +500,7 @@ impl Store {
 
     /// Records the near-duplicate cluster of each document; documents not listed are
     /// left without a cluster. Clears the mark that regrouping is pending.
-    pub fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
+    fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM regroup_pending", [])?;
         tx.execute(
@@ -749,7 +519,7 @@ impl Store {
     }
 
     /// Phone numbers found in at least `min_documents` documents, most shared first.
-    pub fn shared_phones(
+    fn shared_phones(
         &self,
         min_documents: u64,
         limit: u64,
@@ -765,81 +535,61 @@ impl Store {
     }
 
     /// Documents per category among analysed documents.
-    pub fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+    fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
         let mut stmt = self
             .conn
             .prepare("SELECT category, count(*) FROM analyses GROUP BY category ORDER BY 2 DESC")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
-}
-
-/// First byte of a stored signature: the values that follow are 16 bits each.
-const SIGNATURE_16_BIT: u8 = 16;
-
-/// Cues kept per category in a stored analysis: the strongest of the decided category and
-/// of the runner-up explain the decision; the long tail of weak matches does not.
-pub const STORED_CUES_PER_CATEGORY: usize = 4;
-
-/// What a stored signature holds: a layout byte, then the low 16 bits of each MinHash
-/// value (b-bit MinHash). Two texts agree on a 16-bit value by chance with probability
-/// 1/65,536, against 1/2^32, which leaves the similarity estimate and the LSH buckets of
-/// near-duplicate clustering as they were. `None` for an empty text's signature (every
-/// value at its maximum): it is never anyone's near-duplicate.
-fn signature_blob(signature: &[u32]) -> Option<Vec<u8>> {
-    if signature.is_empty() || signature.iter().all(|&v| v == u32::MAX) {
-        return None;
+    fn add_label(&mut self, label: &NewLabel) -> Result<Label, StoreError> {
+        labels::add_label(&mut self.conn, label)
     }
-    let mut blob = Vec::with_capacity(1 + 2 * signature.len());
-    blob.push(SIGNATURE_16_BIT);
-    for &v in signature {
-        blob.extend_from_slice(&(v as u16).to_le_bytes());
-    }
-    Some(blob)
-}
 
-/// The cues a stored analysis keeps: those of the decided category and of the runner-up
-/// (the other category with the highest score), at most [`STORED_CUES_PER_CATEGORY`] of
-/// each (the heaviest), in the engine's order.
-pub fn explaining_cues(analysis: &Analysis) -> Vec<&Cue> {
-    let decided = analysis.category;
-    let runner_up = Category::ALL
-        .iter()
-        .zip(&analysis.scores)
-        .filter(|(c, _)| **c != decided)
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map(|(c, _)| *c);
-    let mut keep = vec![false; analysis.cues.len()];
-    for category in std::iter::once(decided).chain(runner_up) {
-        let mut of_category: Vec<usize> = (0..analysis.cues.len())
-            .filter(|&k| analysis.cues[k].category == category)
-            .collect();
-        // Stable: equal weights keep the engine's order.
-        of_category.sort_by(|&a, &b| analysis.cues[b].weight.total_cmp(&analysis.cues[a].weight));
-        for k in of_category.into_iter().take(STORED_CUES_PER_CATEGORY) {
-            keep[k] = true;
-        }
+    fn labels_of(&self, document_id: i64) -> Result<Vec<Label>, StoreError> {
+        labels::labels_of(&self.conn, document_id)
     }
-    analysis
-        .cues
-        .iter()
-        .zip(keep)
-        .filter_map(|(cue, kept)| kept.then_some(cue))
-        .collect()
-}
 
-/// The `result` column as written: what the other columns do not hold, compactly.
-#[derive(serde::Serialize)]
-struct ResultColumn<'a> {
-    /// The genre model's probability that the text is an offer, when one was used.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    offer_probability: Option<f32>,
-    /// In [`Category::ALL`] order, to three decimals (as prediction lines print them).
-    scores: Vec<f32>,
-    /// Weights to three decimals, as prediction lines print them.
-    cues: Vec<Cue>,
-    facts: &'a kuzot_model::Facts,
-    spans: &'a [kuzot_model::FactSpan],
+    fn labelled_texts(&self) -> Result<Vec<(String, kuzot_model::Category)>, StoreError> {
+        labels::labelled_texts(&self.conn)
+    }
+
+    fn labelled_count(&self) -> Result<u64, StoreError> {
+        labels::labelled_count(&self.conn)
+    }
+
+    fn review_queue(
+        &self,
+        low_confidence: f64,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        labels::review_queue(&self.conn, low_confidence, offset, limit)
+    }
+
+    fn review_queue_len(&self, low_confidence: f64) -> Result<u64, StoreError> {
+        labels::review_queue_len(&self.conn, low_confidence)
+    }
+
+    fn analysis_of(&self, document_id: i64) -> Result<Option<StoredAnalysis>, StoreError> {
+        labels::analysis_of(&self.conn, document_id)
+    }
+
+    fn index_row_count(&self, after_id: i64) -> Result<u64, StoreError> {
+        index_rows::index_row_count(&self.conn, after_id)
+    }
+
+    fn for_each_index_row(
+        &self,
+        after_id: i64,
+        each: &mut dyn FnMut(IndexRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        index_rows::for_each_index_row(&self.conn, after_id, each)
+    }
+
+    fn index_rows(&self, ids: &[i64]) -> Result<Vec<IndexRow>, StoreError> {
+        index_rows::index_rows(&self.conn, ids)
+    }
 }
 
 /// Writes (replacing) one document's analysis, its signature and its phone index.
@@ -851,31 +601,7 @@ fn write_analysis(
     analysed_at: &str,
     replacing: bool,
 ) -> Result<(), StoreError> {
-    let confidence = analysis
-        .scores
-        .get(analysis.category.index())
-        .copied()
-        .unwrap_or(0.0);
-    let result = serde_json::to_string(&ResultColumn {
-        offer_probability: analysis
-            .offer_probability
-            .map(|p| ((f64::from(p) * 1000.0).round() / 1000.0) as f32),
-        scores: analysis
-            .scores
-            .iter()
-            .map(|&s| ((f64::from(s) * 1000.0).round() / 1000.0) as f32)
-            .collect(),
-        cues: explaining_cues(analysis)
-            .into_iter()
-            .map(|c| Cue {
-                weight: ((f64::from(c.weight) * 1000.0).round() / 1000.0) as f32,
-                ..c.clone()
-            })
-            .collect(),
-        facts: &analysis.facts,
-        spans: &analysis.spans,
-    })
-    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let row = AnalysisRow::of(analysis)?;
     let mut stmt = conn.prepare_cached(
         "INSERT INTO analyses (document_id, engine_version, lang, script, category, genre, topic, confidence,
              occupied, result, analysed_at)
@@ -893,12 +619,12 @@ fn write_analysis(
         analysis.category.as_str(),
         analysis.genre.map(|g| g.as_str()),
         analysis.topic.map(|t| t.as_str()),
-        f64::from(confidence),
+        row.confidence,
         analysis.facts.occupied(),
-        result,
+        row.result,
         analysed_at,
     ])?;
-    match signature_blob(&analysis.fingerprint) {
+    match row.signature {
         Some(blob) => {
             conn.prepare_cached(
                 "INSERT INTO signatures (document_id, signature) VALUES (?1, ?2)
@@ -946,26 +672,18 @@ fn source_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SourceRecord> {
     })
 }
 
-/// The import of one source file: one transaction, committed whole or not at all.
-pub struct Import<'s> {
+/// The import of one source file into SQLite: one transaction.
+pub struct SqliteImport<'s> {
     tx: Transaction<'s>,
     source_id: i64,
-    keep_authors: bool,
-    pseudonymizer: &'s Pseudonymizer,
+    keys: DocumentKeys<'s>,
     counts: ImportCounts,
-    /// Content keys met at the current timestamp, to number identical messages sent in the
-    /// same minute ("+", "ok") so that each is kept, yet a later export maps them to the
-    /// same keys. Cleared when the time moves on, so memory stays small.
-    content_seen: HashSet<[u8; 32]>,
-    content_time: Option<i64>,
-    /// Pseudonyms already computed in this import (a chat has few authors, many messages).
-    pseudonyms: std::collections::HashMap<AuthorRef, Option<String>>,
     /// The `analysed_at` stamp and when it was formatted: refreshed once a second, not
     /// formatted again for each of the thousands of documents analysed in between.
-    analysed_at: (String, std::time::Instant),
+    analysed_at: AnalysedAt,
 }
 
-impl std::fmt::Debug for Import<'_> {
+impl std::fmt::Debug for SqliteImport<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Import")
             .field("source_id", &self.source_id)
@@ -974,108 +692,15 @@ impl std::fmt::Debug for Import<'_> {
     }
 }
 
-fn hash_parts(parts: &[&[u8]]) -> [u8; 32] {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
-    }
-    hasher.finalize().into()
-}
-
-impl Import<'_> {
+impl ImportSession for SqliteImport<'_> {
     /// The row id of the source being imported.
-    pub fn source_id(&self) -> i64 {
+    fn source_id(&self) -> i64 {
         self.source_id
     }
 
-    /// The key that makes two documents "the same message": the chat and message id where
-    /// the export gives an id; else the chat, time, author and text, numbered by occurrence.
-    fn dedup_key(&mut self, doc: &RawDocument) -> [u8; 32] {
-        let chat = doc.chat.identity().unwrap_or("").as_bytes();
-        if let Some(id) = &doc.message_id {
-            return hash_parts(&[b"message", chat, id.as_bytes()]);
-        }
-        let time = doc.time.map(|t| t.unix_timestamp());
-        if time != self.content_time {
-            self.content_seen.clear();
-            self.content_time = time;
-        }
-        let time_bytes = time.unwrap_or(i64::MIN).to_le_bytes();
-        let author = doc
-            .author
-            .id
-            .as_deref()
-            .or(doc.author.name.as_deref())
-            .unwrap_or("")
-            .as_bytes();
-        let url = doc.url.as_deref().unwrap_or("").as_bytes();
-        let mut occurrence = 0u32;
-        loop {
-            let key = hash_parts(&[
-                b"content",
-                chat,
-                &time_bytes,
-                author,
-                url,
-                doc.text.as_bytes(),
-                &occurrence.to_le_bytes(),
-            ]);
-            if self.content_seen.insert(key) {
-                return key;
-            }
-            occurrence += 1;
-        }
-    }
-
-    fn author_label(&mut self, author: &AuthorRef) -> Option<String> {
-        if author.is_channel() {
-            // Channels publish under their own name: that is evidence, not a private person.
-            return author.name.clone().or_else(|| author.id.clone());
-        }
-        if let Some(known) = self.pseudonyms.get(author) {
-            return known.clone();
-        }
-        let pseudonym = self.pseudonymizer.pseudonym(author);
-        // Bounded: an export with more distinct authors than this just recomputes.
-        if self.pseudonyms.len() < 100_000 {
-            self.pseudonyms.insert(author.clone(), pseudonym.clone());
-        }
-        pseudonym
-    }
-
     /// Adds one document. Returns its row id, or `None` when the store already had it.
-    pub fn add(&mut self, doc: &RawDocument) -> Result<Option<i64>, StoreError> {
-        let key = self.dedup_key(doc);
-        let author = self.author_label(&doc.author);
-        let forwarded = doc.forwarded_from.as_ref().and_then(|f| {
-            if f.is_channel() || self.keep_authors {
-                f.name.clone().or_else(|| f.id.clone())
-            } else {
-                self.pseudonymizer.pseudonym(f)
-            }
-        });
-        // A personal chat is named after a private person and a private group's name is
-        // not published: both are pseudonymised like authors. Channels and public groups
-        // are public evidence and keep their names.
-        let (chat_id, chat_name) = if doc.chat.is_private() && !self.keep_authors {
-            (None, self.pseudonymizer.chat_pseudonym(&doc.chat))
-        } else {
-            (doc.chat.id.clone(), doc.chat.name.clone())
-        };
-        let (author_name, author_id) = if self.keep_authors {
-            (doc.author.name.clone(), doc.author.id.clone())
-        } else {
-            (None, None)
-        };
-        let media = if doc.media.is_empty() {
-            None
-        } else {
-            Some(
-                serde_json::to_string(&doc.media)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            )
-        };
+    fn add(&mut self, doc: &RawDocument) -> Result<Option<i64>, StoreError> {
+        let row = self.keys.row(doc)?;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO documents (source_id, dedup_key, kind, chat_id, chat_name, chat_kind, author, author_name,
                  author_id, forwarded_from, message_id, reply_to, time, edited, title, url, text, media, record, line,
@@ -1085,15 +710,15 @@ impl Import<'_> {
         )?;
         let inserted = stmt.execute(params![
             self.source_id,
-            &key[..],
+            &row.dedup_key[..],
             doc.kind.as_str(),
-            chat_id,
-            chat_name,
+            row.chat_id,
+            row.chat_name,
             doc.chat.kind,
-            author,
-            author_name,
-            author_id,
-            forwarded,
+            row.author,
+            row.author_name,
+            row.author_id,
+            row.forwarded_from,
             doc.message_id,
             doc.reply_to,
             doc.time.map(|t| t.unix_timestamp()),
@@ -1101,7 +726,7 @@ impl Import<'_> {
             doc.title,
             doc.url,
             doc.text,
-            media,
+            row.media,
             doc.position.index as i64,
             doc.position.line.map(|v| v as i64),
             doc.position.byte_offset.map(|v| v as i64),
@@ -1116,22 +741,13 @@ impl Import<'_> {
     }
 
     /// Stores the analysis of a document added by this import.
-    pub fn add_analysis(
-        &mut self,
-        document_id: i64,
-        analysis: &Analysis,
-    ) -> Result<(), StoreError> {
-        if self.analysed_at.1.elapsed() >= std::time::Duration::from_secs(1) {
-            self.analysed_at = (
-                rfc3339(OffsetDateTime::now_utc()),
-                std::time::Instant::now(),
-            );
-        }
-        write_analysis(&self.tx, document_id, analysis, &self.analysed_at.0, false)
+    fn add_analysis(&mut self, document_id: i64, analysis: &Analysis) -> Result<(), StoreError> {
+        let analysed_at = self.analysed_at.now();
+        write_analysis(&self.tx, document_id, analysis, analysed_at, false)
     }
 
     /// Records a record that could not be read.
-    pub fn reject(&mut self, position: SourcePosition, reason: &str) -> Result<(), StoreError> {
+    fn reject(&mut self, position: SourcePosition, reason: &str) -> Result<(), StoreError> {
         self.counts.rejected += 1;
         let mut stmt = self.tx.prepare_cached(
             "INSERT INTO rejected_records (source_id, record, line, byte_offset, reason) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -1147,18 +763,18 @@ impl Import<'_> {
     }
 
     /// Counts a service record.
-    pub fn service_record(&mut self) {
+    fn service_record(&mut self) {
         self.counts.service_records += 1;
     }
 
     /// What the import has done so far.
-    pub fn counts(&self) -> ImportCounts {
+    fn counts(&self) -> ImportCounts {
         self.counts
     }
 
     /// Makes the import visible, with its counts. When it added documents, the same
     /// transaction marks the store's near-duplicate clusters as due for regrouping.
-    pub fn commit(self) -> Result<ImportCounts, StoreError> {
+    fn commit(self: Box<Self>) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
         if c.added > 0 {
             self.tx
@@ -1173,7 +789,7 @@ impl Import<'_> {
     }
 
     /// Drops everything this import wrote.
-    pub fn abort(self) -> Result<(), StoreError> {
+    fn abort(self: Box<Self>) -> Result<(), StoreError> {
         Ok(self.tx.rollback()?)
     }
 }
