@@ -33,6 +33,7 @@ mod blobs;
 mod error;
 mod evidence_store;
 mod pseudonym;
+pub mod postgres_test_database;
 mod records;
 mod rows;
 mod sqlite;
