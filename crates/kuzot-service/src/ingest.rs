@@ -676,15 +676,10 @@ impl StoreSink<'_, '_> {
                 Err(_) => return Err(SinkError("the analysis of a batch failed".into())),
             },
         };
-        let result = (|| -> Result<(), StoreError> {
-            for (doc, analysis) in batch.iter().zip(&analyses) {
-                if let (Some(id), Some(analysis)) = (self.import.add(doc)?, analysis) {
-                    self.import.add_analysis(id, analysis)?;
-                }
-            }
-            Ok(())
-        })();
-        self.progress.documents(batch.len() as u64);
+        let count = batch.len() as u64;
+        let pairs: Vec<(RawDocument, Option<Analysis>)> = batch.into_iter().zip(analyses).collect();
+        let result = self.import.add_batch(&pairs).map(|_| ());
+        self.progress.documents(count);
         result.map_err(|e| {
             let message = e.to_string();
             self.store_error = Some(e);

@@ -98,6 +98,10 @@ impl Backend {
     }
 }
 
+/// What a worker runs on a batch taken from the analysis queue: one analysis per
+/// `(id, text)` pair, in order.
+pub type QueuedAnalyser<'a> = dyn FnMut(&[(i64, String)]) -> Vec<Analysis> + 'a;
+
 /// A readable kept source file.
 pub type SourceReader = Box<dyn Read + Send>;
 
@@ -272,6 +276,48 @@ pub trait EvidenceStore: Send {
 
     /// The documents with these ids, in id order (missing ids left out).
     fn index_rows(&self, ids: &[i64]) -> Result<Vec<IndexRow>, StoreError>;
+
+    // --- the change log every search index follows ---
+
+    /// Changes with a sequence number above `after`, oldest first, at most `limit`.
+    /// Every write that changes what the index shows (an import's documents, a label, a
+    /// new analysis) adds one in its own transaction, and sequence numbers appear in
+    /// commit order: a follower that read up to `seq` never later finds a smaller one.
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError>;
+
+    /// The newest sequence number of the change log (0 when empty).
+    fn last_change(&self) -> Result<i64, StoreError>;
+
+    // --- the analysis queue that workers take from ---
+
+    /// Puts every document whose analysis is not by `engine_version` (or is missing) in
+    /// the analysis queue; returns how many were added.
+    fn queue_stale_analyses(&mut self, engine_version: &str) -> Result<u64, StoreError>;
+
+    /// Documents waiting in the analysis queue.
+    fn analysis_queue_len(&self) -> Result<u64, StoreError>;
+
+    /// Takes up to `limit` queued documents that no other worker holds, calls `analyse`
+    /// with their `(id, text)` pairs and stores what it returns (one analysis per pair, in
+    /// order), in one transaction: a worker that dies before the commit leaves its batch
+    /// queued for the next, and two workers never take the same document. Returns how many
+    /// were analysed (0: the queue is empty, or every queued document is being analysed).
+    fn analyse_queued(
+        &mut self,
+        limit: usize,
+        analyse: &mut QueuedAnalyser<'_>,
+    ) -> Result<usize, StoreError>;
+}
+
+/// One entry of the change log: the documents with ids `first_id..=last_id` changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// Position in the log, increasing in commit order.
+    pub seq: i64,
+    /// First document id concerned.
+    pub first_id: i64,
+    /// Last document id concerned.
+    pub last_id: i64,
 }
 
 /// The import of one source file: one transaction, committed whole or not at all.
@@ -299,6 +345,25 @@ pub trait ImportSession {
 
     /// Drops everything this import wrote.
     fn abort(self: Box<Self>) -> Result<(), StoreError>;
+
+    /// Adds a batch of documents, each with its analysis when there is one (an import
+    /// without an engine, or one that leaves analysis to workers, passes `None`). Returns
+    /// the row id of each document added, `None` for one the store already had. Backends
+    /// that load faster in bulk (PostgreSQL's `COPY`) override this.
+    fn add_batch(
+        &mut self,
+        batch: &[(RawDocument, Option<Analysis>)],
+    ) -> Result<Vec<Option<i64>>, StoreError> {
+        let mut ids = Vec::with_capacity(batch.len());
+        for (doc, analysis) in batch {
+            let id = self.add(doc)?;
+            if let (Some(id), Some(analysis)) = (id, analysis) {
+                self.add_analysis(id, analysis)?;
+            }
+            ids.push(id);
+        }
+        Ok(ids)
+    }
 }
 
 /// An import in progress, whichever backend.

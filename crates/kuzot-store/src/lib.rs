@@ -32,8 +32,8 @@
 mod blobs;
 mod error;
 mod evidence_store;
-mod pseudonym;
 pub mod postgres_test_database;
+mod pseudonym;
 mod records;
 mod rows;
 mod sqlite;
@@ -41,8 +41,8 @@ mod sqlite;
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{
-    Backend, EvidenceStore, Import, ImportSession, SourceReader, Store, StoreLocation,
-    url_without_password,
+    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader, Store,
+    StoreLocation, url_without_password,
 };
 pub use pseudonym::Pseudonymizer;
 pub use records::{

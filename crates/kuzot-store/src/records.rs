@@ -20,6 +20,9 @@ pub struct NewSource {
     pub imported_by: String,
     /// Keep raw author names and ids (asked for explicitly); otherwise pseudonyms only.
     pub keep_authors: bool,
+    /// Put the documents this import adds without an analysis in the analysis queue, for
+    /// `kuzot worker` processes (a server import that returns as soon as it is stored).
+    pub queue_analysis: bool,
 }
 
 impl NewSource {
@@ -37,6 +40,7 @@ impl NewSource {
             format,
             imported_by: imported_by.to_owned(),
             keep_authors: false,
+            queue_analysis: false,
         }
     }
 }

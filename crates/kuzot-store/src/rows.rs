@@ -553,3 +553,29 @@ pub(crate) fn decode_signature(
     }
     Ok(!out.iter().all(|&v| v == u32::from(u16::MAX)))
 }
+
+/// `ids` (in any order, repeats allowed) as the fewest inclusive ranges of consecutive ids.
+pub(crate) fn id_ranges(ids: &[i64]) -> Vec<(i64, i64)> {
+    let mut sorted = ids.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut ranges: Vec<(i64, i64)> = Vec::new();
+    for id in sorted {
+        match ranges.last_mut() {
+            Some((_, last)) if *last + 1 == id => *last = id,
+            _ => ranges.push((id, id)),
+        }
+    }
+    ranges
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_become_the_fewest_ranges() {
+        assert_eq!(id_ranges(&[5, 3, 4, 9, 9, 1]), vec![(1, 1), (3, 5), (9, 9)]);
+        assert!(id_ranges(&[]).is_empty());
+    }
+}

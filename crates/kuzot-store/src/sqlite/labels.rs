@@ -54,6 +54,10 @@ pub(super) fn add_label(conn: &mut Connection, label: &NewLabel) -> Result<Label
         ],
     )?;
     let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO changes (first_id, last_id) VALUES (?1, ?1)",
+        [label.document_id],
+    )?;
     tx.commit()?;
     Ok(Label {
         id,

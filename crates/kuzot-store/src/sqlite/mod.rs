@@ -11,7 +11,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use crate::blobs::create_private_dir;
-use crate::evidence_store::{Backend, EvidenceStore, Import, ImportSession, SourceReader};
+use crate::evidence_store::{
+    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader,
+};
 use crate::rows::{
     AnalysedAt, AnalysisRow, DocumentKeys, decode_signature, rfc3339, unix_to_rfc3339,
 };
@@ -28,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_labels.sql"),
     include_str!("migrations/0004_regroup_pending.sql"),
     include_str!("migrations/0005_compact_analyses.sql"),
+    include_str!("migrations/0006_changes_and_analysis_queue.sql"),
 ];
 
 /// The embedded SQLite evidence store of one data directory.
@@ -265,6 +268,7 @@ impl EvidenceStore for SqliteStore {
             tx,
             source_id,
             keys: DocumentKeys::new(&self.pseudonymizer, source.keep_authors),
+            queue_analysis: source.queue_analysis,
             counts: ImportCounts::default(),
             analysed_at: AnalysedAt::new(),
         }))
@@ -440,6 +444,8 @@ impl EvidenceStore for SqliteStore {
         for (id, analysis) in analyses {
             write_analysis(&tx, *id, analysis, &analysed_at, true)?;
         }
+        let ids: Vec<i64> = analyses.iter().map(|(id, _)| *id).collect();
+        log_changes(&tx, &ids)?;
         tx.commit()?;
         Ok(())
     }
@@ -590,6 +596,100 @@ impl EvidenceStore for SqliteStore {
     fn index_rows(&self, ids: &[i64]) -> Result<Vec<IndexRow>, StoreError> {
         index_rows::index_rows(&self.conn, ids)
     }
+
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, first_id, last_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit.min(i64::MAX as usize) as i64], |r| {
+            Ok(Change {
+                seq: r.get(0)?,
+                first_id: r.get(1)?,
+                last_id: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn last_change(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    fn queue_stale_analyses(&mut self, engine_version: &str) -> Result<u64, StoreError> {
+        let added = self.conn.execute(
+            "INSERT OR IGNORE INTO analysis_queue (document_id)
+             SELECT d.id FROM documents d LEFT JOIN analyses a ON a.document_id = d.id
+             WHERE a.engine_version IS NULL OR a.engine_version <> ?1",
+            [engine_version],
+        )?;
+        Ok(added as u64)
+    }
+
+    fn analysis_queue_len(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM analysis_queue", [], |r| r.get(0))?;
+        Ok(n as u64)
+    }
+
+    fn analyse_queued(
+        &mut self,
+        limit: usize,
+        analyse: &mut QueuedAnalyser<'_>,
+    ) -> Result<usize, StoreError> {
+        // IMMEDIATE: the write lock is taken now, so a second process waits rather than
+        // taking the same batch.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let batch: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare_cached(
+                "SELECT q.document_id, d.text FROM analysis_queue q
+                 JOIN documents d ON d.id = q.document_id ORDER BY q.document_id LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit.min(i64::MAX as usize) as i64], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let analyses = analyse(&batch);
+        if analyses.len() != batch.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} analyses returned for {} documents",
+                analyses.len(),
+                batch.len()
+            )));
+        }
+        let analysed_at = rfc3339(OffsetDateTime::now_utc());
+        let mut ids = Vec::with_capacity(batch.len());
+        for ((id, _), analysis) in batch.iter().zip(&analyses) {
+            write_analysis(&tx, *id, analysis, &analysed_at, true)?;
+            tx.prepare_cached("DELETE FROM analysis_queue WHERE document_id = ?1")?
+                .execute([id])?;
+            ids.push(*id);
+        }
+        tx.execute("INSERT OR IGNORE INTO regroup_pending (id) VALUES (1)", [])?;
+        log_changes(&tx, &ids)?;
+        tx.commit()?;
+        Ok(batch.len())
+    }
+}
+
+/// Records in the change log that the documents `ids` changed, as few ranges as cover them.
+fn log_changes(conn: &Connection, ids: &[i64]) -> Result<(), StoreError> {
+    let mut stmt =
+        conn.prepare_cached("INSERT INTO changes (first_id, last_id) VALUES (?1, ?2)")?;
+    for (first, last) in crate::rows::id_ranges(ids) {
+        stmt.execute(params![first, last])?;
+    }
+    Ok(())
 }
 
 /// Writes (replacing) one document's analysis, its signature and its phone index.
@@ -677,6 +777,8 @@ pub struct SqliteImport<'s> {
     tx: Transaction<'s>,
     source_id: i64,
     keys: DocumentKeys<'s>,
+    /// Queue the added documents that have no analysis at commit.
+    queue_analysis: bool,
     counts: ImportCounts,
     /// The `analysed_at` stamp and when it was formatted: refreshed once a second, not
     /// formatted again for each of the thousands of documents analysed in between.
@@ -779,6 +881,21 @@ impl ImportSession for SqliteImport<'_> {
         if c.added > 0 {
             self.tx
                 .execute("INSERT OR IGNORE INTO regroup_pending (id) VALUES (1)", [])?;
+            // Documents this import added have ids above every earlier document's (SQLite
+            // takes the next rowid), so one range covers them.
+            self.tx.execute(
+                "INSERT INTO changes (first_id, last_id)
+                 SELECT min(id), max(id) FROM documents WHERE source_id = ?1",
+                [self.source_id],
+            )?;
+            if self.queue_analysis {
+                self.tx.execute(
+                    "INSERT OR IGNORE INTO analysis_queue (document_id)
+                     SELECT d.id FROM documents d WHERE d.source_id = ?1
+                       AND NOT EXISTS (SELECT 1 FROM analyses a WHERE a.document_id = d.id)",
+                    [self.source_id],
+                )?;
+            }
         }
         self.tx.execute(
             "UPDATE sources SET added = ?1, already_present = ?2, rejected = ?3, service_records = ?4 WHERE id = ?5",
