@@ -24,6 +24,10 @@ struct Cli {
     /// The data directory of the evidence store.
     #[arg(long, global = true, env = "KUZOT_DATA", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The evidence database: a PostgreSQL URL (postgres://user:password@host/db) shared by
+    /// several kuzot processes, or a SQLite data directory (default: the one of --data-dir).
+    #[arg(long, global = true, env = "KUZOT_DATABASE_URL", value_name = "URL")]
+    database: Option<String>,
     /// Settings file (default: ./kuzot.toml when present).
     #[arg(long, global = true, env = "KUZOT_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
@@ -323,6 +327,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
     let data_dir_given = cli.data_dir.is_some();
     if let Some(dir) = cli.data_dir {
         settings.data_dir = dir;
+    }
+    if let Some(url) = cli.database {
+        settings.database_url = Some(url);
     }
     match cli.command {
         Command::Config {
@@ -827,8 +834,9 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> 
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<Store> {
-    Store::open(&settings.data_dir)
-        .with_context(|| format!("opening the store in {}", settings.data_dir.display()))
+    let location = settings.store_location();
+    Store::connect(&location)
+        .with_context(|| format!("opening the store at {}", location.display()))
 }
 
 fn ingest_exit_code(summary: &IngestSummary) -> u8 {

@@ -94,9 +94,19 @@ pub fn serve(
     } else {
         settings.data_dir.clone()
     };
+    // A demo on its own temporary directory stays on SQLite; otherwise the configured
+    // database (PostgreSQL for a shared server).
+    let database = if demo && !data_dir_given {
+        None
+    } else {
+        Some(settings.store_location())
+    };
     if demo {
-        let mut store = kuzot_store::Store::open(&data_dir)
-            .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+        let location = database
+            .clone()
+            .unwrap_or_else(|| kuzot_store::StoreLocation::Sqlite(data_dir.clone()));
+        let mut store = kuzot_store::Store::connect(&location)
+            .with_context(|| format!("opening the store at {}", location.display()))?;
         let staging = tempfile::tempdir().context("staging the examples")?;
         let examples = write_examples(staging.path())?;
         let engine = kuzot_analysis::Engine::try_new()
@@ -124,6 +134,7 @@ pub fn serve(
     }
     let options = kuzot_web::ServeOptions {
         data_dir: data_dir.clone(),
+        database: database.clone(),
         listen,
         secure_cookies,
         rates: kuzot_model::RateTable::default(),

@@ -17,6 +17,12 @@ pub const DEFAULT_CONFIG: &str = r#"# kuzot settings. Every value here is the de
 # across imports. Environment: KUZOT_DATA.
 data_dir = "./kuzot-data"
 
+# The evidence database, when it is not the SQLite store of data_dir: a PostgreSQL URL
+# (postgres://user:password@host:5432/database) that several kuzot processes share, or the
+# path of another SQLite data directory. With PostgreSQL, data_dir still holds this
+# process's search index and models. Environment: KUZOT_DATABASE_URL; flag: --database.
+# database_url = "postgres://kuzot@db.example.org/kuzot"
+
 # Who is importing, recorded with every source file (an analyst's name or role, not a
 # message author). Environment: KUZOT_OPERATOR. Default: the login name.
 # operator = "analyst"
@@ -55,6 +61,9 @@ pub struct Settings {
     /// The data directory.
     #[serde(default = "default_data_dir")]
     pub data_dir: PathBuf,
+    /// The evidence database when it is not the SQLite store of `data_dir`.
+    #[serde(default)]
+    pub database_url: Option<String>,
     /// Who imports.
     #[serde(default)]
     pub operator: Option<String>,
@@ -108,6 +117,13 @@ impl std::fmt::Debug for Settings {
         // No secrets among the settings yet; the pseudonym key never enters them.
         f.debug_struct("Settings")
             .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(kuzot_store::url_without_password),
+            )
             .field("operator", &self.operator)
             .field("keep_authors", &self.keep_authors)
             .field("server", &self.server)
@@ -123,6 +139,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             data_dir: default_data_dir(),
+            database_url: None,
             operator: None,
             keep_authors: false,
             server: ServerLimits::default(),
@@ -154,6 +171,15 @@ impl Settings {
             path,
             reason: e.to_string(),
         })
+    }
+
+    /// Where the evidence store is: `database_url` when set, else the SQLite store of
+    /// `data_dir`.
+    pub fn store_location(&self) -> kuzot_store::StoreLocation {
+        match &self.database_url {
+            Some(url) => kuzot_store::StoreLocation::parse(url),
+            None => kuzot_store::StoreLocation::Sqlite(self.data_dir.clone()),
+        }
     }
 
     /// The operator name recorded with imports: the setting, else the login name.

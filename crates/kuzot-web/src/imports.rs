@@ -353,7 +353,7 @@ pub fn start_import(
             ..IngestOptions::default()
         };
         let outcome = run_caught(|| -> Result<IngestSummary, String> {
-            let mut store = kuzot_store::Store::open(&state.data_dir).map_err(|e| e.to_string())?;
+            let mut store = state.stores.connect().map_err(|e| e.to_string())?;
             let engine = state.engine();
             let summary = kuzot_service::ingest_paths(
                 &mut store,

@@ -54,8 +54,11 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains
 /// How to start the server.
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
-    /// The data directory.
+    /// The local data directory: this process's search index and models, and the SQLite
+    /// store when `database` is not given.
     pub data_dir: PathBuf,
+    /// The evidence database when it is not the SQLite store of `data_dir` (PostgreSQL).
+    pub database: Option<kuzot_store::StoreLocation>,
     /// Address to listen on.
     pub listen: SocketAddr,
     /// Mark cookies `Secure` (when served behind HTTPS).
@@ -73,8 +76,12 @@ pub struct ServeOptions {
 pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
     use anyhow::Context as _;
     let data_dir = &options.data_dir;
-    let stores = StorePool::open(data_dir)
-        .with_context(|| format!("opening the store in {}", data_dir.display()))?;
+    let location = options
+        .database
+        .clone()
+        .unwrap_or_else(|| kuzot_store::StoreLocation::Sqlite(data_dir.clone()));
+    let stores = StorePool::open(&location)
+        .with_context(|| format!("opening the store at {}", location.display()))?;
     let accounts = accounts::Accounts::open(data_dir)
         .with_context(|| format!("opening {}", data_dir.join("accounts.db").display()))?;
     let index =
@@ -82,7 +89,7 @@ pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
             .context("opening the search index")?;
     // Documents imported by the CLI while the server was down are indexed now.
     {
-        let store = kuzot_store::Store::open(data_dir)?;
+        let store = stores.connect()?;
         let added = index
             .sync(&store)
             .context("bringing the search index up to date")?;

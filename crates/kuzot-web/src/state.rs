@@ -3,14 +3,14 @@
 //! hashes and the server's resource [`Limits`].
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use kuzot_analysis::Engine;
 use kuzot_model::RateTable;
 use kuzot_search::SearchIndex;
-use kuzot_store::Store;
+use kuzot_store::{Store, StoreLocation};
 
 use crate::accounts::Accounts;
 use crate::error::AppError;
@@ -118,25 +118,35 @@ impl AppState {
 /// A pool of evidence-store connections. SQLite in WAL mode lets them read at once;
 /// writes wait on SQLite's own lock (busy timeout), so the pool needs no write queue.
 pub struct StorePool {
-    data_dir: PathBuf,
+    location: StoreLocation,
     idle: Mutex<Vec<Store>>,
 }
 
 impl StorePool {
-    /// A pool over the store in `data_dir` (opened once now, so that errors show at start).
-    pub fn open(data_dir: &Path) -> Result<StorePool, kuzot_store::StoreError> {
-        let first = Store::open(data_dir)?;
+    /// A pool over the store at `location` (opened once now, so that errors show at start).
+    pub fn open(location: &StoreLocation) -> Result<StorePool, kuzot_store::StoreError> {
+        let first = Store::connect(location)?;
         Ok(StorePool {
-            data_dir: data_dir.to_owned(),
+            location: location.clone(),
             idle: Mutex::new(vec![first]),
         })
+    }
+
+    /// Where the pooled store is.
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    /// A connection of its own, outside the pool (for long work such as an import).
+    pub fn connect(&self) -> Result<Store, kuzot_store::StoreError> {
+        Store::connect(&self.location)
     }
 
     fn get(&self) -> Result<Store, AppError> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
             Some(store) => Ok(store),
-            None => Store::open(&self.data_dir).map_err(AppError::from),
+            None => Store::connect(&self.location).map_err(AppError::from),
         }
     }
 

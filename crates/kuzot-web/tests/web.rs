@@ -127,6 +127,7 @@ async fn the_setup_link_creates_the_first_admin_once() {
     drop(accounts);
     let _ = h;
     let options = kuzot_web::ServeOptions {
+        database: None,
         data_dir: dir.path().to_owned(),
         listen: "127.0.0.1:0".parse().expect("addr"),
         secure_cookies: false,

@@ -127,6 +127,7 @@ impl Harness {
             ingest(&data, paths);
         }
         let options = ServeOptions {
+            database: None,
             data_dir: data,
             listen: "127.0.0.1:0".parse().expect("address"),
             secure_cookies: false,
