@@ -391,7 +391,32 @@ fn ingest_file(
         file_name: Some(name.clone()),
         ..ReadOptions::default()
     };
-    let ended = import_kept_file(store, source, kept, format, &read_options, engine, progress)?;
+    let ended = match import_kept_file(store, source, kept, format, &read_options, engine, progress)
+    {
+        // Another process (a second server) imported the same file while this one read it:
+        // the file is stored once, and this import reports what the other did.
+        Err(StoreError::AlreadyImported { .. }) => match store.source_by_sha256(&blob.sha256)? {
+            Some(existing) => {
+                return Ok(outcome(
+                    path,
+                    Some(format),
+                    Some(blob.sha256),
+                    FileStatus::AlreadyImported {
+                        as_name: existing.original_name,
+                        at: existing.imported_at,
+                    },
+                ));
+            }
+            None => {
+                return Err(StoreError::Corrupt(format!(
+                    "{} was reported imported by another process but is not in the store",
+                    blob.sha256
+                ))
+                .into());
+            }
+        },
+        other => other?,
+    };
     match ended {
         ImportEnd::Committed(counts, listed) => Ok(FileOutcome {
             path: path.to_owned(),

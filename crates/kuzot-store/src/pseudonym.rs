@@ -56,8 +56,13 @@ impl Pseudonymizer {
                     path: path.to_owned(),
                     reason: format!("no randomness from the system: {e}"),
                 })?;
-                write_private(path, hex::encode(key).as_bytes())?;
-                Ok(Pseudonymizer { key })
+                if create_private_once(path, hex::encode(key).as_bytes())? {
+                    Ok(Pseudonymizer { key })
+                } else {
+                    // Another process opening the same new store created the key first:
+                    // use that one, or the two would pseudonymise differently.
+                    Pseudonymizer::load_or_create(path)
+                }
             }
             Err(e) => Err(StoreError::Io {
                 path: path.to_owned(),
@@ -101,24 +106,67 @@ impl Pseudonymizer {
 }
 
 /// Writes a file readable by its owner only, atomically.
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    let tmp = path.with_extension("tmp");
+/// Writes `bytes` to `path` (mode 0600, synced) unless `path` exists: the file appears
+/// whole or not at all, and of two processes racing to create it exactly one wins (a hard
+/// link fails when its target exists, where a rename would replace it). Returns whether
+/// this call created it.
+fn create_private_once(path: &Path, bytes: &[u8]) -> Result<bool, StoreError> {
+    let mut unique = [0u8; 8];
+    getrandom::fill(&mut unique).map_err(|e| StoreError::BadSecret {
+        path: path.to_owned(),
+        reason: format!("no randomness from the system: {e}"),
+    })?;
+    let tmp = path.with_extension(format!("tmp-{}", hex::encode(unique)));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(&tmp).map_err(StoreError::io(&tmp))?;
-    file.write_all(bytes).map_err(StoreError::io(&tmp))?;
-    file.sync_all().map_err(StoreError::io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(StoreError::io(path))
+    let written = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::hard_link(&tmp, path)
+    })();
+    let _ = std::fs::remove_file(&tmp);
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(StoreError::Io {
+            path: path.to_owned(),
+            source: e,
+        }),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_creating_a_store_at_once_share_one_key() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("secret.key");
+        let keys: Vec<[u8; KEY_BYTES]> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| Pseudonymizer::load_or_create(&path).expect("key").key))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        assert!(keys.windows(2).all(|w| w[0] == w[1]), "keys differ");
+        let on_disk = Pseudonymizer::load_or_create(&path).expect("key").key;
+        assert_eq!(on_disk, keys[0]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .flatten()
+            .collect();
+        assert_eq!(left.len(), 1, "temporary files left behind");
+    }
 
     #[test]
     fn pseudonyms_are_stable_keyed_and_prefer_ids() {

@@ -139,7 +139,15 @@ impl SqliteStore {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = self.conn.transaction()?;
+            // IMMEDIATE takes the write lock first; the version is read again under it, so
+            // that of two processes opening a new store at once only one migrates.
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let now: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if now > i as i64 {
+                continue;
+            }
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;
@@ -250,7 +258,7 @@ impl EvidenceStore for SqliteStore {
     /// Starts the import of one source file; nothing is visible until [`Import::commit`].
     fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
+        let inserted = tx.execute(
             "INSERT INTO sources (sha256, size, original_name, format, imported_at, imported_by, keep_authors)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -262,7 +270,20 @@ impl EvidenceStore for SqliteStore {
                 source.imported_by,
                 source.keep_authors,
             ],
-        )?;
+        );
+        match inserted {
+            Ok(_) => {}
+            // Another process imported the same file since this one looked (two imports
+            // started at once): the file is stored once.
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            {
+                return Err(StoreError::AlreadyImported {
+                    sha256: source.sha256.clone(),
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
         let source_id = tx.last_insert_rowid();
         Ok(Box::new(SqliteImport {
             tx,

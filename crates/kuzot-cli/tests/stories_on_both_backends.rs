@@ -1,0 +1,449 @@
+//! The same stories, through the `kuzot` binary, on the embedded SQLite store and on
+//! PostgreSQL (`--database postgres://…`): import, re-import, a later export of the same
+//! chat, a truncated file, bad records, a killed import, pseudonyms, search, two imports of
+//! one file at once — and the same files give the same documents on both backends.
+//!
+//! The PostgreSQL half takes a database of its own per test from the server in
+//! `KUZOT_TEST_POSTGRES_URL` (see `kuzot_store::postgres_test_database`); without a server it
+//! is skipped with a message, except under `CI=true`, where it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use kuzot_store::postgres_test_database::TestDatabase;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// One store under test: a local data directory (the search index, and the SQLite store
+/// itself on SQLite) and, on PostgreSQL, the database.
+struct Target {
+    data: PathBuf,
+    database: Option<TestDatabase>,
+    _dir: tempfile::TempDir,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+impl Target {
+    /// `None` when PostgreSQL is asked for and no server answers outside CI.
+    fn new(kind: Kind, purpose: &str) -> Option<Target> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let database = match kind {
+            Kind::Sqlite => None,
+            Kind::Postgres => Some(TestDatabase::create(purpose)?),
+        };
+        Some(Target {
+            data: dir.path().join("data"),
+            database,
+            _dir: dir,
+        })
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kuzot"));
+        command
+            .arg("--data-dir")
+            .arg(&self.data)
+            .env_remove("KUZOT_DATA")
+            .env_remove("KUZOT_DATABASE_URL")
+            .env("KUZOT_OPERATOR", "test");
+        if let Some(db) = &self.database {
+            command.arg("--database").arg(db.url());
+        }
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().expect("kuzot runs")
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {}{}",
+                stdout(&out),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        })
+    }
+
+    /// Every stored document as comparable lines: without row ids (a backend may number
+    /// differently) and without pseudonyms (each store has its own key).
+    fn documents(&self) -> Vec<String> {
+        let out = self.run(&["export", "--format", "jsonl"]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut lines: Vec<String> = stdout(&out)
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("id");
+                    o.remove("cluster");
+                    for key in ["author", "chat", "forwarded_from"] {
+                        if o.get(key)
+                            .and_then(|x| x.as_str())
+                            .is_some_and(|s| s.starts_with("anon-"))
+                        {
+                            o.insert(key.into(), "anon".into());
+                        }
+                    }
+                }
+                v.to_string()
+            })
+            .collect();
+        lines.sort();
+        lines
+    }
+
+    fn stats(&self) -> serde_json::Value {
+        self.json(&["stats"])
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn path_arg(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+/// Runs a story on SQLite and, in a second test, on PostgreSQL.
+macro_rules! on_both_backends {
+    ($story:ident) => {
+        mod $story {
+            #[test]
+            fn sqlite() {
+                if let Some(target) = super::Target::new(super::Kind::Sqlite, stringify!($story)) {
+                    super::$story(&target, super::Kind::Sqlite);
+                }
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(target) = super::Target::new(super::Kind::Postgres, stringify!($story))
+                {
+                    super::$story(&target, super::Kind::Postgres);
+                }
+            }
+        }
+    };
+}
+
+on_both_backends!(the_examples_import_once_and_are_recognised_and_found);
+fn the_examples_import_once_and_are_recognised_and_found(t: &Target, _: Kind) {
+    let examples = repo_root().join("examples");
+    let first = t.run(&["ingest", path_arg(&examples)]);
+    assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
+    assert!(stdout(&first).contains("0 rejected, 0 skipped"));
+    let stored = t.stats()["documents"].as_u64().expect("count");
+    assert!(stored > 30, "{stored}");
+
+    let again = t.json(&["ingest", path_arg(&examples)]);
+    for file in again["files"].as_array().expect("files") {
+        assert_eq!(file["status"], "already_imported", "{file}");
+    }
+    assert_eq!(t.stats()["documents"].as_u64(), Some(stored));
+
+    let risky = t.run(&["export", "--category", "disguised_military"]);
+    assert!(stdout(&risky).contains("охранник"), "{}", stdout(&risky));
+    // The import fed the search index of this process's data directory.
+    let found = t.run(&["search", "охран*"]);
+    assert!(found.status.success(), "{}", stdout(&found));
+    assert!(stdout(&found).contains("охран"), "{}", stdout(&found));
+}
+
+on_both_backends!(a_later_export_of_the_same_chat_adds_only_new_messages);
+fn a_later_export_of_the_same_chat_adds_only_new_messages(t: &Target, _: Kind) {
+    let original = repo_root().join("examples/telegram/result.json");
+    let mut export: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&original).expect("example")).expect("JSON");
+    let messages = export["messages"].as_array_mut().expect("messages");
+    let mut newer = messages.last().expect("a message").clone();
+    newer["id"] = 8.into();
+    newer["date_unixtime"] = "1709700000".into();
+    newer["text"] = "Новое сообщение: работа на складе в Подмосковье".into();
+    messages.push(newer);
+    let later = t._dir.path().join("result-later.json");
+    std::fs::write(&later, serde_json::to_vec_pretty(&export).expect("JSON")).expect("write");
+
+    assert_eq!(
+        t.run(&["ingest", path_arg(&original)]).status.code(),
+        Some(0)
+    );
+    let summary = t.json(&["ingest", path_arg(&later)]);
+    let file = &summary["files"][0];
+    assert_eq!(file["status"], "imported");
+    assert_eq!(file["added"], 1, "{file}");
+    assert_eq!(file["already_present"], 6, "{file}");
+}
+
+on_both_backends!(a_truncated_file_is_rejected_and_leaves_nothing);
+fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, _: Kind) {
+    let bytes = std::fs::read(repo_root().join("examples/telegram/result.json")).expect("example");
+    let cut = t._dir.path().join("result.json");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
+    let out = t.run(&["ingest", path_arg(&cut)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stdout(&out).contains("truncated"), "{}", stdout(&out));
+    let stats = t.stats();
+    assert_eq!(stats["documents"], 0);
+    assert_eq!(stats["sources"], 0);
+    assert_eq!(stats["source_bytes"], 0);
+    // The same file, whole, imports afterwards: nothing of the rejected attempt is in the way.
+    let whole = t._dir.path().join("whole.json");
+    std::fs::write(&whole, &bytes).expect("write");
+    assert_eq!(t.run(&["ingest", path_arg(&whole)]).status.code(), Some(0));
+}
+
+on_both_backends!(bad_records_are_reported_with_their_position);
+fn bad_records_are_reported_with_their_position(t: &Target, _: Kind) {
+    let fixture = repo_root().join("crates/kuzot-ingest/tests/data/telegram_json/account.json");
+    let out = t.run(&["ingest", path_arg(&fixture)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("4 added") && text.contains("2 rejected"),
+        "{text}"
+    );
+    let sources = t.json(&["sources"]);
+    let id = sources[0]["id"].as_i64().expect("id").to_string();
+    let rejected = t.json(&["sources", "--rejected", &id]);
+    assert_eq!(rejected.as_array().map(Vec::len), Some(2));
+}
+
+on_both_backends!(authors_are_pseudonymous_in_everything_stored);
+fn authors_are_pseudonymous_in_everything_stored(t: &Target, kind: Kind) {
+    let fixture = repo_root().join("crates/kuzot-ingest/tests/data/telegram_json/account.json");
+    t.run(&["ingest", path_arg(&fixture)]);
+    let exported = stdout(&t.run(&["export"]));
+    assert!(exported.contains("\"author\":\"anon-"), "{exported}");
+    let raw = "Айгуль";
+    match kind {
+        Kind::Sqlite => {
+            for name in ["kuzot.db", "kuzot.db-wal"] {
+                let bytes = std::fs::read(t.data.join(name)).unwrap_or_default();
+                assert!(
+                    !bytes.windows(raw.len()).any(|w| w == raw.as_bytes()),
+                    "{name} holds a raw author name"
+                );
+            }
+        }
+        Kind::Postgres => {
+            // Every table of the database, as pg_dump writes it, except the kept source
+            // file (which is the original export, byte for byte, and holds the name).
+            let db = t.database.as_ref().expect("database");
+            let dump = Command::new("pg_dump")
+                .arg("--data-only")
+                .arg("--exclude-table-data=source_chunks")
+                .arg(db.url())
+                .output()
+                .expect("pg_dump runs");
+            assert!(
+                dump.status.success(),
+                "{}",
+                String::from_utf8_lossy(&dump.stderr)
+            );
+            let text = String::from_utf8_lossy(&dump.stdout);
+            assert!(text.contains("anon-"), "the dump holds no documents");
+            assert!(!text.contains(raw), "the database holds a raw author name");
+        }
+    }
+}
+
+on_both_backends!(an_import_killed_at_any_moment_reruns_to_exactly_a_clean_import);
+fn an_import_killed_at_any_moment_reruns_to_exactly_a_clean_import(t: &Target, kind: Kind) {
+    let export = t._dir.path().join("generated.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&export).expect("create"));
+    kuzot_bench::write_telegram_export(&mut out, 20_000, 3).expect("generate");
+    drop(out);
+    let export_arg = path_arg(&export);
+    let Some(clean) = Target::new(kind, "killed_clean") else {
+        return;
+    };
+    let out = clean.run(&["ingest", export_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let expected = clean.documents();
+    assert!(expected.len() > 18_000);
+
+    let mut killed_mid_import = 0;
+    for (round, delay_ms) in [150u64, 500, 1200].into_iter().enumerate() {
+        let Some(target) = Target::new(kind, &format!("killed_{round}")) else {
+            return;
+        };
+        let mut child = target
+            .command()
+            .args(["ingest", export_arg])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_millis(delay_ms) {
+            if child.try_wait().expect("wait").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // SIGKILL: no destructor, no rollback by the process itself.
+        let finished_by_itself = child.try_wait().expect("wait").is_some();
+        let _ = child.kill();
+        let _ = child.wait();
+        if !finished_by_itself {
+            let stored = target.stats()["documents"].as_u64().unwrap_or(0);
+            assert!(
+                stored == 0 || stored as usize == expected.len(),
+                "half an import is visible: {stored}"
+            );
+            if stored == 0 {
+                killed_mid_import += 1;
+            }
+        }
+        let rerun = target.run(&["ingest", export_arg]);
+        assert_eq!(rerun.status.code(), Some(0), "{}", stdout(&rerun));
+        let got = target.documents();
+        assert_eq!(got.len(), expected.len(), "round {round}");
+        let first_difference = got.iter().zip(&expected).position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference, None,
+            "round {round}: differs from a clean import"
+        );
+    }
+    assert!(
+        killed_mid_import > 0,
+        "no kill landed during an import; the test proved nothing"
+    );
+}
+
+on_both_backends!(two_imports_of_one_file_at_once_store_it_once);
+fn two_imports_of_one_file_at_once_store_it_once(t: &Target, kind: Kind) {
+    let export = t._dir.path().join("generated.json");
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&export).expect("create"));
+    kuzot_bench::write_telegram_export(&mut out, 5_000, 7).expect("generate");
+    drop(out);
+    // Two processes, as two servers would be; on PostgreSQL each has its own data directory
+    // (its own index) over the one database.
+    let second_data = t._dir.path().join("second");
+    let spawn = |data: &Path| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kuzot"));
+        command
+            .arg("--data-dir")
+            .arg(data)
+            .env_remove("KUZOT_DATA")
+            .env_remove("KUZOT_DATABASE_URL")
+            .args(["--json", "ingest", path_arg(&export)])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        if let Some(db) = &t.database {
+            command.arg("--database").arg(db.url());
+        }
+        command.spawn().expect("spawn")
+    };
+    let first = spawn(&t.data);
+    let second = spawn(if kind == Kind::Postgres {
+        &second_data
+    } else {
+        &t.data
+    });
+    let outputs = [first, second].map(|c| c.wait_with_output().expect("wait"));
+    let files: Vec<serde_json::Value> = outputs
+        .iter()
+        .map(|o| {
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+            v["files"][0].clone()
+        })
+        .collect();
+    let mut statuses: Vec<&str> = files.iter().filter_map(|f| f["status"].as_str()).collect();
+    statuses.sort_unstable();
+    assert_eq!(statuses, ["already_imported", "imported"]);
+    let added = files
+        .iter()
+        .find_map(|f| f["added"].as_u64())
+        .expect("the import's count");
+    assert!(added > 4_000, "{added}");
+    let stats = t.stats();
+    assert_eq!(stats["sources"], 1);
+    assert_eq!(stats["documents"].as_u64(), Some(added));
+}
+
+/// The same files give the same documents, provenance and analyses on both backends.
+#[test]
+fn both_backends_store_the_same_documents() {
+    let (Some(sqlite), Some(postgres)) = (
+        Target::new(Kind::Sqlite, "same_documents"),
+        Target::new(Kind::Postgres, "same_documents"),
+    ) else {
+        return;
+    };
+    let examples = repo_root().join("examples");
+    for t in [&sqlite, &postgres] {
+        assert_eq!(
+            t.run(&["ingest", path_arg(&examples)]).status.code(),
+            Some(0)
+        );
+    }
+    let (a, b) = (sqlite.documents(), postgres.documents());
+    assert!(a.len() > 30);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x, y);
+    }
+    let (sa, sb) = (sqlite.stats(), postgres.stats());
+    for key in [
+        "sources",
+        "source_bytes",
+        "documents",
+        "chats",
+        "authors",
+        "first_time",
+        "last_time",
+    ] {
+        assert_eq!(sa[key], sb[key], "{key}");
+    }
+    let phones = |t: &Target| stdout(&t.run(&["phones"]));
+    assert_eq!(phones(&sqlite), phones(&postgres));
+}
+
+/// A database that does not answer: a clear message naming it without its password, exit 2.
+#[test]
+fn an_unreachable_database_is_named_without_its_password() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_kuzot"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args([
+            "--database",
+            "postgres://kuzot:s3cret-pw@127.0.0.1:1/evidence",
+            "stats",
+        ])
+        .env_remove("KUZOT_DATABASE_URL")
+        .output()
+        .expect("kuzot runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("postgres://kuzot:***@127.0.0.1:1/evidence"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+}
