@@ -32,12 +32,14 @@
 mod blobs;
 mod error;
 mod evidence_store;
+mod postgres;
 pub mod postgres_test_database;
 mod pseudonym;
 mod records;
 mod rows;
 mod sqlite;
 
+pub use crate::postgres::PostgresStore;
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{
