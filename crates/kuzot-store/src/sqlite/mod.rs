@@ -250,7 +250,7 @@ impl EvidenceStore for SqliteStore {
     /// Starts the import of one source file; nothing is visible until [`Import::commit`].
     fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
-        tx.execute(
+        let inserted = tx.execute(
             "INSERT INTO sources (sha256, size, original_name, format, imported_at, imported_by, keep_authors)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             params![
@@ -262,7 +262,21 @@ impl EvidenceStore for SqliteStore {
                 source.imported_by,
                 source.keep_authors,
             ],
-        )?;
+        );
+        match inserted {
+            Ok(_) => {}
+            // Another connection committed the same file while this one waited for the
+            // write lock: the same error as on PostgreSQL.
+            Err(rusqlite::Error::SqliteFailure(e, Some(message)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && message.contains("sources.sha256") =>
+            {
+                return Err(StoreError::AlreadyImported {
+                    sha256: source.sha256,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        }
         let source_id = tx.last_insert_rowid();
         Ok(Box::new(SqliteImport {
             tx,
