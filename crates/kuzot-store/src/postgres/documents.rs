@@ -48,8 +48,8 @@ pub(super) fn stats(client: &mut Client) -> Result<Stats, StoreError> {
 }
 
 /// Calls `each` for every document matching `filter`, in time order (undated last, then
-/// by id), a page at a time: each page continues after the last row of the one before
-/// (on the index `documents_time_order`), so no page rereads the ones before it.
+/// by id), a page at a time: each page continues after the last row of the one before,
+/// so no page rereads the ones before it.
 pub(super) fn for_each_document(
     client: &RefCell<Client>,
     filter: &DocumentFilter,
@@ -104,8 +104,11 @@ pub(super) fn for_each_document(
         conditions.push_str(&format!(" AND d.id = ANY(${}::bigint[])", values.len()));
     }
     let mut remaining = filter.limit;
-    // Where the last page ended: (undated, time or 0, id).
-    let mut after: Option<(bool, i64, i64)> = None;
+    // Dated documents first (in time, then id order), then the undated ones (in id
+    // order): each phase reads the index `documents_time (time, id)` from where its last
+    // page ended.
+    let mut dated = true;
+    let mut after: Option<(Option<i64>, i64)> = None;
     loop {
         let page = remaining.map_or(PAGE, |r| r.min(PAGE));
         if page == 0 {
@@ -122,31 +125,35 @@ pub(super) fn for_each_document(
         sql.push_str(&conditions);
         let mut params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();
         let page_limit = page as i64;
-        let (after_undated, after_time, after_id);
-        if let Some((undated, time, id)) = after {
-            (after_undated, after_time, after_id) = (undated, time, id);
-            let n = params.len();
-            sql.push_str(&format!(
-                " AND ((d.time IS NULL), coalesce(d.time, 0), d.id) > (${}::boolean, ${}::bigint, ${}::bigint)",
-                n + 1,
-                n + 2,
-                n + 3
-            ));
-            params.push(&after_undated);
-            params.push(&after_time);
-            params.push(&after_id);
+        let (after_time, after_id) = match after {
+            Some((time, id)) => (time.unwrap_or(0), id),
+            None => (0, 0),
+        };
+        if dated {
+            sql.push_str(" AND d.time IS NOT NULL");
+            if after.is_some() {
+                let n = params.len();
+                sql.push_str(&format!(" AND (d.time, d.id) > (${}, ${})", n + 1, n + 2));
+                params.push(&after_time);
+                params.push(&after_id);
+            }
+            sql.push_str(" ORDER BY d.time, d.id");
+        } else {
+            sql.push_str(" AND d.time IS NULL");
+            if after.is_some() {
+                sql.push_str(&format!(" AND d.id > ${}", params.len() + 1));
+                params.push(&after_id);
+            }
+            sql.push_str(" ORDER BY d.id");
         }
-        sql.push_str(&format!(
-            " ORDER BY (d.time IS NULL), coalesce(d.time, 0), d.id LIMIT ${}",
-            params.len() + 1
-        ));
+        sql.push_str(&format!(" LIMIT ${}", params.len() + 1));
         params.push(&page_limit);
         let rows = client.borrow_mut().query(&sql, &params)?;
         let fetched = rows.len() as u64;
         for r in &rows {
             let time: Option<i64> = r.get(8);
             let id: i64 = r.get(0);
-            after = Some((time.is_none(), time.unwrap_or(0), id));
+            after = Some((time, id));
             each(StoredDocument {
                 id,
                 source: r.get(1),
@@ -177,7 +184,11 @@ pub(super) fn for_each_document(
             *r -= fetched;
         }
         if fetched < page {
-            return Ok(());
+            if !dated {
+                return Ok(());
+            }
+            dated = false;
+            after = None;
         }
     }
 }

@@ -261,7 +261,9 @@ impl ImportSession for PostgresImport<'_> {
             )?;
             self.staging_made = true;
         } else {
-            self.tx.batch_execute("TRUNCATE document_staging")?;
+            // DELETE, not TRUNCATE: a thousand rows of a temporary table are cheaper
+            // deleted than a relation file replaced.
+            self.tx.batch_execute("DELETE FROM document_staging")?;
         }
         let mut keys: Vec<[u8; 32]> = Vec::with_capacity(batch.len());
         {
