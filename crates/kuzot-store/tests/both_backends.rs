@@ -986,3 +986,39 @@ fn an_unreachable_server_is_named_without_its_password() {
         other => panic!("expected Unreachable, got {other:?}"),
     }
 }
+
+#[test]
+fn a_nul_character_in_hostile_input_does_not_stop_an_import() {
+    for fx in fixtures("nul") {
+        let mut store = fx.open();
+        let path = fx.file("nul.json", b"nul export");
+        let mut doc = message("bad\0chat", 1, "before\0after", Some(1_700_000_000));
+        doc.title = Some("t\0".into());
+        let (ids, counts) =
+            import(&mut store, &path, vec![(doc.clone(), None)], false).expect("import with NUL");
+        assert_eq!(counts.added, 1, "{:?}", fx.backend());
+        let stored = store
+            .document(ids[0].expect("added"))
+            .expect("read")
+            .expect("stored");
+        let expected = match fx.backend() {
+            Backend::Sqlite => "before\0after",
+            Backend::Postgres => "before\u{FFFD}after",
+        };
+        assert_eq!(stored.text, expected);
+        // The same message again is recognised: its key comes from the text as read.
+        let again = fx.file("nul2.json", b"nul export again");
+        let (_, counts) = import(&mut store, &again, vec![(doc, None)], false).expect("again");
+        assert_eq!(counts.already_present, 1);
+        let label = store
+            .add_label(&NewLabel {
+                document_id: stored.id,
+                category: Category::Other,
+                facts: None,
+                note: Some("note\0".into()),
+                labelled_by: "analyst".into(),
+            })
+            .expect("label with NUL");
+        assert!(label.note.is_some());
+    }
+}

@@ -160,6 +160,63 @@ fn document_values<'a>(
     ]
 }
 
+/// PostgreSQL's text cannot hold the NUL character, which SQLite stores and a hostile or
+/// broken export may carry (`\u0000` in JSON): stored as U+FFFD instead, so the import
+/// goes through. The deduplication key and pseudonyms are computed before, from the
+/// document as read, and so equal SQLite's.
+pub(super) fn without_nul(value: &mut String) {
+    if value.contains('\0') {
+        *value = value.replace('\0', "\u{FFFD}");
+    }
+}
+
+fn has_nul(value: &Option<String>) -> bool {
+    value.as_deref().is_some_and(|v| v.contains('\0'))
+}
+
+/// `doc` and `row` with every NUL replaced (see [`without_nul`]), when they hold one.
+fn cleaned(doc: &RawDocument, row: &mut DocumentRow) -> Option<RawDocument> {
+    let row_fields = [
+        &mut row.chat_id,
+        &mut row.chat_name,
+        &mut row.author,
+        &mut row.author_name,
+        &mut row.author_id,
+        &mut row.forwarded_from,
+    ];
+    for field in row_fields.into_iter().flatten() {
+        without_nul(field);
+    }
+    let dirty = doc.text.contains('\0')
+        || [
+            &doc.chat.kind,
+            &doc.message_id,
+            &doc.reply_to,
+            &doc.title,
+            &doc.url,
+        ]
+        .into_iter()
+        .any(has_nul);
+    if !dirty {
+        return None;
+    }
+    let mut doc = doc.clone();
+    without_nul(&mut doc.text);
+    for field in [
+        &mut doc.chat.kind,
+        &mut doc.message_id,
+        &mut doc.reply_to,
+        &mut doc.title,
+        &mut doc.url,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        without_nul(field);
+    }
+    Some(doc)
+}
+
 /// time, edited, record, line and byte offset of a document as bigints.
 fn document_numbers(doc: &RawDocument) -> [Option<i64>; 5] {
     let position = &doc.position;
@@ -178,7 +235,9 @@ impl ImportSession for PostgresImport<'_> {
     }
 
     fn add(&mut self, doc: &RawDocument) -> Result<Option<i64>, StoreError> {
-        let row = self.keys.row(doc)?;
+        let mut row = self.keys.row(doc)?;
+        let clean = cleaned(doc, &mut row);
+        let doc = clean.as_ref().unwrap_or(doc);
         let statement = match &self.insert_one {
             Some(s) => s.clone(),
             None => {
@@ -261,9 +320,9 @@ impl ImportSession for PostgresImport<'_> {
             )?;
             self.staging_made = true;
         } else {
-            // DELETE, not TRUNCATE: a thousand rows of a temporary table are cheaper
-            // deleted than a relation file replaced.
-            self.tx.batch_execute("DELETE FROM document_staging")?;
+            // TRUNCATE, not DELETE: rows this transaction deleted stay in the table until it
+            // ends, and every later batch would scan them again.
+            self.tx.batch_execute("TRUNCATE document_staging")?;
         }
         let mut keys: Vec<[u8; 32]> = Vec::with_capacity(batch.len());
         {
@@ -272,7 +331,9 @@ impl ImportSession for PostgresImport<'_> {
             ))?;
             let mut writer = BinaryCopyInWriter::new(sink, &STAGING_TYPES);
             for (ord, (doc, _)) in batch.iter().enumerate() {
-                let row = self.keys.row(doc)?;
+                let mut row = self.keys.row(doc)?;
+                let clean = cleaned(doc, &mut row);
+                let doc = clean.as_ref().unwrap_or(doc);
                 let ord = i32::try_from(ord).map_err(|_| {
                     StoreError::Corrupt(format!(
                         "a batch of {} documents is too large",

@@ -40,6 +40,12 @@ pub(super) fn add_label(client: &mut Client, label: &NewLabel) -> Result<Label, 
         None => None,
     };
     let now = rfc3339(OffsetDateTime::now_utc());
+    let mut note = label.note.clone();
+    if let Some(n) = note.as_mut() {
+        super::import::without_nul(n);
+    }
+    let mut labelled_by = label.labelled_by.clone();
+    super::import::without_nul(&mut labelled_by);
     let id: i64 = tx
         .query_one(
             "INSERT INTO labels (document_id, category, facts, note, labelled_by, labelled_at,
@@ -49,8 +55,8 @@ pub(super) fn add_label(client: &mut Client, label: &NewLabel) -> Result<Label, 
                 &label.document_id,
                 &label.category.as_str(),
                 &facts,
-                &label.note,
-                &label.labelled_by,
+                &note,
+                &labelled_by,
                 &now,
                 &engine_version,
                 &engine_category,
@@ -64,8 +70,8 @@ pub(super) fn add_label(client: &mut Client, label: &NewLabel) -> Result<Label, 
         document_id: label.document_id,
         category: label.category,
         facts: label.facts.clone(),
-        note: label.note.clone(),
-        labelled_by: label.labelled_by.clone(),
+        note,
+        labelled_by,
         labelled_at: now,
         engine_version,
         engine_category,
