@@ -1022,3 +1022,40 @@ fn a_nul_character_in_hostile_input_does_not_stop_an_import() {
         assert!(label.note.is_some());
     }
 }
+
+#[test]
+fn processes_starting_at_once_migrate_once_and_share_the_pseudonym_key() {
+    // PostgreSQL only: the processes of one SQLite data directory are on one machine.
+    let Some(db) = TestDatabase::create("start_at_once") else {
+        return;
+    };
+    let location = StoreLocation::Postgres(db.url().to_owned());
+    let stores: Vec<Store> = std::thread::scope(|scope| {
+        let starting: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| Store::connect(&location)))
+            .collect();
+        starting
+            .into_iter()
+            .map(|s| s.join().expect("thread").expect("store opens"))
+            .collect()
+    });
+    let author = AuthorRef {
+        id: Some("user42".into()),
+        name: Some("A Person".into()),
+    };
+    let pseudonyms: BTreeSet<Option<String>> = stores
+        .iter()
+        .map(|s| s.pseudonymizer().pseudonym(&author))
+        .collect();
+    assert_eq!(pseudonyms.len(), 1, "{pseudonyms:?}");
+    assert!(pseudonyms.iter().all(Option::is_some));
+    let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let version: i32 = client
+        .query_one(
+            "SELECT version FROM kuzot_schema_versions WHERE component = 'evidence'",
+            &[],
+        )
+        .expect("version")
+        .get(0);
+    assert_eq!(version, 1);
+}

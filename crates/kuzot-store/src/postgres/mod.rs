@@ -254,6 +254,8 @@ impl EvidenceStore for PostgresStore {
         source_files::sweep_orphans(&mut self.client(), grace)
     }
 
+    /// Keeps the file in the database (see `source_files`); the returned
+    /// [`StoredBlob::path`] is empty, a kept file on PostgreSQL having no path.
     fn keep_source_file(&self, path: &Path) -> Result<StoredBlob, StoreError> {
         source_files::keep(&mut self.client(), path)
     }
