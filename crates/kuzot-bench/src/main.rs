@@ -87,7 +87,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Read and store a generated export into a fresh SQLite store: messages/s and peak memory.
+    /// Read and store a generated export into a fresh SQLite store (or the PostgreSQL
+    /// database of `--database`): messages/s and peak memory.
     Ingest {
         /// Number of messages.
         #[arg(long, default_value_t = 1_000_000)]
@@ -98,7 +99,19 @@ enum Command {
         /// Also analyse every message as `kuzot ingest` does by default.
         #[arg(long)]
         analyze: bool,
+        /// Import into this PostgreSQL database (`postgres://…`, which should be empty)
+        /// instead of a fresh SQLite store.
+        #[arg(long)]
+        database: Option<String>,
     },
+}
+
+/// `postgres` when a database URL was given, else `sqlite`.
+fn location_backend(database: Option<&str>) -> &'static str {
+    match database {
+        Some(url) => kuzot_store::StoreLocation::parse(url).backend().as_str(),
+        None => "sqlite",
+    }
 }
 
 fn generate(path: &Path, messages: u64, seed: u64) -> anyhow::Result<u64> {
@@ -457,6 +470,7 @@ fn main() -> anyhow::Result<()> {
             messages,
             work_dir,
             analyze,
+            database,
         } => {
             let engine = if analyze {
                 Some(kuzot_analysis::Engine::try_new()?)
@@ -470,7 +484,11 @@ fn main() -> anyhow::Result<()> {
             let export = dir.path().join("result.json");
             let bytes = generate(&export, messages, 1)?;
             let memory_before = kuzot_bench::peak_memory_bytes();
-            let mut store = kuzot_store::Store::open(&dir.path().join("data"))?;
+            let location = match &database {
+                Some(url) => kuzot_store::StoreLocation::parse(url),
+                None => kuzot_store::StoreLocation::Sqlite(dir.path().join("data")),
+            };
+            let mut store = kuzot_store::Store::connect(&location)?;
             let options = kuzot_service::IngestOptions {
                 operator: "bench".into(),
                 ..Default::default()
@@ -485,19 +503,28 @@ fn main() -> anyhow::Result<()> {
             )?;
             let seconds = started.elapsed().as_secs_f64();
             drop(store);
-            let (store_bytes, by_table) = store_size(&dir.path().join("data").join("kuzot.db"))?;
+            let (store_bytes, by_table) = match location {
+                kuzot_store::StoreLocation::Sqlite(data) => {
+                    let (bytes, by_table) = store_size(&data.join("kuzot.db"))?;
+                    (Some(bytes), Some(by_table))
+                }
+                // The size of a PostgreSQL database is the server's to report (psql's
+                // `\l+`); the bench measures the import.
+                kuzot_store::StoreLocation::Postgres(_) => (None, None),
+            };
+            let backend = location_backend(database.as_deref());
             let totals = summary.totals();
             let records =
                 totals.added + totals.already_present + totals.service_records + totals.rejected;
             println!(
                 "{}",
                 serde_json::json!({
-                    "bench": if analyze { "ingest_telegram_json_sqlite_analysed" } else { "ingest_telegram_json_sqlite" }, "messages": records, "added": totals.added,
+                    "bench": format!("ingest_telegram_json_{backend}{}", if analyze { "_analysed" } else { "" }), "messages": records, "added": totals.added,
                     "bytes": bytes, "seconds": seconds, "messages_per_second": records as f64 / seconds,
                     "peak_memory_mib_before": memory_before.map(|b| b as f64 / 1048576.0),
                     "peak_memory_mib": kuzot_bench::peak_memory_bytes().map(|b| b as f64 / 1048576.0),
                     "store_bytes": store_bytes,
-                    "store_bytes_per_document": store_bytes as f64 / (totals.added.max(1) as f64),
+                    "store_bytes_per_document": store_bytes.map(|b| b as f64 / (totals.added.max(1) as f64)),
                     "store_bytes_by_table": by_table,
                 })
             );

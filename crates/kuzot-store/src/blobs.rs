@@ -32,7 +32,8 @@ pub struct StoredBlob {
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
-    /// Where the kept copy is.
+    /// Where the kept copy is, in a SQLite data directory. Empty on PostgreSQL, where the
+    /// copy is rows of the database, not a file: read it with `open_source_file`.
     pub path: PathBuf,
     /// True when this call created the copy (it was not in the store before).
     pub newly_kept: bool,

@@ -395,10 +395,9 @@ impl Store {
     pub fn connect(location: &StoreLocation) -> Result<Store, StoreError> {
         match location {
             StoreLocation::Sqlite(dir) => Store::open(dir),
-            StoreLocation::Postgres(url) => Err(StoreError::Unreachable {
-                location: url_without_password(url),
-                reason: "the PostgreSQL backend is not built yet".into(),
-            }),
+            StoreLocation::Postgres(url) => {
+                Ok(Store::from_backend(crate::PostgresStore::connect(url)?))
+            }
         }
     }
 

@@ -8,6 +8,12 @@
 //! - `sources/ab/abcdef…`: each imported file under its SHA-256, written once, never rewritten;
 //! - `secret.key`: the per-store key of the author pseudonyms (created on first open, mode 0600).
 //!
+//! A PostgreSQL database ([`PostgresStore`], `postgres://…`) holds the same tables and
+//! what SQLite keeps in files: the kept source files (`source_files`, `source_chunks` of
+//! 1 MiB) and the pseudonym key (`store_secrets`), so that every process and machine
+//! sharing the database shares them. Schema versions are in `kuzot_schema_versions`
+//! (component `evidence`), migrated under an advisory lock.
+//!
 //! One import of one file is one transaction: a file that turns out to be unusable, or an
 //! import killed half-way, leaves nothing behind, and re-running it gives exactly what a
 //! clean import gives.
@@ -32,12 +38,14 @@
 mod blobs;
 mod error;
 mod evidence_store;
+mod postgres;
 pub mod postgres_test_database;
 mod pseudonym;
 mod records;
 mod rows;
 mod sqlite;
 
+pub use crate::postgres::PostgresStore;
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{

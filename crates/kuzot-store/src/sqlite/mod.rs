@@ -273,13 +273,14 @@ impl EvidenceStore for SqliteStore {
         );
         match inserted {
             Ok(_) => {}
-            // Another process imported the same file since this one looked (two imports
-            // started at once): the file is stored once.
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+            // Another connection committed the same file while this one waited for the
+            // write lock: the same error as on PostgreSQL.
+            Err(rusqlite::Error::SqliteFailure(e, Some(message)))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation
+                    && message.contains("sources.sha256") =>
             {
                 return Err(StoreError::AlreadyImported {
-                    sha256: source.sha256.clone(),
+                    sha256: source.sha256,
                 });
             }
             Err(e) => return Err(e.into()),

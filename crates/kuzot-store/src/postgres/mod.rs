@@ -1,0 +1,558 @@
+//! The PostgreSQL evidence store: one database that several kuzot processes, on one or
+//! several machines, share — documents, analyses, labels, the change log, the analysis
+//! queue, the pseudonym key and the kept source files themselves.
+
+mod analyses;
+mod documents;
+mod import;
+mod index_rows;
+mod labels;
+mod source_files;
+
+use std::cell::{RefCell, RefMut};
+use std::path::Path;
+
+use ::postgres::error::SqlState;
+use ::postgres::{Client, NoTls, Transaction};
+use kuzot_model::{Analysis, SourcePosition};
+use time::OffsetDateTime;
+
+use crate::evidence_store::{
+    Backend, Change, EvidenceStore, Import, QueuedAnalyser, SourceReader, url_without_password,
+};
+use crate::{
+    DocumentFilter, IndexRow, Label, NewLabel, NewSource, ORPHAN_GRACE, Pseudonymizer, QueueItem,
+    RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis, StoredBlob, StoredDocument,
+    SweepReport,
+};
+
+/// Schema migrations of the evidence, applied in order; `kuzot_schema_versions` records
+/// how many ran under the component `evidence`.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_evidence.sql")];
+
+/// The component name of the evidence schema in `kuzot_schema_versions`.
+const SCHEMA_COMPONENT: &str = "evidence";
+
+/// The advisory lock every kuzot migration of this database takes (whatever its
+/// component), so that two processes starting at once migrate one after the other.
+pub(crate) const SCHEMA_LOCK: i64 = 0x6b757a6f_74000001;
+
+/// The advisory lock that change-log writers take just before inserting into `changes`;
+/// held until their commit, so sequence numbers are handed out in commit order.
+const CHANGES_LOCK: i64 = 0x6b757a6f_74000002;
+
+/// Name of the pseudonym key in `store_secrets`.
+const PSEUDONYM_KEY: &str = "pseudonym_key";
+
+/// The evidence store in a PostgreSQL database.
+pub struct PostgresStore {
+    /// The full connection URL: kept to open the connections that read source files.
+    /// Never shown: [`PostgresStore::location`] has the URL without its password.
+    url: String,
+    shown: String,
+    /// Reads borrow it for one statement at a time, never while a caller's callback runs.
+    client: RefCell<Client>,
+    pseudonymizer: Pseudonymizer,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("location", &self.shown)
+            .finish()
+    }
+}
+
+/// Connects to `url`; an error names the URL without its password, and the driver's
+/// reason with any occurrence of the password removed.
+pub(crate) fn connect_client(url: &str) -> Result<Client, StoreError> {
+    let shown = url_without_password(url);
+    let password = url
+        .parse::<::postgres::Config>()
+        .ok()
+        .and_then(|c| {
+            c.get_password()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+        })
+        .filter(|p| !p.is_empty());
+    Client::connect(url, NoTls).map_err(|e| {
+        let mut reason = e.to_string();
+        if let Some(password) = &password {
+            reason = reason.replace(password.as_str(), "***");
+        }
+        StoreError::Unreachable {
+            location: shown,
+            reason,
+        }
+    })
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://user:pass@host:port/db`), migrates
+    /// its evidence schema, and reads (creating once) the pseudonym key all processes share.
+    pub fn connect(url: &str) -> Result<PostgresStore, StoreError> {
+        let mut client = connect_client(url)?;
+        let shown = url_without_password(url);
+        migrate(&mut client, &shown)?;
+        let pseudonymizer = Pseudonymizer::with_key(shared_key(&mut client)?);
+        let store = PostgresStore {
+            url: url.to_owned(),
+            shown,
+            client: RefCell::new(client),
+            pseudonymizer,
+        };
+        store.sweep_orphans(ORPHAN_GRACE)?;
+        Ok(store)
+    }
+
+    /// The connection, for one statement or one transaction.
+    fn client(&self) -> RefMut<'_, Client> {
+        self.client.borrow_mut()
+    }
+}
+
+/// Brings the evidence schema up to date in one transaction under [`SCHEMA_LOCK`].
+fn migrate(client: &mut Client, shown: &str) -> Result<(), StoreError> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS kuzot_schema_versions (
+             component TEXT PRIMARY KEY,
+             version INTEGER NOT NULL
+         )",
+    )?;
+    let found: i64 = tx
+        .query_opt(
+            "SELECT version FROM kuzot_schema_versions WHERE component = $1",
+            &[&SCHEMA_COMPONENT],
+        )?
+        .map_or(0, |r| i64::from(r.get::<_, i32>(0)));
+    let known = MIGRATIONS.len() as i64;
+    if found > known {
+        return Err(StoreError::SchemaTooNew {
+            path: shown.to_owned(),
+            found,
+            known,
+        });
+    }
+    for sql in MIGRATIONS.iter().skip(found as usize) {
+        tx.batch_execute(sql)?;
+    }
+    if found < known {
+        tx.execute(
+            "INSERT INTO kuzot_schema_versions (component, version) VALUES ($1, $2)
+             ON CONFLICT (component) DO UPDATE SET version = excluded.version",
+            &[&SCHEMA_COMPONENT, &(known as i32)],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The pseudonym key of the database: the first process to ask creates it, every other
+/// reads the same.
+fn shared_key(client: &mut Client) -> Result<[u8; 32], StoreError> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(|e| StoreError::BadSecret {
+        path: PSEUDONYM_KEY.into(),
+        reason: format!("no random bytes for a new key: {e}"),
+    })?;
+    client.execute(
+        "INSERT INTO store_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",
+        &[&PSEUDONYM_KEY, &&fresh[..]],
+    )?;
+    let stored: Vec<u8> = client
+        .query_one(
+            "SELECT value FROM store_secrets WHERE name = $1",
+            &[&PSEUDONYM_KEY],
+        )?
+        .get(0);
+    stored
+        .try_into()
+        .map_err(|bytes: Vec<u8>| StoreError::BadSecret {
+            path: format!("store_secrets.{PSEUDONYM_KEY}").into(),
+            reason: format!("expected 32 bytes, found {}", bytes.len()),
+        })
+}
+
+/// True when `e` is the unique violation of the constraint `constraint`.
+fn is_unique_violation(e: &::postgres::Error, constraint: &str) -> bool {
+    e.code() == Some(&SqlState::UNIQUE_VIOLATION)
+        && e.as_db_error().and_then(|d| d.constraint()) == Some(constraint)
+}
+
+/// Records in the change log that the documents `ids` changed, as few ranges as cover
+/// them. Takes [`CHANGES_LOCK`] first, which the transaction holds until it ends: a
+/// second writer waits here until the first commits, so a smaller sequence number is
+/// never committed after a larger one.
+fn log_changes(tx: &mut Transaction<'_>, ids: &[i64]) -> Result<(), StoreError> {
+    let ranges = crate::rows::id_ranges(ids);
+    if ranges.is_empty() {
+        return Ok(());
+    }
+    let (firsts, lasts): (Vec<i64>, Vec<i64>) = ranges.into_iter().unzip();
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHANGES_LOCK])?;
+    tx.execute(
+        "INSERT INTO changes (first_id, last_id)
+         SELECT f, l FROM unnest($1::bigint[], $2::bigint[]) AS r(f, l) ORDER BY f",
+        &[&firsts, &lasts],
+    )?;
+    Ok(())
+}
+
+/// Marks near-duplicate clusters as due for regrouping.
+fn mark_regroup(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO regroup_pending (id) VALUES (1) ON CONFLICT DO NOTHING",
+        &[],
+    )?;
+    Ok(())
+}
+
+const SOURCE_COLUMNS: &str =
+    "SELECT id, sha256, size, original_name, format, imported_at, imported_by, keep_authors,
+    added, already_present, rejected, service_records FROM sources";
+
+fn source_row(r: &::postgres::Row) -> SourceRecord {
+    SourceRecord {
+        id: r.get(0),
+        sha256: r.get(1),
+        size: r.get::<_, i64>(2) as u64,
+        original_name: r.get(3),
+        format: r.get(4),
+        imported_at: r.get(5),
+        imported_by: r.get(6),
+        keep_authors: r.get(7),
+        added: r.get::<_, i64>(8) as u64,
+        already_present: r.get::<_, i64>(9) as u64,
+        rejected: r.get::<_, i64>(10) as u64,
+        service_records: r.get::<_, i64>(11) as u64,
+    }
+}
+
+/// `n` as a PostgreSQL bigint (limits and offsets beyond it mean "all").
+fn bigint(n: u64) -> i64 {
+    n.min(i64::MAX as u64) as i64
+}
+
+impl EvidenceStore for PostgresStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    fn location(&self) -> String {
+        self.shown.clone()
+    }
+
+    fn pseudonymizer(&self) -> &Pseudonymizer {
+        &self.pseudonymizer
+    }
+
+    /// Removes kept source files that no committed source names, once older than `grace`
+    /// (an import that died between keeping its file and committing).
+    fn sweep_orphans(&self, grace: std::time::Duration) -> Result<SweepReport, StoreError> {
+        source_files::sweep_orphans(&mut self.client(), grace)
+    }
+
+    /// Keeps the file in the database (see `source_files`); the returned
+    /// [`StoredBlob::path`] is empty, a kept file on PostgreSQL having no path.
+    fn keep_source_file(&self, path: &Path) -> Result<StoredBlob, StoreError> {
+        source_files::keep(&mut self.client(), path)
+    }
+
+    fn open_source_file(&self, sha256: &str) -> Result<SourceReader, StoreError> {
+        source_files::open(&mut self.client(), &self.url, sha256)
+    }
+
+    fn discard_source_file(&self, blob: &StoredBlob) -> Result<(), StoreError> {
+        source_files::discard(&mut self.client(), blob)
+    }
+
+    fn source_by_sha256(&self, sha256: &str) -> Result<Option<SourceRecord>, StoreError> {
+        Ok(self
+            .client()
+            .query_opt(&format!("{SOURCE_COLUMNS} WHERE sha256 = $1"), &[&sha256])?
+            .as_ref()
+            .map(source_row))
+    }
+
+    fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
+        import::begin(self.client.get_mut(), &self.pseudonymizer, source)
+    }
+
+    fn sources(&self) -> Result<Vec<SourceRecord>, StoreError> {
+        Ok(self
+            .client()
+            .query(&format!("{SOURCE_COLUMNS} ORDER BY id"), &[])?
+            .iter()
+            .map(source_row)
+            .collect())
+    }
+
+    fn rejected_records(&self, source_id: i64) -> Result<Vec<RejectedRecordRow>, StoreError> {
+        let rows = self.client().query(
+            "SELECT record, line, byte_offset, reason FROM rejected_records
+             WHERE source_id = $1 ORDER BY id",
+            &[&source_id],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| RejectedRecordRow {
+                position: SourcePosition {
+                    index: r.get::<_, i64>(0) as u64,
+                    line: r.get::<_, Option<i64>>(1).map(|v| v as u64),
+                    byte_offset: r.get::<_, Option<i64>>(2).map(|v| v as u64),
+                },
+                reason: r.get(3),
+            })
+            .collect())
+    }
+
+    fn stats(&self) -> Result<Stats, StoreError> {
+        documents::stats(&mut self.client())
+    }
+
+    fn for_each_document(
+        &self,
+        filter: &DocumentFilter,
+        each: &mut dyn FnMut(StoredDocument) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        documents::for_each_document(&self.client, filter, each)
+    }
+
+    fn texts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT id, text FROM documents WHERE id > $1 ORDER BY id LIMIT $2",
+                &[&after, &bigint(limit as u64)],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    /// Stores (replacing) the analyses of existing documents, in one transaction.
+    fn save_analyses(&mut self, list: &[(i64, Analysis)]) -> Result<(), StoreError> {
+        let client = self.client.get_mut();
+        let mut tx = client.transaction()?;
+        let analysed_at = crate::rows::rfc3339(OffsetDateTime::now_utc());
+        let pairs: Vec<(i64, &Analysis)> = list.iter().map(|(id, a)| (*id, a)).collect();
+        analyses::write_analyses(&mut tx, &pairs, &analysed_at, true)?;
+        let ids: Vec<i64> = list.iter().map(|(id, _)| *id).collect();
+        log_changes(&mut tx, &ids)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn analysis_status(&self, version: &str) -> Result<(u64, u64), StoreError> {
+        let row = self.client().query_one(
+            "SELECT count(*), count(*) - count(CASE WHEN a.engine_version = $1 THEN 1 END)
+             FROM documents d LEFT JOIN analyses a ON a.document_id = d.id",
+            &[&version],
+        )?;
+        Ok((row.get::<_, i64>(0) as u64, row.get::<_, i64>(1) as u64))
+    }
+
+    fn analysis_of(&self, document_id: i64) -> Result<Option<StoredAnalysis>, StoreError> {
+        labels::analysis_of(&mut self.client(), document_id)
+    }
+
+    fn for_each_fingerprint(&self, each: &mut dyn FnMut(i64, &[u32])) -> Result<(), StoreError> {
+        index_rows::for_each_fingerprint(&self.client, each)
+    }
+
+    fn regroup_pending(&self) -> Result<bool, StoreError> {
+        Ok(self
+            .client()
+            .query_one("SELECT EXISTS (SELECT 1 FROM regroup_pending)", &[])?
+            .get(0))
+    }
+
+    fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
+        let (ids, cluster_ids): (Vec<i64>, Vec<i64>) = clusters.iter().copied().unzip();
+        let mut tx = self.client.get_mut().transaction()?;
+        tx.execute("DELETE FROM regroup_pending", &[])?;
+        tx.execute(
+            "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+            &[],
+        )?;
+        tx.execute(
+            "UPDATE analyses a SET cluster_id = c.cluster_id
+             FROM unnest($1::bigint[], $2::bigint[]) AS c(document_id, cluster_id)
+             WHERE a.document_id = c.document_id",
+            &[&ids, &cluster_ids],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn shared_phones(
+        &self,
+        min_documents: u64,
+        limit: u64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT phone, count(*) AS n FROM document_phones GROUP BY phone
+                 HAVING count(*) >= $1 ORDER BY n DESC, phone COLLATE \"C\" LIMIT $2",
+                &[&bigint(min_documents), &bigint(limit)],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT category, count(*) FROM analyses GROUP BY category
+                 ORDER BY 2 DESC, category COLLATE \"C\"",
+                &[],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+            .collect())
+    }
+
+    fn add_label(&mut self, label: &NewLabel) -> Result<Label, StoreError> {
+        labels::add_label(self.client.get_mut(), label)
+    }
+
+    fn labels_of(&self, document_id: i64) -> Result<Vec<Label>, StoreError> {
+        labels::labels_of(&mut self.client(), document_id)
+    }
+
+    fn labelled_texts(&self) -> Result<Vec<(String, kuzot_model::Category)>, StoreError> {
+        labels::labelled_texts(&mut self.client())
+    }
+
+    fn labelled_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()
+            .query_one("SELECT count(DISTINCT document_id) FROM labels", &[])?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn review_queue(
+        &self,
+        low_confidence: f64,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        labels::review_queue(&mut self.client(), low_confidence, offset, limit)
+    }
+
+    fn review_queue_len(&self, low_confidence: f64) -> Result<u64, StoreError> {
+        labels::review_queue_len(&mut self.client(), low_confidence)
+    }
+
+    fn index_row_count(&self, after_id: i64) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()
+            .query_one("SELECT count(*) FROM documents WHERE id > $1", &[&after_id])?
+            .get(0);
+        Ok(n.max(0) as u64)
+    }
+
+    fn for_each_index_row(
+        &self,
+        after_id: i64,
+        each: &mut dyn FnMut(IndexRow) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        index_rows::for_each_index_row(&self.client, after_id, each)
+    }
+
+    fn index_rows(&self, ids: &[i64]) -> Result<Vec<IndexRow>, StoreError> {
+        index_rows::index_rows(&mut self.client(), ids)
+    }
+
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        Ok(self
+            .client()
+            .query(
+                "SELECT seq, first_id, last_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&after, &bigint(limit as u64)],
+            )?
+            .iter()
+            .map(|r| Change {
+                seq: r.get(0),
+                first_id: r.get(1),
+                last_id: r.get(2),
+            })
+            .collect())
+    }
+
+    fn last_change(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .client()
+            .query_one("SELECT coalesce(max(seq), 0)::bigint FROM changes", &[])?
+            .get(0))
+    }
+
+    fn queue_stale_analyses(&mut self, engine_version: &str) -> Result<u64, StoreError> {
+        Ok(self.client.get_mut().execute(
+            "INSERT INTO analysis_queue (document_id)
+             SELECT d.id FROM documents d LEFT JOIN analyses a ON a.document_id = d.id
+             WHERE a.engine_version IS NULL OR a.engine_version <> $1
+             ON CONFLICT DO NOTHING",
+            &[&engine_version],
+        )?)
+    }
+
+    fn analysis_queue_len(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .client()
+            .query_one("SELECT count(*) FROM analysis_queue", &[])?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    /// Takes a batch with `FOR UPDATE SKIP LOCKED`: rows another worker's open transaction
+    /// holds are passed over, and a worker whose connection drops releases its rows with
+    /// its transaction, so they are taken again.
+    fn analyse_queued(
+        &mut self,
+        limit: usize,
+        analyse: &mut QueuedAnalyser<'_>,
+    ) -> Result<usize, StoreError> {
+        let mut tx = self.client.get_mut().transaction()?;
+        let batch: Vec<(i64, String)> = tx
+            .query(
+                "SELECT q.document_id, d.text FROM analysis_queue q
+                 JOIN documents d ON d.id = q.document_id
+                 ORDER BY q.document_id LIMIT $1
+                 FOR UPDATE OF q SKIP LOCKED",
+                &[&bigint(limit as u64)],
+            )?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let results = analyse(&batch);
+        if results.len() != batch.len() {
+            return Err(StoreError::Corrupt(format!(
+                "{} analyses returned for {} documents",
+                results.len(),
+                batch.len()
+            )));
+        }
+        let analysed_at = crate::rows::rfc3339(OffsetDateTime::now_utc());
+        let pairs: Vec<(i64, &Analysis)> = batch.iter().map(|(id, _)| *id).zip(&results).collect();
+        analyses::write_analyses(&mut tx, &pairs, &analysed_at, true)?;
+        let ids: Vec<i64> = batch.iter().map(|(id, _)| *id).collect();
+        tx.execute(
+            "DELETE FROM analysis_queue WHERE document_id = ANY($1)",
+            &[&ids],
+        )?;
+        mark_regroup(&mut tx)?;
+        log_changes(&mut tx, &ids)?;
+        tx.commit()?;
+        Ok(batch.len())
+    }
+}
