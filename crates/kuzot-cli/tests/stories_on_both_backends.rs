@@ -93,12 +93,9 @@ impl Target {
                 if let Some(o) = v.as_object_mut() {
                     o.remove("id");
                     o.remove("cluster");
-                    for key in ["author", "chat", "forwarded_from"] {
-                        if o.get(key)
-                            .and_then(|x| x.as_str())
-                            .is_some_and(|s| s.starts_with("anon-"))
-                        {
-                            o.insert(key.into(), "anon".into());
+                    for value in o.values_mut() {
+                        if let Some(text) = value.as_str() {
+                            *value = without_pseudonyms(text).into();
                         }
                     }
                 }
@@ -112,6 +109,28 @@ impl Target {
     fn stats(&self) -> serde_json::Value {
         self.json(&["stats"])
     }
+}
+
+/// `text` with every pseudonym (`anon-<hex>`, `anon-chat-<hex>`) cut to its prefix: each
+/// store has its own key, so the same person has a different pseudonym in each.
+fn without_pseudonyms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("anon-") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "anon-".len()..];
+        let (prefix, after) = match after.strip_prefix("chat-") {
+            Some(a) => ("anon-chat-", a),
+            None => ("anon-", after),
+        };
+        let hex_len = after
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(after.len());
+        out.push_str(prefix);
+        rest = &after[hex_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn stdout(output: &Output) -> String {
