@@ -29,6 +29,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
 mod blobs;
 mod error;
 mod evidence_store;
@@ -38,6 +39,10 @@ mod records;
 mod rows;
 mod sqlite;
 
+pub use accounts::{
+    AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, PostgresAccounts, Role,
+    Session, SqliteAccounts, TokenScope, User, open_accounts,
+};
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{
