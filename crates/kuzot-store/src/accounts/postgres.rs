@@ -6,7 +6,7 @@
 //! each attempt locks its keys (transaction advisory locks, taken in one order) before it
 //! counts and records them.
 
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Condvar, Mutex, MutexGuard};
 
 use postgres::error::SqlState;
 use postgres::{Client, NoTls, Row, Transaction};
@@ -78,14 +78,43 @@ const MIGRATION_LOCK: i64 = 0x6b75_7a6f_7461_6331; // "kuzotac1"
 const SETUP_LOCK: i64 = 0x6b75_7a6f_7461_6332; // "kuzotac2"
 const THROTTLE_CLEANUP_LOCK: i64 = 0x6b75_7a6f_7461_6333; // "kuzotac3"
 
-/// Idle connections kept per process: account operations are short and few.
-const MAX_IDLE_CONNECTIONS: usize = 4;
+/// Connections open at once per process: account operations are short, and a flood of
+/// logins must wait here rather than take every connection the server allows.
+const MAX_CONNECTIONS: usize = 8;
 
 /// Accounts in PostgreSQL, with a small pool of connections per process. Blocking: call
 /// it from blocking tasks only (the sync client runs a runtime of its own).
 pub struct PostgresAccounts {
     url: String,
-    idle: Mutex<Vec<Client>>,
+    pool: Mutex<Pool>,
+    /// Signalled when a connection is returned or closed.
+    returned: Condvar,
+}
+
+/// The connections of one process.
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Client>,
+    /// Connections open, idle or in use.
+    open: usize,
+}
+
+/// A connection taken from the pool; goes back (or is counted closed) when dropped, even
+/// when the work with it panicked.
+struct Pooled<'a> {
+    owner: &'a PostgresAccounts,
+    client: Option<Client>,
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        let mut pool = self.owner.pool();
+        match self.client.take() {
+            Some(client) if !client.is_closed() => pool.idle.push(client),
+            _ => pool.open = pool.open.saturating_sub(1),
+        }
+        self.owner.returned.notify_one();
+    }
 }
 
 impl std::fmt::Debug for PostgresAccounts {
@@ -150,11 +179,10 @@ impl PostgresAccounts {
     pub fn connect(url: &str) -> Result<PostgresAccounts, AccountError> {
         let accounts = PostgresAccounts {
             url: url.to_owned(),
-            idle: Mutex::new(Vec::new()),
+            pool: Mutex::new(Pool::default()),
+            returned: Condvar::new(),
         };
-        let mut client = accounts.new_client()?;
-        accounts.migrate(&mut client)?;
-        accounts.put(client);
+        accounts.with_client(|client| accounts.migrate(client))?;
         Ok(accounts)
     }
 
@@ -213,37 +241,55 @@ impl PostgresAccounts {
         Ok(())
     }
 
-    fn idle(&self) -> MutexGuard<'_, Vec<Client>> {
-        // Clients in the list are whole (taken out while used), so a poisoned lock is fine.
-        self.idle.lock().unwrap_or_else(|p| p.into_inner())
+    fn pool(&self) -> MutexGuard<'_, Pool> {
+        // The pool's fields are consistent between statements, so a poisoned lock is fine.
+        self.pool.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn put(&self, client: Client) {
-        let mut idle = self.idle();
-        if !client.is_closed() && idle.len() < MAX_IDLE_CONNECTIONS {
-            idle.push(client);
+    /// A connection: an idle one, a new one while fewer than [`MAX_CONNECTIONS`] are
+    /// open, else the next one returned.
+    fn take(&self) -> Result<Pooled<'_>, AccountError> {
+        let mut pool = self.pool();
+        loop {
+            if let Some(client) = pool.idle.pop() {
+                if client.is_closed() {
+                    // The server ended it (restart, idle timeout): open another instead.
+                    pool.open -= 1;
+                    continue;
+                }
+                return Ok(Pooled {
+                    owner: self,
+                    client: Some(client),
+                });
+            }
+            if pool.open < MAX_CONNECTIONS {
+                pool.open += 1;
+                drop(pool);
+                // Counted before connecting so that the bound holds; a failed connect
+                // gives its place back through the guard's drop.
+                let mut pooled = Pooled {
+                    owner: self,
+                    client: None,
+                };
+                pooled.client = Some(self.new_client()?);
+                return Ok(pooled);
+            }
+            pool = self.returned.wait(pool).unwrap_or_else(|p| p.into_inner());
         }
     }
 
-    /// Runs `f` with a connection of the pool (a new one when none is idle or the idle
-    /// one was closed by the server).
+    /// Runs `f` with a connection of the pool.
     fn with_client<T>(
         &self,
         f: impl FnOnce(&mut Client) -> Result<T, AccountError>,
     ) -> Result<T, AccountError> {
-        let idle = loop {
-            match self.idle().pop() {
-                Some(c) if c.is_closed() => continue,
-                other => break other,
-            }
-        };
-        let mut client = match idle {
-            Some(c) => c,
-            None => self.new_client()?,
-        };
-        let result = f(&mut client);
-        self.put(client);
-        result
+        let mut pooled = self.take()?;
+        match pooled.client.as_mut() {
+            Some(client) => f(client),
+            None => Err(AccountError::Invalid(
+                "no connection to the accounts database".into(),
+            )),
+        }
     }
 }
 
