@@ -476,3 +476,51 @@ fn an_unreachable_server_is_named_without_its_password() {
     assert!(message.contains("127.0.0.1:1"), "{message}");
     assert!(!message.contains("s3cret"), "{message}");
 }
+
+#[test]
+fn an_accounts_file_from_before_scopes_and_throttling_opens_unchanged() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    {
+        // The tables as an early kuzot wrote them: no token scope, no login attempts.
+        let old = rusqlite::Connection::open(dir.path().join("accounts.db")).expect("create");
+        old.execute_batch(
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+                 password_hash TEXT NOT NULL, role TEXT NOT NULL,
+                 disabled INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL);
+             CREATE TABLE sessions (token_sha256 TEXT PRIMARY KEY,
+                 user_id INTEGER NOT NULL REFERENCES users(id), csrf TEXT NOT NULL,
+                 expires_at INTEGER NOT NULL);
+             CREATE TABLE api_tokens (id INTEGER PRIMARY KEY,
+                 user_id INTEGER NOT NULL REFERENCES users(id), name TEXT NOT NULL,
+                 token_sha256 TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL, last_used TEXT,
+                 revoked INTEGER NOT NULL DEFAULT 0);
+             CREATE TABLE setup_links (token_sha256 TEXT PRIMARY KEY, created_at TEXT NOT NULL);
+             CREATE TABLE audit_log (id INTEGER PRIMARY KEY, at TEXT NOT NULL,
+                 actor TEXT NOT NULL, action TEXT NOT NULL, detail TEXT NOT NULL);
+             INSERT INTO users VALUES (1, 'aida', 'old-hash', 'admin', 0, '2025-01-01T00:00:00Z');
+             INSERT INTO api_tokens (user_id, name, token_sha256, created_at)
+                 VALUES (1, 'old script', 'ab', '2025-01-01T00:00:00Z');
+             INSERT INTO audit_log (at, actor, action, detail)
+                 VALUES ('2025-01-01T00:00:00Z', 'aida', 'setup', 'first admin');",
+        )
+        .expect("old schema");
+    }
+    let accounts = open_accounts(&StoreLocation::Sqlite(dir.path().to_owned())).expect("open");
+    let (user, hash) = accounts
+        .user_and_password_hash("aida")
+        .expect("lookup")
+        .expect("kept");
+    assert_eq!(
+        (user.id, user.role, hash.as_str()),
+        (1, Role::Admin, "old-hash")
+    );
+    let tokens = accounts.api_tokens(1).expect("tokens");
+    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens[0].scope, TokenScope::Read, "old tokens read only");
+    assert_eq!(accounts.audit_log(10).expect("log")[0].action, "setup");
+    assert!(
+        accounts
+            .begin_login_attempt(&["user:aida"], THROTTLE)
+            .expect("throttle table added")
+    );
+}
