@@ -35,6 +35,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod accounts;
 mod blobs;
 mod error;
 mod evidence_store;
@@ -46,6 +47,10 @@ mod rows;
 mod sqlite;
 
 pub use crate::postgres::PostgresStore;
+pub use accounts::{
+    AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, PostgresAccounts, Role,
+    Session, SqliteAccounts, TokenScope, User, open_accounts,
+};
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{

@@ -7,7 +7,8 @@
 //! - [`auth`] resolves the caller and guards every state-changing request against CSRF;
 //!   handlers declare the role they need with the [`auth::Viewer`], [`auth::Analyst`] and
 //!   [`auth::Admin`] extractors;
-//! - [`accounts`] keeps accounts, sessions, API tokens and the audit log in `accounts.db`;
+//! - [`accounts`] keeps accounts, sessions, API tokens, login attempts and the audit log in
+//!   the account store (`accounts.db`, or the PostgreSQL database);
 //! - [`pages`] are the HTML pages (askama templates under `templates/`), [`api`] the JSON
 //!   API, [`export`] the CSV/JSONL/XLSX exports, [`imports`] uploads and their progress;
 //! - [`i18n`] holds the Fluent catalogs (`locales/<lang>/{core,review,admin,entities}.ftl`);
@@ -39,10 +40,12 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::header::{self, HeaderValue};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
+use kuzot_store::StoreLocation;
+use kuzot_store::accounts::LoginThrottle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use crate::state::Limits;
-use crate::state::{AppState, Inner, LoginLimiter, StorePool};
+use crate::state::{AppState, Inner, StorePool};
 
 /// The Content-Security-Policy of every response.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -71,19 +74,35 @@ pub struct ServeOptions {
     pub limits: state::Limits,
 }
 
-/// Builds the application state over a data directory: opens the store, the accounts,
-/// the search index (bringing it up to date with the store) and the engine.
+impl ServeOptions {
+    /// Where the evidence and the accounts are: `database`, else the SQLite store of
+    /// `data_dir`.
+    pub fn location(&self) -> StoreLocation {
+        self.database
+            .clone()
+            .unwrap_or_else(|| StoreLocation::Sqlite(self.data_dir.clone()))
+    }
+}
+
+/// Builds the application state over a data directory: opens the store, the accounts
+/// (`accounts.db` of the data directory), the search index (bringing it up to date with the
+/// store) and the engine.
 pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
+    open_state_at(options, &options.location())
+}
+
+/// Builds the application state with the evidence store and the accounts at `location` (a
+/// SQLite data directory or a PostgreSQL database shared by several servers); the search
+/// index and the installed model come from `options.data_dir`.
+pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow::Result<AppState> {
     use anyhow::Context as _;
     let data_dir = &options.data_dir;
-    let location = options
-        .database
-        .clone()
-        .unwrap_or_else(|| kuzot_store::StoreLocation::Sqlite(data_dir.clone()));
-    let stores = StorePool::open(&location)
+    let stores = StorePool::open(location)
         .with_context(|| format!("opening the store at {}", location.display()))?;
-    let accounts = accounts::Accounts::open(data_dir)
-        .with_context(|| format!("opening {}", data_dir.join("accounts.db").display()))?;
+    let accounts = accounts::Accounts::connect(location).with_context(|| match location {
+        StoreLocation::Sqlite(dir) => format!("opening {}", dir.join("accounts.db").display()),
+        StoreLocation::Postgres(_) => format!("opening the accounts at {}", location.display()),
+    })?;
     let index =
         kuzot_search::SearchIndex::open_or_rebuild(&data_dir.join("index"), options.rates.clone())
             .context("opening the search index")?;
@@ -107,10 +126,10 @@ pub fn open_state(options: &ServeOptions) -> anyhow::Result<AppState> {
         engine: RwLock::new(Arc::new(engine)),
         catalog,
         jobs: imports::Jobs::default(),
-        login_limiter: LoginLimiter::new(
-            options.limits.login_attempts,
-            options.limits.login_window,
-        ),
+        login_throttle: LoginThrottle {
+            max_attempts: options.limits.login_attempts,
+            window: options.limits.login_window,
+        },
         password_hashes: Arc::new(tokio::sync::Semaphore::new(
             options.limits.password_hashes.max(1),
         )),
@@ -237,20 +256,37 @@ pub struct Started {
 
 /// Binds, prints the address (and the setup link on first start), and serves until Ctrl-C.
 pub async fn serve(options: ServeOptions, on_start: impl FnOnce(&Started)) -> anyhow::Result<()> {
+    let location = options.location();
+    serve_at(options, location, on_start).await
+}
+
+/// [`serve`] with the accounts at `location` (see [`open_state_at`]).
+pub async fn serve_at(
+    options: ServeOptions,
+    location: StoreLocation,
+    on_start: impl FnOnce(&Started),
+) -> anyhow::Result<()> {
     let state = {
         let options = options.clone();
-        tokio::task::spawn_blocking(move || open_state(&options)).await??
+        tokio::task::spawn_blocking(move || open_state_at(&options, &location)).await??
     };
     let listener = tokio::net::TcpListener::bind(options.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", options.listen))?;
     let address = listener.local_addr()?;
-    let setup_link = if state.accounts.user_count()? == 0 {
-        let token = state.accounts.create_setup_link()?;
-        Some(format!("http://{address}/setup/{token}"))
-    } else {
-        None
+    let setup_token = {
+        // The account store blocks (and PostgreSQL's client must not run on this thread).
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<Option<String>> {
+            Ok(if state.accounts.user_count()? == 0 {
+                Some(state.accounts.create_setup_link()?)
+            } else {
+                None
+            })
+        })
+        .await??
     };
+    let setup_link = setup_token.map(|token| format!("http://{address}/setup/{token}"));
     on_start(&Started {
         address,
         setup_link,

@@ -1,15 +1,15 @@
 //! What every request handler shares: the stores, the search index, the engine, the
-//! interface catalog, running imports, the login limiter, the bound on concurrent password
-//! hashes and the server's resource [`Limits`].
+//! interface catalog, running imports, the login throttle's limits, the bound on concurrent
+//! password hashes and the server's resource [`Limits`].
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use kuzot_analysis::Engine;
 use kuzot_model::RateTable;
 use kuzot_search::SearchIndex;
+use kuzot_store::accounts::LoginThrottle;
 use kuzot_store::{Store, StoreLocation};
 
 use crate::accounts::Accounts;
@@ -37,8 +37,10 @@ pub struct Inner {
     pub catalog: Arc<Catalog>,
     /// Imports running or finished since start.
     pub jobs: Jobs,
-    /// Login attempts, to slow down guessing.
-    pub login_limiter: LoginLimiter,
+    /// How many login attempts a client address or an account name may start in a
+    /// window; the attempts are counted in the account store, so every process of a
+    /// deployment shares them.
+    pub login_throttle: LoginThrottle,
     /// Permits for argon2 hashing (19 MiB each): at most `limits.password_hashes` at once.
     pub password_hashes: Arc<tokio::sync::Semaphore>,
     /// Body sizes, connections, timeouts.
@@ -89,6 +91,36 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(&state))
             .await
             .map_err(|e| AppError::internal(format!("task: {e}")))?
+    }
+
+    /// Appends to the audit log from an async handler (the store is called on the blocking
+    /// pool: the PostgreSQL client must never run on an async thread).
+    pub async fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AppError> {
+        let (actor, action, detail) = (actor.to_owned(), action.to_owned(), detail.to_owned());
+        self.blocking(move |s| Ok(s.accounts.audit(&actor, &action, &detail)?))
+            .await
+    }
+
+    /// Starts a login attempt for `keys`, counted before the password is hashed so that
+    /// requests sent at once cannot all be checked; false when any key has used its
+    /// attempts in the window (nothing is recorded then).
+    pub async fn begin_login_attempt(&self, keys: &[&str]) -> Result<bool, AppError> {
+        let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        self.blocking(move |s| {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            Ok(s.accounts.begin_login_attempt(&keys, s.login_throttle)?)
+        })
+        .await
+    }
+
+    /// Forgets the login attempts of `keys` after a successful login.
+    pub async fn forget_login_attempts(&self, keys: &[&str]) -> Result<(), AppError> {
+        let keys: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        self.blocking(move |s| {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            Ok(s.accounts.forget_login_attempts(&keys)?)
+        })
+        .await
     }
 
     /// A permit to hash a password, waiting at most `limits.hash_wait` for one; a 503
@@ -194,85 +226,5 @@ impl Default for Limits {
             connections: 1024,
             header_read_timeout: Duration::from_secs(20),
         }
-    }
-}
-
-/// Login attempts per client address and per account name in a sliding window.
-///
-/// An attempt is counted when it starts, before its password is hashed, and forgotten only
-/// when it succeeds: forty requests sent at once get `max_attempts` checks, not forty.
-pub struct LoginLimiter {
-    attempts: Mutex<HashMap<String, Vec<Instant>>>,
-    max_attempts: usize,
-    window: Duration,
-}
-
-/// Most keys the limiter remembers; past it, keys not yet seen are not recorded (the
-/// address key still limits a flood of made-up names).
-const MAX_LIMITER_KEYS: usize = 100_000;
-
-impl LoginLimiter {
-    /// `max_attempts` within `window` lock a key until the oldest expires.
-    pub fn new(max_attempts: usize, window: Duration) -> LoginLimiter {
-        LoginLimiter {
-            attempts: Mutex::new(HashMap::new()),
-            max_attempts,
-            window,
-        }
-    }
-
-    /// Starts an attempt for all of `keys`: false (and nothing recorded) when any of them
-    /// has used its attempts in the window; otherwise the attempt is counted for each key
-    /// at once, in one critical section, so concurrent requests cannot all pass the check.
-    pub fn try_begin(&self, keys: &[&str]) -> bool {
-        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let locked = keys.iter().any(|key| {
-            map.get_mut(*key).is_some_and(|times| {
-                times.retain(|t| now.duration_since(*t) < self.window);
-                times.len() >= self.max_attempts
-            })
-        });
-        if locked {
-            return false;
-        }
-        if map.len() > MAX_LIMITER_KEYS {
-            map.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < self.window));
-        }
-        for key in keys {
-            if map.len() > MAX_LIMITER_KEYS && !map.contains_key(*key) {
-                continue;
-            }
-            map.entry((*key).to_owned()).or_default().push(now);
-        }
-        true
-    }
-
-    /// Forgets the attempts of `keys` after a successful login.
-    pub fn succeed(&self, keys: &[&str]) {
-        let mut map = self.attempts.lock().unwrap_or_else(|p| p.into_inner());
-        for key in keys {
-            map.remove(*key);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_limiter_counts_attempts_when_they_start_and_forgets_them_on_success() {
-        let limiter = LoginLimiter::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(limiter.try_begin(&["ip:1", "user:a"]));
-        }
-        // The account is locked from another address, the address for another account.
-        assert!(!limiter.try_begin(&["ip:2", "user:a"]));
-        assert!(!limiter.try_begin(&["ip:1", "user:b"]));
-        // A refused attempt is not recorded for its other key.
-        assert!(limiter.try_begin(&["ip:3", "user:b"]));
-        limiter.succeed(&["user:a", "ip:1"]);
-        assert!(limiter.try_begin(&["ip:1", "user:a"]));
     }
 }

@@ -154,16 +154,18 @@ pub async fn create_user(
         .await?;
     match created {
         Ok(user) => {
-            state.accounts.audit(
-                &me.name,
-                "account_created",
-                &format!(
-                    "account {:?} (id {}) as {}",
-                    user.name,
-                    user.id,
-                    role.as_str()
-                ),
-            )?;
+            state
+                .audit(
+                    &me.name,
+                    "account_created",
+                    &format!(
+                        "account {:?} (id {}) as {}",
+                        user.name,
+                        user.id,
+                        role.as_str()
+                    ),
+                )
+                .await?;
             Ok(Redirect::to("/admin/users").into_response())
         }
         Err(e) => {
@@ -219,18 +221,20 @@ pub async fn change_user(
     state
         .blocking(move |s| Ok(s.accounts.set_role(id, role, disabled)?))
         .await?;
-    state.accounts.audit(
-        &me.name,
-        "role_change",
-        &format!(
-            "account {:?} (id {id}): {}{} -> {}{}",
-            before.name,
-            before.role.as_str(),
-            if before.disabled { ", disabled" } else { "" },
-            role.as_str(),
-            if disabled { ", disabled" } else { "" },
-        ),
-    )?;
+    state
+        .audit(
+            &me.name,
+            "role_change",
+            &format!(
+                "account {:?} (id {id}): {}{} -> {}{}",
+                before.name,
+                before.role.as_str(),
+                if before.disabled { ", disabled" } else { "" },
+                role.as_str(),
+                if disabled { ", disabled" } else { "" },
+            ),
+        )
+        .await?;
     Ok(Redirect::to("/admin/users").into_response())
 }
 
@@ -416,7 +420,7 @@ pub async fn change_password(
     }
     // Guessing the current password from a hijacked session is throttled like logins.
     let user_key = format!("user:{}", me.name);
-    if !state.login_limiter.try_begin(&[user_key.as_str()]) {
+    if !state.begin_login_attempt(&[user_key.as_str()]).await? {
         let message = tr.t("login-throttled");
         return refuse(tr, message).await;
     }
@@ -431,12 +435,12 @@ pub async fn change_password(
         .is_some_and(|u| u.id == me.id);
     if !matches {
         let _ = state
-            .accounts
-            .audit(&me.name, "password_change_failed", "wrong current password");
+            .audit(&me.name, "password_change_failed", "wrong current password")
+            .await;
         let message = tr.t("account-password-wrong");
         return refuse(tr, message).await;
     }
-    state.login_limiter.succeed(&[user_key.as_str()]);
+    state.forget_login_attempts(&[user_key.as_str()]).await?;
     let (id, new) = (me.id, form.new);
     let permit = state.password_hash_permit().await?;
     let changed = state
@@ -455,8 +459,8 @@ pub async fn change_password(
         .blocking(move |s| Ok(s.accounts.create_session(id)?))
         .await?;
     state
-        .accounts
-        .audit(&me.name, "password_change", "other sessions ended")?;
+        .audit(&me.name, "password_change", "other sessions ended")
+        .await?;
     let mut response = Redirect::to("/account?changed=1").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, &token, None, state.secure_cookies).parse() {
         response.headers_mut().append(SET_COOKIE, v);
@@ -495,8 +499,8 @@ pub async fn create_token(
     let extras = match created {
         Ok(secret) => {
             state
-                .accounts
-                .audit(&me.name, "token_created", &format!("token {name:?}"))?;
+                .audit(&me.name, "token_created", &format!("token {name:?}"))
+                .await?;
             AccountExtras {
                 new_token: Some((name, secret)),
                 ..AccountExtras::default()
@@ -530,8 +534,8 @@ pub async fn revoke_token(
         return Err(AppError::not_found(tr.t("account-no-such-token")));
     }
     state
-        .accounts
-        .audit(&me.name, "token_revoked", &format!("token id {token_id}"))?;
+        .audit(&me.name, "token_revoked", &format!("token id {token_id}"))
+        .await?;
     Ok(Redirect::to("/account").into_response())
 }
 

@@ -534,15 +534,17 @@ pub async fn save_label(state: &AppState, label: NewLabel) -> Result<Label, AppE
             Ok(saved)
         })
         .await?;
-    state.accounts.audit(
-        &saved.labelled_by,
-        "label",
-        &format!(
-            "message {id}: {} (engine said {})",
-            saved.category.as_str(),
-            saved.engine_category
-        ),
-    )?;
+    state
+        .audit(
+            &saved.labelled_by,
+            "label",
+            &format!(
+                "message {id}: {} (engine said {})",
+                saved.category.as_str(),
+                saved.engine_category
+            ),
+        )
+        .await?;
     Ok(saved)
 }
 

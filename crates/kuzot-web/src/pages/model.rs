@@ -377,18 +377,20 @@ pub async fn retrain(
             return render_model_page(&state, &caller, tr, &uri, Some(message)).await;
         }
     };
-    state.accounts.audit(
-        &user.name,
-        "model_trained",
-        &format!(
-            "{} on {} labels, {}-fold CV macro-F1 {:.3} (engine in use {:.3})",
-            candidate.version,
-            candidate.examples,
-            candidate.folds,
-            candidate.cv.mean_macro_f1,
-            candidate.current.macro_f1
-        ),
-    )?;
+    state
+        .audit(
+            &user.name,
+            "model_trained",
+            &format!(
+                "{} on {} labels, {}-fold CV macro-F1 {:.3} (engine in use {:.3})",
+                candidate.version,
+                candidate.examples,
+                candidate.folds,
+                candidate.cv.mean_macro_f1,
+                candidate.current.macro_f1
+            ),
+        )
+        .await?;
     *state
         .candidate_model
         .lock()
@@ -465,11 +467,13 @@ pub async fn activate(
         let mut engine = state.engine.write().unwrap_or_else(|p| p.into_inner());
         std::mem::replace(&mut *engine, candidate.engine.clone())
     };
-    state.accounts.audit(
-        &user.name,
-        "model_switch",
-        &format!("{} -> {}", old.version(), candidate.version),
-    )?;
+    state
+        .audit(
+            &user.name,
+            "model_switch",
+            &format!("{} -> {}", old.version(), candidate.version),
+        )
+        .await?;
     Ok(Redirect::to("/model").into_response())
 }
 
@@ -490,11 +494,13 @@ pub async fn reanalyze(
             Ok(n)
         })
         .await?;
-    state.accounts.audit(
-        &user.name,
-        "reanalyze",
-        &format!("{done} documents with {}", state.engine().version()),
-    )?;
+    state
+        .audit(
+            &user.name,
+            "reanalyze",
+            &format!("{done} documents with {}", state.engine().version()),
+        )
+        .await?;
     Ok(Redirect::to("/model").into_response())
 }
 

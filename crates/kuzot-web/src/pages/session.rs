@@ -105,10 +105,10 @@ pub async fn login(
     };
     // The attempt is counted before the password is checked, so that requests sent at
     // once cannot all be checked before the first failure is recorded.
-    if !state.login_limiter.try_begin(&keys) {
+    if !state.begin_login_attempt(&keys).await? {
         let _ = state
-            .accounts
-            .audit("-", "login_throttled", &format!("account {name:?}"));
+            .audit("-", "login_throttled", &format!("account {name:?}"))
+            .await;
         return fail(
             tr.clone(),
             tr.t("login-throttled"),
@@ -129,16 +129,16 @@ pub async fn login(
     };
     let Some(user) = user else {
         let _ = state
-            .accounts
-            .audit("-", "login_failed", &format!("account {name:?}"));
+            .audit("-", "login_failed", &format!("account {name:?}"))
+            .await;
         return fail(tr.clone(), tr.t("login-failed"), StatusCode::UNAUTHORIZED);
     };
-    state.login_limiter.succeed(&keys);
+    state.forget_login_attempts(&keys).await?;
     let id = user.id;
     let token = state
         .blocking(move |s| Ok(s.accounts.create_session(id)?))
         .await?;
-    state.accounts.audit(&user.name, "login", "")?;
+    state.audit(&user.name, "login", "").await?;
     let mut response = Redirect::to(&next).into_response();
     let cookie = set_cookie(SESSION_COOKIE, &token, None, state.secure_cookies);
     if let Ok(v) = cookie.parse() {
@@ -158,7 +158,7 @@ pub async fn logout(
             .await?;
     }
     if let Some(user) = &caller.user {
-        state.accounts.audit(&user.name, "logout", "")?;
+        state.audit(&user.name, "logout", "").await?;
     }
     let mut response = Redirect::to("/login").into_response();
     if let Ok(v) = set_cookie(SESSION_COOKIE, "", Some(0), state.secure_cookies).parse() {
@@ -226,8 +226,8 @@ pub async fn setup(
     match result {
         Ok(user) => {
             state
-                .accounts
-                .audit(&user.name, "setup", "first admin account created")?;
+                .audit(&user.name, "setup", "first admin account created")
+                .await?;
             Ok(Redirect::to("/login").into_response())
         }
         Err(crate::accounts::AccountError::Invalid(message)) => {

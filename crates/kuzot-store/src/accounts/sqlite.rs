@@ -1,0 +1,463 @@
+//! The account store in `accounts.db` of a SQLite data directory: the file and schema of
+//! earlier versions open unchanged (the login attempts table is added beside them).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, Role, SESSION_HOURS, Session,
+    TokenScope, User, check_account_name, checked_token_name, max_attempts_i64, now_rfc3339,
+    now_unix, random_token, setup_link_used, sha256_hex, throttle_keys,
+};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS users (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0,
+    created_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 TEXT PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id),
+    csrf         TEXT NOT NULL,
+    expires_at   INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+    id           INTEGER PRIMARY KEY,
+    user_id      INTEGER NOT NULL REFERENCES users(id),
+    name         TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at   TEXT NOT NULL,
+    last_used    TEXT,
+    revoked      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS setup_links (
+    token_sha256 TEXT PRIMARY KEY,
+    created_at   TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id     INTEGER PRIMARY KEY,
+    at     TEXT NOT NULL,
+    actor  TEXT NOT NULL,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS login_attempts (
+    key   TEXT NOT NULL,
+    at_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS login_attempts_by_key ON login_attempts (key);
+CREATE INDEX IF NOT EXISTS login_attempts_by_time ON login_attempts (at_ms);
+";
+
+/// Accounts in `accounts.db`. One connection behind a mutex: account operations are few
+/// and short (argon2 hashing happens before the store is called). Several processes may
+/// open one file: SQLite's write lock makes the throttle and the setup link atomic.
+#[derive(Debug)]
+pub struct SqliteAccounts {
+    file: PathBuf,
+    conn: Mutex<Connection>,
+}
+
+fn user_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(2)?;
+    Ok(User {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        // A role this build does not know gives the least rights, never more.
+        role: Role::parse(&role).unwrap_or(Role::Viewer),
+        disabled: r.get(3)?,
+        created_at: r.get(4)?,
+    })
+}
+
+/// Inserts an account row whose password is already hashed.
+fn insert_user(
+    conn: &Connection,
+    name: &str,
+    hash: &str,
+    role: Role,
+) -> Result<User, AccountError> {
+    check_account_name(name)?;
+    let created = now_rfc3339();
+    match conn.execute(
+        "INSERT INTO users (name, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
+        params![name, hash, role.as_str(), created],
+    ) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            return Err(AccountError::NameTaken(name.into()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    Ok(User {
+        id: conn.last_insert_rowid(),
+        name: name.into(),
+        role,
+        disabled: false,
+        created_at: created,
+    })
+}
+
+/// Milliseconds since the epoch, for the login attempts.
+fn now_ms() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
+    i64::try_from(nanos).unwrap_or(i64::MAX)
+}
+
+impl SqliteAccounts {
+    /// Opens (creating) `accounts.db` in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<SqliteAccounts, AccountError> {
+        let file = data_dir.join("accounts.db");
+        let conn = Connection::open(&file)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.execute_batch(SCHEMA)?;
+        // Tokens made before scopes existed are read-only, like every new token by default.
+        let has_scope: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM pragma_table_info('api_tokens') WHERE name = 'scope')",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_scope {
+            conn.execute_batch(
+                "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'read'",
+            )?;
+        }
+        Ok(SqliteAccounts {
+            file,
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the connection inconsistent (SQLite
+        // rolls back), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl AccountStore for SqliteAccounts {
+    fn describe(&self) -> String {
+        format!("sqlite {}", self.file.display())
+    }
+
+    fn user_count(&self) -> Result<u64, AccountError> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: Role,
+    ) -> Result<User, AccountError> {
+        insert_user(&self.conn(), name, password_hash, role)
+    }
+
+    fn users(&self) -> Result<Vec<User>, AccountError> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare("SELECT id, name, role, disabled, created_at FROM users ORDER BY name")?;
+        let rows = stmt.query_map([], user_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn user(&self, id: i64) -> Result<Option<User>, AccountError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, name, role, disabled, created_at FROM users WHERE id = ?1",
+                [id],
+                user_row,
+            )
+            .optional()?)
+    }
+
+    fn user_and_password_hash(&self, name: &str) -> Result<Option<(User, String)>, AccountError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT id, name, role, disabled, created_at, password_hash FROM users WHERE name = ?1",
+                [name],
+                |r| Ok((user_row(r)?, r.get(5)?)),
+            )
+            .optional()?)
+    }
+
+    fn set_role(&self, id: i64, role: Role, disabled: bool) -> Result<(), AccountError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET role = ?2, disabled = ?3 WHERE id = ?1",
+            params![id, role.as_str(), disabled],
+        )?;
+        if disabled {
+            tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), AccountError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE users SET password_hash = ?2 WHERE id = ?1",
+            params![id, password_hash],
+        )?;
+        tx.execute("DELETE FROM sessions WHERE user_id = ?1", [id])?;
+        tx.execute("UPDATE api_tokens SET revoked = 1 WHERE user_id = ?1", [id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn create_session(&self, user_id: i64) -> Result<String, AccountError> {
+        let token = random_token()?;
+        let csrf = random_token()?;
+        let now = now_unix();
+        let expires = now + SESSION_HOURS * 3600;
+        let conn = self.conn();
+        conn.execute("DELETE FROM sessions WHERE expires_at < ?1", [now])?;
+        conn.execute(
+            "INSERT INTO sessions (token_sha256, user_id, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![sha256_hex(&token), user_id, csrf, expires],
+        )?;
+        Ok(token)
+    }
+
+    fn session(&self, token: &str) -> Result<Option<Session>, AccountError> {
+        let now = now_unix();
+        let key = sha256_hex(token);
+        let conn = self.conn();
+        let found = conn
+            .query_row(
+                "SELECT u.id, u.name, u.role, u.disabled, u.created_at, s.csrf, s.expires_at
+                 FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_sha256 = ?1",
+                [&key],
+                |r| Ok((user_row(r)?, r.get::<_, String>(5)?, r.get::<_, i64>(6)?)),
+            )
+            .optional()?;
+        let Some((user, csrf, expires)) = found else {
+            return Ok(None);
+        };
+        if expires < now || user.disabled {
+            conn.execute("DELETE FROM sessions WHERE token_sha256 = ?1", [&key])?;
+            return Ok(None);
+        }
+        // Extend at most once a minute, not on every request.
+        let renewed = now + SESSION_HOURS * 3600;
+        if renewed - expires > 60 {
+            conn.execute(
+                "UPDATE sessions SET expires_at = ?2 WHERE token_sha256 = ?1",
+                params![key, renewed],
+            )?;
+        }
+        Ok(Some(Session { user, csrf }))
+    }
+
+    fn end_session(&self, token: &str) -> Result<(), AccountError> {
+        self.conn().execute(
+            "DELETE FROM sessions WHERE token_sha256 = ?1",
+            [sha256_hex(token)],
+        )?;
+        Ok(())
+    }
+
+    fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        scope: TokenScope,
+    ) -> Result<String, AccountError> {
+        let name = checked_token_name(name)?;
+        let secret = format!("kzt_{}", random_token()?);
+        self.conn().execute(
+            "INSERT INTO api_tokens (user_id, name, token_sha256, created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![user_id, name, sha256_hex(&secret), now_rfc3339(), scope.as_str()],
+        )?;
+        Ok(secret)
+    }
+
+    fn api_token(&self, secret: &str) -> Result<Option<(User, TokenScope)>, AccountError> {
+        let key = sha256_hex(secret);
+        let conn = self.conn();
+        let found = conn
+            .query_row(
+                "SELECT u.id, u.name, u.role, u.disabled, u.created_at, t.scope FROM api_tokens t
+                 JOIN users u ON u.id = t.user_id WHERE t.token_sha256 = ?1 AND t.revoked = 0",
+                [&key],
+                |r| {
+                    let scope: String = r.get(5)?;
+                    Ok((
+                        user_row(r)?,
+                        TokenScope::parse(&scope).unwrap_or(TokenScope::Read),
+                    ))
+                },
+            )
+            .optional()?;
+        if found.is_some() {
+            conn.execute(
+                "UPDATE api_tokens SET last_used = ?2 WHERE token_sha256 = ?1",
+                params![key, now_rfc3339()],
+            )?;
+        }
+        Ok(found.filter(|(u, _)| !u.disabled))
+    }
+
+    fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>, AccountError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT id, name, created_at, last_used, scope FROM api_tokens WHERE user_id = ?1 AND revoked = 0 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([user_id], |r| {
+            let scope: String = r.get(4)?;
+            Ok(ApiToken {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                scope: TokenScope::parse(&scope).unwrap_or(TokenScope::Read),
+                created_at: r.get(2)?,
+                last_used: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<bool, AccountError> {
+        let n = self.conn().execute(
+            "UPDATE api_tokens SET revoked = 1 WHERE id = ?1 AND user_id = ?2",
+            params![token_id, user_id],
+        )?;
+        Ok(n > 0)
+    }
+
+    fn create_setup_link(&self) -> Result<String, AccountError> {
+        let token = random_token()?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("DELETE FROM setup_links", [])?;
+        tx.execute(
+            "INSERT INTO setup_links (token_sha256, created_at) VALUES (?1, ?2)",
+            params![sha256_hex(&token), now_rfc3339()],
+        )?;
+        tx.commit()?;
+        Ok(token)
+    }
+
+    fn setup_link_valid(&self, token: &str) -> Result<bool, AccountError> {
+        let conn = self.conn();
+        let users: i64 = conn.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let exists: bool = conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM setup_links WHERE token_sha256 = ?1)",
+            [sha256_hex(token)],
+            |r| r.get(0),
+        )?;
+        Ok(users == 0 && exists)
+    }
+
+    fn complete_setup(
+        &self,
+        token: &str,
+        name: &str,
+        password_hash: &str,
+    ) -> Result<User, AccountError> {
+        let mut conn = self.conn();
+        // IMMEDIATE takes the write lock first: another process using the same link waits
+        // and then finds it burnt.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let users: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        let burnt = tx.execute(
+            "DELETE FROM setup_links WHERE token_sha256 = ?1",
+            [sha256_hex(token)],
+        )?;
+        if users != 0 || burnt == 0 {
+            return Err(setup_link_used());
+        }
+        let user = insert_user(&tx, name, password_hash, Role::Admin)?;
+        tx.execute("DELETE FROM setup_links", [])?;
+        tx.commit()?;
+        Ok(user)
+    }
+
+    fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AccountError> {
+        self.conn().execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
+            params![now_rfc3339(), actor, action, detail],
+        )?;
+        Ok(())
+    }
+
+    fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, AccountError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+        let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                actor: r.get(1)?,
+                action: r.get(2)?,
+                detail: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn begin_login_attempt(
+        &self,
+        keys: &[&str],
+        throttle: LoginThrottle,
+    ) -> Result<bool, AccountError> {
+        let keys = throttle_keys(keys);
+        let now = now_ms();
+        let window_ms = i64::try_from(throttle.window.as_millis()).unwrap_or(i64::MAX);
+        let cutoff = now.saturating_sub(window_ms);
+        let mut conn = self.conn();
+        // IMMEDIATE: the check and the count happen under SQLite's write lock, so other
+        // processes on the same file wait instead of passing the check together.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM login_attempts WHERE at_ms <= ?1", [cutoff])?;
+        let max = max_attempts_i64(throttle);
+        for key in &keys {
+            let used: i64 = tx.query_row(
+                "SELECT count(*) FROM login_attempts WHERE key = ?1",
+                [key],
+                |r| r.get(0),
+            )?;
+            if used >= max {
+                // The expired attempts stay deleted: that is only housekeeping.
+                tx.commit()?;
+                return Ok(false);
+            }
+        }
+        for key in &keys {
+            tx.execute(
+                "INSERT INTO login_attempts (key, at_ms) VALUES (?1, ?2)",
+                params![key, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn forget_login_attempts(&self, keys: &[&str]) -> Result<(), AccountError> {
+        let keys = throttle_keys(keys);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for key in &keys {
+            tx.execute("DELETE FROM login_attempts WHERE key = ?1", [key])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
