@@ -30,6 +30,7 @@
 //! ```
 
 mod blobs;
+pub mod copy;
 mod error;
 mod evidence_store;
 pub mod postgres_test_database;
@@ -44,7 +45,7 @@ pub use evidence_store::{
     Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader, Store,
     StoreLocation, url_without_password,
 };
-pub use pseudonym::Pseudonymizer;
+pub use pseudonym::{PseudonymKey, Pseudonymizer};
 pub use records::{
     DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, QueueItem,
     RejectedRecordRow, SourceRecord, Stats, StoredAnalysis, StoredDocument,
