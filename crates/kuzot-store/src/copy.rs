@@ -257,6 +257,14 @@ pub const ACCOUNT_TABLES: &[CopyTable] = &[
     },
 ];
 
+/// The evidence or account table with this name.
+pub fn table_named(name: &str) -> Option<&'static CopyTable> {
+    EVIDENCE_TABLES
+        .iter()
+        .chain(ACCOUNT_TABLES)
+        .find(|t| t.name == name)
+}
+
 /// One value of one column, whichever backend it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
