@@ -242,3 +242,30 @@ fn a_sqlite_store_migrates_to_another_sqlite_store_and_reads_the_same() {
     assert_eq!(itself.status.code(), Some(2));
     assert!(stderr(&itself).contains("is the store being migrated"));
 }
+
+#[test]
+fn a_damaged_kept_file_in_the_source_stops_the_migration_with_its_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let chat = repo_root().join("examples/telegram/result.json");
+    assert_eq!(ingest(&data, &chat).status.code(), Some(0));
+    let (name, mut bytes) = every_kept_file(&data).remove(0);
+    bytes.extend_from_slice(b"\n tampered");
+    let kept = data.join("sources").join(&name[..2]).join(&name);
+    let mut permissions = std::fs::metadata(&kept).expect("kept").permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    permissions.set_readonly(false);
+    std::fs::set_permissions(&kept, permissions).expect("writable");
+    std::fs::write(&kept, &bytes).expect("tamper");
+
+    let target = dir.path().join("target");
+    let out = kuzot(&data, &["migrate", "--to", target.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    let message = stderr(&out);
+    assert!(
+        message.contains(&name) && message.contains("damaged"),
+        "{message}"
+    );
+    // Nothing of the evidence reached the target.
+    assert_eq!(stats(&target)["documents"], 0);
+}
