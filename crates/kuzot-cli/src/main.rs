@@ -1,6 +1,7 @@
 //! The `kuzot` binary: parses arguments, sets up logging, calls the service layer, and
 //! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
 
+mod migrate_cmd;
 mod progress;
 mod search_cmd;
 mod serve_cmd;
@@ -220,6 +221,14 @@ enum Command {
         #[arg(long, env = "KUZOT_SECURE_COOKIES")]
         secure_cookies: bool,
     },
+    /// Copy the whole store (kept files, documents, analyses, labels, accounts) into a new,
+    /// empty store — a PostgreSQL database or a SQLite data directory — and verify the copy:
+    /// exit 0 when every row count and every kept file's SHA-256 match, 2 otherwise.
+    Migrate {
+        /// The target: postgres://user:password@host/db, or a data directory.
+        #[arg(long, value_name = "URL|DIR")]
+        to: String,
+    },
     /// Settings.
     Config {
         #[command(subcommand)]
@@ -383,6 +392,14 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         } => {
             serve_cmd::serve(&settings, data_dir_given, listen, demo, secure_cookies)?;
             Ok(EXIT_OK)
+        }
+        Command::Migrate { to } => {
+            let verified = migrate_cmd::migrate(&settings, &to, cli.json)?;
+            Ok(if verified {
+                EXIT_OK
+            } else {
+                EXIT_NOTHING_USABLE
+            })
         }
         Command::Reindex => {
             let store = open_store(&settings)?;

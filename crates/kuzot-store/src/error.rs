@@ -58,6 +58,19 @@ pub enum StoreError {
     /// A stored value could not be read back.
     #[error("corrupt record in the store: {0}")]
     Corrupt(String),
+    /// A copy into a store that already holds evidence (`kuzot migrate` only fills an
+    /// empty store, so that nothing is mixed or overwritten).
+    #[error(
+        "the target store at {location} is not empty ({documents} documents, {sources} sources); migrate only into a new, empty store"
+    )]
+    TargetNotEmpty {
+        /// The data directory or URL (without its password).
+        location: String,
+        /// Documents it holds.
+        documents: u64,
+        /// Sources it holds.
+        sources: u64,
+    },
     /// What was asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),

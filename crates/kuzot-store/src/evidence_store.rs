@@ -12,10 +12,11 @@ use std::path::{Path, PathBuf};
 
 use kuzot_model::{Analysis, Category, RawDocument, SourcePosition};
 
+use crate::copy::{CopyTable, CopyTarget, Value};
 use crate::{
-    DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, Pseudonymizer, QueueItem,
-    RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis, StoredBlob, StoredDocument,
-    SweepReport,
+    DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, PseudonymKey,
+    Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis,
+    StoredBlob, StoredDocument, SweepReport,
 };
 
 /// Which database a store lives in.
@@ -307,6 +308,51 @@ pub trait EvidenceStore: Send {
         limit: usize,
         analyse: &mut QueuedAnalyser<'_>,
     ) -> Result<usize, StoreError>;
+
+    // --- copying a whole store to another backend (`kuzot migrate`) ---
+
+    /// Calls `each` with every row of `table` (one of [`crate::copy::EVIDENCE_TABLES`]),
+    /// in `table.order_by` order, one [`Value`] per column of `table.columns` in that
+    /// order, each of its column's kind (NULL as [`Value::Null`]). Reads one consistent
+    /// snapshot per call; stops at the first error `each` returns and returns it.
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
+    /// Number of rows of `table` (one of [`crate::copy::EVIDENCE_TABLES`], or `changes`),
+    /// to size progress bars and to verify a copy. By default counts what
+    /// [`EvidenceStore::copy_table_out`] gives; backends override it with `count(*)`.
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, StoreError> {
+        let mut n = 0u64;
+        self.copy_table_out(table, &mut |_| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// Fills this store, which must be empty, with a copy of another: in ONE transaction,
+    /// `load` adds rows of the evidence tables through the [`CopyTarget`] it is given
+    /// (parents before children, ids as given); when it returns `Ok` the store
+    ///   - refuses with [`StoreError::TargetNotEmpty`], naming this store, when it already
+    ///     holds documents or sources (checked before anything is written);
+    ///   - adopts `pseudonym_key` as its pseudonym key (so that pseudonyms of later imports
+    ///     match the copied ones) before loading;
+    ///   - moves every generated id's sequence past the largest copied id;
+    ///   - writes one change-log entry covering the lowest to the highest document id (when
+    ///     there are documents), so that every search index over it rebuilds;
+    ///   - commits. When `load` or any step fails, nothing of the rows is kept.
+    ///
+    /// Rows of a table not in [`crate::copy::EVIDENCE_TABLES`] are refused. Kept source
+    /// files are not part of this: copy them with [`EvidenceStore::keep_source_file`]
+    /// before, so that no committed source row ever lacks its file.
+    fn copy_in(
+        &mut self,
+        pseudonym_key: &PseudonymKey,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
 }
 
 /// One entry of the change log: the documents with ids `first_id..=last_id` changed.

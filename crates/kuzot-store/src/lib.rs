@@ -37,6 +37,7 @@
 
 pub mod accounts;
 mod blobs;
+pub mod copy;
 mod error;
 mod evidence_store;
 mod postgres;
@@ -57,7 +58,7 @@ pub use evidence_store::{
     Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader, Store,
     StoreLocation, url_without_password,
 };
-pub use pseudonym::Pseudonymizer;
+pub use pseudonym::{PseudonymKey, Pseudonymizer};
 pub use records::{
     DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, QueueItem,
     RejectedRecordRow, SourceRecord, Stats, StoredAnalysis, StoredDocument,

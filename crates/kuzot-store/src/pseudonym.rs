@@ -18,6 +18,30 @@ use crate::StoreError;
 
 const KEY_BYTES: usize = 32;
 
+/// The secret key of a store's pseudonyms, carried from one store to another by
+/// `kuzot migrate` so that pseudonyms keep matching. It never shows in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PseudonymKey([u8; KEY_BYTES]);
+
+impl std::fmt::Debug for PseudonymKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PseudonymKey(<hidden>)")
+    }
+}
+
+impl PseudonymKey {
+    /// The key as lowercase hex, for a backend that stores it (never to be shown or logged).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Reads a key written by [`PseudonymKey::to_hex`].
+    pub fn from_hex(text: &str) -> Option<PseudonymKey> {
+        let bytes = hex::decode(text.trim()).ok()?;
+        Some(PseudonymKey(bytes.try_into().ok()?))
+    }
+}
+
 /// Turns author names and ids into stable pseudonyms.
 #[derive(Clone)]
 pub struct Pseudonymizer {
@@ -34,6 +58,23 @@ impl Pseudonymizer {
     /// A pseudonymizer with a given key (tests, or a key held elsewhere).
     pub fn with_key(key: [u8; KEY_BYTES]) -> Pseudonymizer {
         Pseudonymizer { key }
+    }
+
+    /// The key, to give another store the same pseudonyms (`kuzot migrate`).
+    pub fn key(&self) -> PseudonymKey {
+        PseudonymKey(self.key)
+    }
+
+    /// A pseudonymizer with a key carried from another store.
+    pub fn from_key(key: &PseudonymKey) -> Pseudonymizer {
+        Pseudonymizer { key: key.0 }
+    }
+
+    /// Replaces the key file at `path` with `key` (owner-only, atomically) and returns the
+    /// pseudonymizer of that key.
+    pub fn replace_key_file(path: &Path, key: &PseudonymKey) -> Result<Pseudonymizer, StoreError> {
+        write_private(path, key.to_hex().as_bytes())?;
+        Ok(Pseudonymizer::from_key(key))
     }
 
     /// Loads the key file, creating it with a fresh random key if it does not exist.

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use crate::blobs::create_private_dir;
+use crate::copy::{self, CopyTable, CopyTarget, SqliteTarget, Value};
 use crate::evidence_store::{
     Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader,
 };
@@ -19,8 +20,8 @@ use crate::rows::{
 };
 use crate::{
     BlobStore, DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, ORPHAN_GRACE,
-    Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis,
-    StoredBlob, StoredDocument, SweepReport,
+    PseudonymKey, Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError,
+    StoredAnalysis, StoredBlob, StoredDocument, SweepReport,
 };
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
@@ -701,6 +702,61 @@ impl EvidenceStore for SqliteStore {
         log_changes(&tx, &ids)?;
         tx.commit()?;
         Ok(batch.len())
+    }
+
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // One read transaction, so that a store written meanwhile gives one snapshot.
+        let tx = self.conn.unchecked_transaction()?;
+        copy::sqlite_dump_table(&tx, table, each)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, StoreError> {
+        copy::sqlite_count_rows(&self.conn, table)
+    }
+
+    fn copy_in(
+        &mut self,
+        pseudonym_key: &PseudonymKey,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // IMMEDIATE: no import of another process slips in between the check and the load.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let (documents, sources): (i64, i64) = tx.query_row(
+            "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sources)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if documents > 0 || sources > 0 {
+            return Err(StoreError::TargetNotEmpty {
+                location: self.root.display().to_string(),
+                documents: documents as u64,
+                sources: sources as u64,
+            });
+        }
+        // The key of an empty store has made no pseudonym yet, so it can be replaced.
+        self.pseudonymizer =
+            Pseudonymizer::replace_key_file(&self.root.join("secret.key"), pseudonym_key)?;
+        load(&mut SqliteTarget {
+            conn: &tx,
+            allowed: Some(copy::EVIDENCE_TABLES),
+        })?;
+        // SQLite takes the next rowid above the largest, so ids need no sequence reset;
+        // the change log starts again with one entry over every copied document.
+        tx.execute(
+            "INSERT INTO changes (first_id, last_id)
+             SELECT min(id), max(id) FROM documents HAVING count(*) > 0",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(())
     }
 }
 

@@ -1,0 +1,370 @@
+//! `kuzot migrate --to TARGET`: copies the whole store — kept source files, every evidence
+//! table and, where both sides keep them in SQLite, the accounts — into an empty store on
+//! the same or the other backend, then verifies the copy: row counts of every table equal
+//! on both sides, and every kept file read back from the target hashes to its name.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use kuzot_service::Settings;
+use kuzot_store::copy::{self, ACCOUNT_TABLES, CopyTable, EVIDENCE_TABLES};
+use kuzot_store::{Store, StoreError, StoreLocation};
+use sha2::{Digest, Sha256};
+
+/// One line of the summary: a table (or the kept files) and its counts on both sides.
+#[derive(Debug, serde::Serialize)]
+struct Compared {
+    what: String,
+    source: u64,
+    target: u64,
+}
+
+impl Compared {
+    fn equal(&self) -> bool {
+        self.source == self.target
+    }
+}
+
+/// What the command found at the end.
+#[derive(Debug, serde::Serialize)]
+struct MigrationReport {
+    source: String,
+    target: String,
+    tables: Vec<Compared>,
+    /// Kept files whose bytes read back from the target do not hash to their name.
+    bad_files: Vec<String>,
+    /// Why the accounts were not copied, when they were not.
+    accounts_skipped: Option<String>,
+    verified: bool,
+}
+
+/// Runs the migration; returns whether the copy verified.
+pub fn migrate(settings: &Settings, to: &str, json: bool) -> anyhow::Result<bool> {
+    let source_location = settings.store_location();
+    let target_location = StoreLocation::parse(to);
+    if same_location(&source_location, &target_location) {
+        anyhow::bail!(
+            "the target {} is the store being migrated; give another data directory or URL",
+            target_location.display()
+        );
+    }
+    let source = Store::connect(&source_location)
+        .with_context(|| format!("opening the source store at {}", source_location.display()))?;
+    let mut target = Store::connect(&target_location)
+        .with_context(|| format!("opening the target store at {}", target_location.display()))?;
+
+    // Refuse before any file is copied (copy_in checks again, inside its transaction).
+    let target_documents = target.count_rows(table("documents")?)?;
+    let target_sources = target.count_rows(table("sources")?)?;
+    if target_documents > 0 || target_sources > 0 {
+        return Err(StoreError::TargetNotEmpty {
+            location: target.location(),
+            documents: target_documents,
+            sources: target_sources,
+        }
+        .into());
+    }
+    let accounts = AccountsPlan::new(settings, &target_location)?;
+
+    let visible = !json;
+    copy_kept_files(&source, &target, visible)?;
+    let key = source.pseudonymizer().key();
+    target
+        .copy_in(&key, &mut |into| {
+            for table in EVIDENCE_TABLES {
+                let bar = table_bar(visible, table.name, source.count_rows(table)?);
+                source.copy_table_out(table, &mut |row| {
+                    bar.inc(1);
+                    into.add_row(table, row)
+                })?;
+                bar.finish_and_clear();
+            }
+            Ok(())
+        })
+        .with_context(|| format!("copying the tables into {}", target.location()))?;
+    let account_counts = accounts.copy(visible)?;
+
+    // Verification: everything read again from both sides.
+    let mut tables = Vec::new();
+    for table in EVIDENCE_TABLES {
+        tables.push(Compared {
+            what: table.name.to_owned(),
+            source: source.count_rows(table)?,
+            target: target.count_rows(table)?,
+        });
+    }
+    tables.extend(account_counts);
+    let (files, bad_files) = verify_kept_files(&target, visible)?;
+    let source_files = source.count_rows(table("sources")?)?;
+    tables.push(Compared {
+        what: "kept files (SHA-256 checked)".into(),
+        source: source_files,
+        target: files,
+    });
+    let verified = bad_files.is_empty() && tables.iter().all(Compared::equal);
+    let report = MigrationReport {
+        source: source.location(),
+        target: target.location(),
+        tables,
+        bad_files,
+        accounts_skipped: accounts.skipped,
+        verified,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(verified)
+}
+
+fn table(name: &str) -> anyhow::Result<&'static CopyTable> {
+    copy::table_named(name).with_context(|| format!("no table {name} among the copied ones"))
+}
+
+fn same_location(a: &StoreLocation, b: &StoreLocation) -> bool {
+    match (a, b) {
+        (StoreLocation::Sqlite(a), StoreLocation::Sqlite(b)) => {
+            let canonical = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_owned());
+            canonical(a) == canonical(b)
+        }
+        (StoreLocation::Postgres(a), StoreLocation::Postgres(b)) => a == b,
+        _ => false,
+    }
+}
+
+fn table_bar(visible: bool, name: &str, rows: u64) -> ProgressBar {
+    let target = if visible {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(rows), target);
+    let style = ProgressStyle::with_template(
+        "{prefix:>18} [{elapsed_precise}] {wide_bar} {pos}/{len} rows ({per_sec}, {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(name.to_owned());
+    bar
+}
+
+fn bytes_bar(visible: bool, label: &str, bytes: u64) -> ProgressBar {
+    let target = if visible {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(bytes), target);
+    let style = ProgressStyle::with_template(
+        "{prefix:>18} [{elapsed_precise}] {wide_bar} {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta})",
+    )
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar.set_prefix(label.to_owned());
+    bar
+}
+
+/// Copies every kept source file: read from the source into a temporary file, kept by
+/// the target (which checks nothing yet; the verification at the end reads it back).
+fn copy_kept_files(source: &Store, target: &Store, visible: bool) -> anyhow::Result<()> {
+    let sources = source.sources()?;
+    let bar = bytes_bar(visible, "kept files", sources.iter().map(|s| s.size).sum());
+    let scratch = tempfile::tempdir().context("a temporary folder for kept files")?;
+    for record in &sources {
+        let path = scratch.path().join(&record.sha256);
+        let mut reader = source
+            .open_source_file(&record.sha256)
+            .with_context(|| format!("reading the kept file {}", record.sha256))?;
+        let mut file = std::fs::File::create(&path).with_context(|| path.display().to_string())?;
+        std::io::copy(&mut reader, &mut file)
+            .with_context(|| format!("copying the kept file {}", record.sha256))?;
+        drop(file);
+        let kept = target
+            .keep_source_file(&path)
+            .with_context(|| format!("keeping {} in the target", record.sha256))?;
+        if kept.sha256 != record.sha256 {
+            anyhow::bail!(
+                "the kept file {} of source {} ({}) reads back with SHA-256 {}: the source store's copy is damaged",
+                record.sha256,
+                record.id,
+                record.original_name,
+                kept.sha256
+            );
+        }
+        std::fs::remove_file(&path).with_context(|| path.display().to_string())?;
+        bar.inc(record.size);
+    }
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// Reads every kept file of the target back and hashes it: returns how many matched their
+/// name and the names of those that did not (or could not be read).
+fn verify_kept_files(target: &Store, visible: bool) -> anyhow::Result<(u64, Vec<String>)> {
+    let sources = target.sources()?;
+    let bar = bytes_bar(
+        visible,
+        "verifying files",
+        sources.iter().map(|s| s.size).sum(),
+    );
+    let mut good = 0;
+    let mut bad = Vec::new();
+    let mut buffer = vec![0u8; 1 << 16];
+    for record in &sources {
+        let digest = target.open_source_file(&record.sha256).and_then(|mut r| {
+            let mut hasher = Sha256::new();
+            loop {
+                let n = r.read(&mut buffer).map_err(|e| StoreError::Io {
+                    path: PathBuf::from(&record.sha256),
+                    source: e,
+                })?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buffer[..n]);
+            }
+            Ok(hasher.finalize())
+        });
+        let hex: Option<String> = digest
+            .ok()
+            .map(|d| d.iter().map(|b| format!("{b:02x}")).collect());
+        if hex.as_deref() == Some(record.sha256.as_str()) {
+            good += 1;
+        } else {
+            bad.push(record.sha256.clone());
+        }
+        bar.inc(record.size);
+    }
+    bar.finish_and_clear();
+    Ok((good, bad))
+}
+
+/// Where the accounts come from and go to. Accounts are kept in `accounts.db` of the data
+/// directory (also beside a PostgreSQL evidence store, until accounts move behind their
+/// own interface); they are copied when the source has that file and the target is a
+/// SQLite data directory.
+struct AccountsPlan {
+    copy: Option<(PathBuf, PathBuf)>,
+    skipped: Option<String>,
+}
+
+impl AccountsPlan {
+    fn new(settings: &Settings, target: &StoreLocation) -> anyhow::Result<AccountsPlan> {
+        let from = settings.data_dir.join("accounts.db");
+        if !from.exists() {
+            return Ok(AccountsPlan {
+                copy: None,
+                skipped: Some(format!("no accounts at {}", from.display())),
+            });
+        }
+        let StoreLocation::Sqlite(target_dir) = target else {
+            return Ok(AccountsPlan {
+                copy: None,
+                skipped: Some(
+                    "the PostgreSQL store keeps no accounts yet; they stay in accounts.db".into(),
+                ),
+            });
+        };
+        let to = target_dir.join("accounts.db");
+        if to.exists() {
+            let conn = rusqlite::Connection::open(&to).with_context(|| to.display().to_string())?;
+            let has_table: bool = conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users')",
+                    [],
+                    |r| r.get(0),
+                )
+                .with_context(|| to.display().to_string())?;
+            let has_users = has_table
+                && conn
+                    .query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))
+                    .with_context(|| to.display().to_string())?;
+            if has_users {
+                anyhow::bail!(
+                    "the target {} already has accounts; migrate only into a new, empty data directory",
+                    to.display()
+                );
+            }
+        }
+        Ok(AccountsPlan {
+            copy: Some((settings.data_dir.clone(), target_dir.clone())),
+            skipped: None,
+        })
+    }
+
+    /// Copies the account tables in one transaction; returns their counts on both sides.
+    fn copy(&self, visible: bool) -> anyhow::Result<Vec<Compared>> {
+        let Some((from_dir, to_dir)) = &self.copy else {
+            return Ok(Vec::new());
+        };
+        // Opening through the accounts module brings both files to the current schema.
+        drop(kuzot_web::accounts::Accounts::open(from_dir)?);
+        drop(kuzot_web::accounts::Accounts::open(to_dir)?);
+        let from_path = from_dir.join("accounts.db");
+        let to_path = to_dir.join("accounts.db");
+        let from = rusqlite::Connection::open_with_flags(
+            &from_path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .with_context(|| from_path.display().to_string())?;
+        let mut to =
+            rusqlite::Connection::open(&to_path).with_context(|| to_path.display().to_string())?;
+        to.pragma_update(None, "foreign_keys", "ON")?;
+        // One read transaction on the source, so that the copied tables agree.
+        let snapshot = from.unchecked_transaction()?;
+        copy::sqlite_load(&mut to, &mut |into| {
+            for table in ACCOUNT_TABLES {
+                let bar = table_bar(
+                    visible,
+                    table.name,
+                    copy::sqlite_count_rows(&snapshot, table)?,
+                );
+                copy::sqlite_dump_table(&snapshot, table, &mut |row| {
+                    bar.inc(1);
+                    into.add_row(table, row)
+                })?;
+                bar.finish_and_clear();
+            }
+            Ok(())
+        })
+        .with_context(|| format!("copying the accounts into {}", to_path.display()))?;
+        snapshot.commit()?;
+        let mut counts = Vec::new();
+        for table in ACCOUNT_TABLES {
+            counts.push(Compared {
+                what: format!("accounts: {}", table.name),
+                source: copy::sqlite_count_rows(&from, table)?,
+                target: copy::sqlite_count_rows(&to, table)?,
+            });
+        }
+        Ok(counts)
+    }
+}
+
+fn print_report(report: &MigrationReport) {
+    println!("migrated {} → {}", report.source, report.target);
+    println!("{:<30} {:>12} {:>12}", "", "source", "target");
+    for line in &report.tables {
+        println!(
+            "{:<30} {:>12} {:>12}{}",
+            line.what,
+            line.source,
+            line.target,
+            if line.equal() { "" } else { "   DIFFERENT" }
+        );
+    }
+    for sha256 in &report.bad_files {
+        println!("kept file {sha256}: missing or not matching its SHA-256 in the target");
+    }
+    if let Some(why) = &report.accounts_skipped {
+        println!("accounts not copied: {why}");
+    }
+    if report.verified {
+        println!("verified: every row count equal, every kept file's SHA-256 correct");
+    } else {
+        println!("NOT verified: see the differences above");
+    }
+}
