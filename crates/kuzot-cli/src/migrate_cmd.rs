@@ -1,5 +1,5 @@
 //! `kuzot migrate --to TARGET`: copies the whole store — kept source files, every evidence
-//! table and, where both sides keep them in SQLite, the accounts — into an empty store on
+//! table and the accounts — into an empty store on
 //! the same or the other backend, then verifies the copy: row counts of every table equal
 //! on both sides, and every kept file read back from the target hashes to its name.
 
@@ -10,7 +10,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use kuzot_service::Settings;
 use kuzot_store::copy::{self, ACCOUNT_TABLES, CopyTable, EVIDENCE_TABLES};
-use kuzot_store::{Store, StoreError, StoreLocation};
+use kuzot_store::{AccountStore, Store, StoreError, StoreLocation, open_accounts};
 use sha2::{Digest, Sha256};
 
 /// One line of the summary: a table (or the kept files) and its counts on both sides.
@@ -66,7 +66,7 @@ pub fn migrate(settings: &Settings, to: &str, json: bool) -> anyhow::Result<bool
         }
         .into());
     }
-    let accounts = AccountsPlan::new(settings, &target_location)?;
+    let accounts = AccountsPlan::new(&source_location, &target_location)?;
 
     let visible = !json;
     copy_kept_files(&source, &target, visible)?;
@@ -242,105 +242,77 @@ fn verify_kept_files(target: &Store, visible: bool) -> anyhow::Result<(u64, Vec<
     Ok((good, bad))
 }
 
-/// Where the accounts come from and go to. Accounts are kept in `accounts.db` of the data
-/// directory (also beside a PostgreSQL evidence store, until accounts move behind their
-/// own interface); they are copied when the source has that file and the target is a
-/// SQLite data directory.
+/// The accounts of both sides (users, sessions, tokens, setup links, audit log), copied
+/// through the account interface so that either side may be SQLite or PostgreSQL.
 struct AccountsPlan {
-    copy: Option<(PathBuf, PathBuf)>,
+    source: Box<dyn AccountStore>,
+    target: Box<dyn AccountStore>,
     skipped: Option<String>,
 }
 
 impl AccountsPlan {
-    fn new(settings: &Settings, target: &StoreLocation) -> anyhow::Result<AccountsPlan> {
-        let from = settings.data_dir.join("accounts.db");
-        if !from.exists() {
-            return Ok(AccountsPlan {
-                copy: None,
-                skipped: Some(format!("no accounts at {}", from.display())),
-            });
-        }
-        let StoreLocation::Sqlite(target_dir) = target else {
-            return Ok(AccountsPlan {
-                copy: None,
-                skipped: Some(
-                    "the PostgreSQL store keeps no accounts yet; they stay in accounts.db".into(),
-                ),
-            });
-        };
-        let to = target_dir.join("accounts.db");
-        if to.exists() {
-            let conn = rusqlite::Connection::open(&to).with_context(|| to.display().to_string())?;
-            let has_table: bool = conn
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'users')",
-                    [],
-                    |r| r.get(0),
-                )
-                .with_context(|| to.display().to_string())?;
-            let has_users = has_table
-                && conn
-                    .query_row("SELECT EXISTS (SELECT 1 FROM users)", [], |r| r.get(0))
-                    .with_context(|| to.display().to_string())?;
-            if has_users {
+    fn new(source: &StoreLocation, target: &StoreLocation) -> anyhow::Result<AccountsPlan> {
+        let source_accounts = open_accounts(source)
+            .with_context(|| format!("opening the accounts at {}", source.display()))?;
+        let target_accounts = open_accounts(target)
+            .with_context(|| format!("opening the accounts at {}", target.display()))?;
+        let skipped = if source_accounts.user_count()? == 0 {
+            Some(format!("no accounts at {}", source.display()))
+        } else {
+            let existing = target_accounts.user_count()?;
+            if existing > 0 {
                 anyhow::bail!(
-                    "the target {} already has accounts; migrate only into a new, empty data directory",
-                    to.display()
+                    "the target {} already has {existing} accounts; migrate only into a new, empty store",
+                    target.display()
                 );
             }
-        }
+            None
+        };
         Ok(AccountsPlan {
-            copy: Some((settings.data_dir.clone(), target_dir.clone())),
-            skipped: None,
+            source: source_accounts,
+            target: target_accounts,
+            skipped,
         })
     }
 
     /// Copies the account tables in one transaction; returns their counts on both sides.
     fn copy(&self, visible: bool) -> anyhow::Result<Vec<Compared>> {
-        let Some((from_dir, to_dir)) = &self.copy else {
+        if self.skipped.is_some() {
             return Ok(Vec::new());
-        };
-        // Opening through the accounts module brings both files to the current schema.
-        drop(kuzot_web::accounts::Accounts::open(from_dir)?);
-        drop(kuzot_web::accounts::Accounts::open(to_dir)?);
-        let from_path = from_dir.join("accounts.db");
-        let to_path = to_dir.join("accounts.db");
-        let from = rusqlite::Connection::open_with_flags(
-            &from_path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-        )
-        .with_context(|| from_path.display().to_string())?;
-        let mut to =
-            rusqlite::Connection::open(&to_path).with_context(|| to_path.display().to_string())?;
-        to.pragma_update(None, "foreign_keys", "ON")?;
-        // One read transaction on the source, so that the copied tables agree.
-        let snapshot = from.unchecked_transaction()?;
-        copy::sqlite_load(&mut to, &mut |into| {
-            for table in ACCOUNT_TABLES {
-                let bar = table_bar(
-                    visible,
-                    table.name,
-                    copy::sqlite_count_rows(&snapshot, table)?,
-                );
-                copy::sqlite_dump_table(&snapshot, table, &mut |row| {
-                    bar.inc(1);
-                    into.add_row(table, row)
-                })?;
-                bar.finish_and_clear();
-            }
-            Ok(())
-        })
-        .with_context(|| format!("copying the accounts into {}", to_path.display()))?;
-        snapshot.commit()?;
+        }
+        self.target
+            .copy_in(&mut |into| {
+                for table in ACCOUNT_TABLES {
+                    let rows = self.source.count_rows(table).map_err(account_error)?;
+                    let bar = table_bar(visible, table.name, rows);
+                    self.source
+                        .copy_table_out(table, &mut |row| {
+                            bar.inc(1);
+                            into.add_row(table, row)
+                        })
+                        .map_err(account_error)?;
+                    bar.finish_and_clear();
+                }
+                Ok(())
+            })
+            .with_context(|| format!("copying the accounts into {}", self.target.describe()))?;
         let mut counts = Vec::new();
         for table in ACCOUNT_TABLES {
             counts.push(Compared {
                 what: format!("accounts: {}", table.name),
-                source: copy::sqlite_count_rows(&from, table)?,
-                target: copy::sqlite_count_rows(&to, table)?,
+                source: self.source.count_rows(table)?,
+                target: self.target.count_rows(table)?,
             });
         }
         Ok(counts)
+    }
+}
+
+/// An account error inside a copy, where the copy's error type is the store's.
+fn account_error(e: kuzot_store::AccountError) -> StoreError {
+    match e {
+        kuzot_store::AccountError::Store(inner) => inner,
+        other => StoreError::Corrupt(other.to_string()),
     }
 }
 

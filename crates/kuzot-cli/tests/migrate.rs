@@ -269,3 +269,123 @@ fn a_damaged_kept_file_in_the_source_stops_the_migration_with_its_name() {
     // Nothing of the evidence reached the target.
     assert_eq!(stats(&target)["documents"], 0);
 }
+
+/// `kuzot` over a data directory and, when given, a database URL.
+fn kuzot_on(data: &Path, database: Option<&str>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kuzot"));
+    command
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("KUZOT_DATA")
+        .env_remove("KUZOT_DATABASE_URL")
+        .env("KUZOT_OPERATOR", "test");
+    if let Some(url) = database {
+        command.arg("--database").arg(url);
+    }
+    command.args(args).output().expect("kuzot runs")
+}
+
+#[test]
+fn a_store_goes_to_postgresql_and_back_unchanged() {
+    let Some(db) = kuzot_store::postgres_test_database::TestDatabase::create("migrate_round_trip")
+    else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    assert_eq!(
+        ingest(&data, &repo_root().join("examples")).status.code(),
+        Some(0)
+    );
+    {
+        let accounts = kuzot_web::accounts::Accounts::open(&data).expect("accounts");
+        accounts
+            .create_user(
+                "ana",
+                "a long enough password",
+                kuzot_web::accounts::Role::Admin,
+            )
+            .expect("user");
+        accounts
+            .audit("ana", "login", "from 127.0.0.1")
+            .expect("audit");
+    }
+    let before_export = export(&data);
+    let before_stats = stats(&data);
+    let before_files = every_kept_file(&data);
+
+    // SQLite → PostgreSQL: the server-mode store reads the same, ids included.
+    let to_postgres = kuzot(&data, &["migrate", "--to", db.url()]);
+    assert_eq!(
+        to_postgres.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&to_postgres),
+        stderr(&to_postgres)
+    );
+    assert!(stdout(&to_postgres).contains("accounts: users"));
+    let server_dir = dir.path().join("server");
+    let on_postgres = |args: &[&str]| kuzot_on(&server_dir, Some(db.url()), args);
+    assert_eq!(
+        stdout(&on_postgres(&["export", "--format", "jsonl"])),
+        before_export
+    );
+    let pg_stats: serde_json::Value =
+        serde_json::from_slice(&on_postgres(&["--json", "stats"]).stdout).expect("stats");
+    assert_eq!(pg_stats, before_stats);
+    let pg_accounts =
+        kuzot_store::open_accounts(&kuzot_store::StoreLocation::Postgres(db.url().to_owned()))
+            .expect("accounts on PostgreSQL");
+    assert_eq!(pg_accounts.user_count().expect("count"), 1);
+
+    // PostgreSQL → a new SQLite directory: the same again, kept bytes included.
+    let back = dir.path().join("back");
+    let to_sqlite = on_postgres(&["migrate", "--to", back.to_str().expect("path")]);
+    assert_eq!(
+        to_sqlite.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&to_sqlite),
+        stderr(&to_sqlite)
+    );
+    assert_eq!(export(&back), before_export);
+    assert_eq!(stats(&back), before_stats);
+    assert_eq!(every_kept_file(&back), before_files);
+    let back_accounts = kuzot_web::accounts::Accounts::open(&back).expect("accounts");
+    assert!(
+        back_accounts
+            .authenticate("ana", "a long enough password")
+            .expect("login")
+            .is_some()
+    );
+
+    // Later imports of the same chat: the same documents and pseudonyms on all three (not the
+    // same new ids: PostgreSQL's sequence also advances for messages already stored).
+    let later = later_telegram_export(dir.path());
+    let later_arg = later.to_str().expect("path");
+    assert_eq!(ingest(&data, &later).status.code(), Some(0));
+    assert_eq!(on_postgres(&["ingest", later_arg]).status.code(), Some(0));
+    assert_eq!(ingest(&back, &later).status.code(), Some(0));
+    let without_ids = |jsonl: &str| -> Vec<String> {
+        let mut lines: Vec<String> = jsonl
+            .lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("id");
+                    o.remove("cluster");
+                }
+                v.to_string()
+            })
+            .collect();
+        lines.sort();
+        lines
+    };
+    let expected = without_ids(&export(&data));
+    assert!(expected.iter().any(|l| l.contains("Звоните +79990001122")));
+    assert_eq!(
+        without_ids(&stdout(&on_postgres(&["export", "--format", "jsonl"]))),
+        expected
+    );
+    assert_eq!(without_ids(&export(&back)), expected);
+}

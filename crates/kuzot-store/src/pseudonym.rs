@@ -73,7 +73,7 @@ impl Pseudonymizer {
     /// Replaces the key file at `path` with `key` (owner-only, atomically) and returns the
     /// pseudonymizer of that key.
     pub fn replace_key_file(path: &Path, key: &PseudonymKey) -> Result<Pseudonymizer, StoreError> {
-        write_private(path, key.to_hex().as_bytes())?;
+        replace_private(path, key.to_hex().as_bytes())?;
         Ok(Pseudonymizer::from_key(key))
     }
 
@@ -147,6 +147,34 @@ impl Pseudonymizer {
 }
 
 /// Writes a file readable by its owner only, atomically.
+/// Writes `bytes` to `path` (mode 0600, synced), replacing what is there: the new file
+/// appears whole, by a rename of a uniquely named temporary file.
+fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let mut unique = [0u8; 8];
+    getrandom::fill(&mut unique).map_err(|e| StoreError::BadSecret {
+        path: path.to_owned(),
+        reason: format!("no randomness from the system: {e}"),
+    })?;
+    let tmp = path.with_extension(format!("tmp-{}", hex::encode(unique)));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let written = (|| {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(StoreError::io(path))
+}
+
 /// Writes `bytes` to `path` (mode 0600, synced) unless `path` exists: the file appears
 /// whole or not at all, and of two processes racing to create it exactly one wins (a hard
 /// link fails when its target exists, where a rename would replace it). Returns whether

@@ -12,8 +12,8 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use kuzot_store::StoreLocation;
 use kuzot_store::postgres_test_database::TestDatabase;
-use kuzot_web::accounts::Role;
 use kuzot_web::ServeOptions;
+use kuzot_web::accounts::Role;
 use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";

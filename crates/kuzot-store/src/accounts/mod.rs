@@ -14,6 +14,7 @@
 mod postgres;
 mod sqlite;
 
+use crate::copy::{CopyTable, CopyTarget, Value};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -276,6 +277,26 @@ pub trait AccountStore: Send + Sync {
     ) -> Result<bool, AccountError>;
     /// Forgets the attempts of `keys` (after a successful login).
     fn forget_login_attempts(&self, keys: &[&str]) -> Result<(), AccountError>;
+
+    // --- copying the accounts to another backend (`kuzot migrate`) ---
+
+    /// Calls `each` with every row of `table` (one of [`crate::copy::ACCOUNT_TABLES`]), in
+    /// its order, from one snapshot. `each` must not call this store.
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError>;
+
+    /// Number of rows of `table` (one of [`crate::copy::ACCOUNT_TABLES`]).
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, AccountError>;
+
+    /// Fills these accounts, which must have no user yet, with rows `load` adds (ids as
+    /// given), in one transaction, moving generated ids past the copied ones.
+    fn copy_in(
+        &self,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError>;
 }
 
 /// Opens the account store of a location: `accounts.db` in a SQLite data directory

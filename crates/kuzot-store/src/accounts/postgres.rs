@@ -6,6 +6,7 @@
 //! each attempt locks its keys (transaction advisory locks, taken in one order) before it
 //! counts and records them.
 
+use crate::copy::{self, CopyTable, CopyTarget, Value};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use postgres::error::SqlState;
@@ -685,5 +686,87 @@ impl AccountStore for PostgresAccounts {
             tx.commit()?;
             Ok(())
         })
+    }
+
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError> {
+        let table = postgres_table(table)?;
+        self.with_client(|c| {
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(::postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            copy::postgres_dump_table(&mut tx, &table, each)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, AccountError> {
+        let table = postgres_table(table)?;
+        self.with_client(|c| Ok(copy::postgres_count_rows(c, &table)?))
+    }
+
+    fn copy_in(
+        &self,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError> {
+        self.with_client(|c| {
+            let mut tx = c.transaction()?;
+            tx.batch_execute("LOCK TABLE accounts_users IN EXCLUSIVE MODE")?;
+            let users: i64 = tx
+                .query_one("SELECT count(*) FROM accounts_users", &[])?
+                .get(0);
+            if users > 0 {
+                return Err(AccountError::Invalid(format!(
+                    "{} already has {users} accounts; copy accounts only into new ones",
+                    url_without_password(&self.url)
+                )));
+            }
+            let mut target = AccountsTarget {
+                tx: &mut tx,
+                loader: copy::PostgresLoader::new(),
+            };
+            load(&mut target)?;
+            let AccountsTarget { loader, .. } = target;
+            loader.finish(&mut tx)?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+}
+
+/// The PostgreSQL form of an account table: the same columns, named with the `accounts_`
+/// prefix that keeps them apart from the evidence tables of the same database.
+fn postgres_table(table: &CopyTable) -> Result<CopyTable, StoreError> {
+    let name = match table.name {
+        "users" => "accounts_users",
+        "sessions" => "accounts_sessions",
+        "api_tokens" => "accounts_api_tokens",
+        "setup_links" => "accounts_setup_links",
+        "audit_log" => "accounts_audit_log",
+        other => {
+            return Err(StoreError::Corrupt(format!(
+                "{other} is not an account table"
+            )));
+        }
+    };
+    Ok(CopyTable { name, ..*table })
+}
+
+/// A [`CopyTarget`] that loads account rows into one PostgreSQL transaction.
+struct AccountsTarget<'t, 'c> {
+    tx: &'t mut ::postgres::Transaction<'c>,
+    loader: copy::PostgresLoader,
+}
+
+impl CopyTarget for AccountsTarget<'_, '_> {
+    fn add_row(&mut self, table: &CopyTable, row: &[Value]) -> Result<(), StoreError> {
+        let table = postgres_table(table)?;
+        self.loader.add_row(self.tx, &table, row)
     }
 }

@@ -1,6 +1,8 @@
 //! The account store in `accounts.db` of a SQLite data directory: the file and schema of
 //! earlier versions open unchanged (the login attempts table is added beside them).
 
+use crate::StoreError;
+use crate::copy::{self, CopyTable, CopyTarget, Value};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -457,6 +459,43 @@ impl AccountStore for SqliteAccounts {
         for key in &keys {
             tx.execute("DELETE FROM login_attempts WHERE key = ?1", [key])?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError> {
+        let conn = self.conn();
+        let tx = conn.unchecked_transaction()?;
+        copy::sqlite_dump_table(&tx, table, each)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, AccountError> {
+        Ok(copy::sqlite_count_rows(&self.conn(), table)?)
+    }
+
+    fn copy_in(
+        &self,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), AccountError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let users: i64 = tx.query_row("SELECT count(*) FROM users", [], |r| r.get(0))?;
+        if users > 0 {
+            return Err(AccountError::Invalid(format!(
+                "{} already has {users} accounts; copy accounts only into new ones",
+                self.file.display()
+            )));
+        }
+        load(&mut copy::SqliteTarget {
+            conn: &tx,
+            allowed: Some(copy::ACCOUNT_TABLES),
+        })?;
         tx.commit()?;
         Ok(())
     }

@@ -17,9 +17,11 @@ use ::postgres::{Client, NoTls, Transaction};
 use kuzot_model::{Analysis, SourcePosition};
 use time::OffsetDateTime;
 
+use crate::copy::{self, CopyTable, CopyTarget, PostgresLoader, Value};
 use crate::evidence_store::{
     Backend, Change, EvidenceStore, Import, QueuedAnalyser, SourceReader, url_without_password,
 };
+use crate::pseudonym::PseudonymKey;
 use crate::{
     DocumentFilter, IndexRow, Label, NewLabel, NewSource, ORPHAN_GRACE, Pseudonymizer, QueueItem,
     RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis, StoredBlob, StoredDocument,
@@ -554,5 +556,97 @@ impl EvidenceStore for PostgresStore {
         log_changes(&mut tx, &ids)?;
         tx.commit()?;
         Ok(batch.len())
+    }
+
+    fn copy_table_out(
+        &self,
+        table: &CopyTable,
+        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        // One repeatable-read transaction: one snapshot of the table however long the copy
+        // takes. The connection stays borrowed while `each` runs, so `each` must not call
+        // this store (a migration writes into another store).
+        let mut client = self.client();
+        let mut tx = client
+            .build_transaction()
+            .isolation_level(::postgres::IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()?;
+        copy::postgres_dump_table(&mut tx, table, each)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn count_rows(&self, table: &CopyTable) -> Result<u64, StoreError> {
+        copy::postgres_count_rows(&mut *self.client(), table)
+    }
+
+    fn copy_in(
+        &mut self,
+        pseudonym_key: &PseudonymKey,
+        load: &mut dyn FnMut(&mut dyn CopyTarget) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        {
+            let mut client = self.client();
+            let mut tx = client.transaction()?;
+            // No import of another process slips in between the check and the load.
+            tx.batch_execute("LOCK TABLE sources, documents IN EXCLUSIVE MODE")?;
+            let row = tx.query_one(
+                "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sources)",
+                &[],
+            )?;
+            let (documents, sources): (i64, i64) = (row.get(0), row.get(1));
+            if documents > 0 || sources > 0 {
+                return Err(StoreError::TargetNotEmpty {
+                    location: self.shown.clone(),
+                    documents: documents as u64,
+                    sources: sources as u64,
+                });
+            }
+            // The key of an empty store has made no pseudonym yet, so it can be replaced;
+            // every process that opens the database afterwards reads this one.
+            let key = hex::decode(pseudonym_key.to_hex())
+                .map_err(|e| StoreError::Corrupt(format!("pseudonym key: {e}")))?;
+            tx.execute(
+                "INSERT INTO store_secrets (name, value) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                &[&PSEUDONYM_KEY, &key],
+            )?;
+            let mut target = PostgresTarget {
+                tx: &mut tx,
+                loader: PostgresLoader::new(),
+            };
+            load(&mut target)?;
+            let PostgresTarget { loader, .. } = target;
+            loader.finish(&mut tx)?;
+            // The change log starts again with one entry over every copied document.
+            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHANGES_LOCK])?;
+            tx.execute(
+                "INSERT INTO changes (first_id, last_id)
+                 SELECT min(id), max(id) FROM documents HAVING count(*) > 0",
+                &[],
+            )?;
+            tx.commit()?;
+        }
+        self.pseudonymizer = Pseudonymizer::from_key(pseudonym_key);
+        Ok(())
+    }
+}
+
+/// A [`CopyTarget`] over one PostgreSQL transaction: rows go out with `COPY` in chunks.
+struct PostgresTarget<'t, 'c> {
+    tx: &'t mut Transaction<'c>,
+    loader: PostgresLoader,
+}
+
+impl CopyTarget for PostgresTarget<'_, '_> {
+    fn add_row(&mut self, table: &CopyTable, row: &[Value]) -> Result<(), StoreError> {
+        if !copy::EVIDENCE_TABLES.iter().any(|t| t.name == table.name) {
+            return Err(StoreError::Corrupt(format!(
+                "the table {} is not one this store takes rows of",
+                table.name
+            )));
+        }
+        self.loader.add_row(self.tx, table, row)
     }
 }

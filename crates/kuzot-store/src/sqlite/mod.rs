@@ -256,7 +256,7 @@ impl EvidenceStore for SqliteStore {
             .optional()?)
     }
 
-    /// Starts the import of one source file; nothing is visible until [`Import::commit`].
+    /// Starts the import of one source file; nothing is visible until [`ImportSession::commit`].
     fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
         let inserted = tx.execute(
@@ -337,7 +337,7 @@ impl EvidenceStore for SqliteStore {
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
         let mut stmt = self.conn.prepare(
-            "SELECT s.format, count(*) FROM documents d JOIN sources s ON s.id = d.source_id GROUP BY s.format ORDER BY 2 DESC",
+            "SELECT s.format, count(*) FROM documents d JOIN sources s ON s.id = d.source_id GROUP BY s.format ORDER BY 2 DESC, s.format",
         )?;
         let by_format = stmt
             .query_map([], |r| {
@@ -565,9 +565,9 @@ impl EvidenceStore for SqliteStore {
 
     /// Documents per category among analysed documents.
     fn category_counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT category, count(*) FROM analyses GROUP BY category ORDER BY 2 DESC")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT category, count(*) FROM analyses GROUP BY category ORDER BY 2 DESC, category",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
