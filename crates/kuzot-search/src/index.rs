@@ -145,7 +145,7 @@ struct Inner {
     /// Held for every write: one writer at a time in this process. The tantivy writer
     /// itself is created per operation and dropped after it, so that its directory lock
     /// is not held between writes and another process (`kuzot ingest` beside a running
-    /// server) can sync the index too.
+    /// server) can bring the index up to date too.
     write: Mutex<()>,
     /// The last dashboards counted, by query, each for the index generation it was
     /// counted on: a page of charts asks for the same counts once per chart, and every
@@ -241,7 +241,7 @@ impl SearchIndex {
     }
 
     /// Opens the index, or, when it was built by another kuzot with another layout, deletes
-    /// it and starts an empty one that the next [`SearchIndex::sync`] fills from the store:
+    /// it and starts an empty one that the next [`SearchIndex::follow`] fills from the store:
     /// the index is derived data, the store is the evidence.
     pub fn open_or_rebuild(dir: &Path, rates: RateTable) -> Result<SearchIndex, SearchError> {
         match SearchIndex::open(dir, rates.clone()) {
