@@ -5,6 +5,7 @@ mod migrate_cmd;
 mod progress;
 mod search_cmd;
 mod serve_cmd;
+mod worker_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -67,8 +68,12 @@ enum Command {
         #[arg(long, env = "KUZOT_OPERATOR")]
         operator: Option<String>,
         /// Store documents without analysing them (`kuzot reanalyze` can do it later).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "queue_analysis")]
         no_analysis: bool,
+        /// Store documents without analysing them and queue them for `kuzot worker`
+        /// processes, which analyse them (and regroup near-duplicates) afterwards.
+        #[arg(long)]
+        queue_analysis: bool,
         /// Trained model to combine with the cue model (default: the store's installed one).
         #[arg(long)]
         model: Option<PathBuf>,
@@ -130,11 +135,27 @@ enum Command {
         #[arg(long, default_value = "genre-recipe-1")]
         recipe: String,
     },
-    /// Re-analyse every stored document (after an engine or model upgrade).
+    /// Re-analyse every stored document not analysed by this engine and model (after an
+    /// upgrade): queues them, then analyses the queue in this process.
     Reanalyze {
         /// Trained model to combine with the cue model (default: the store's installed one).
         #[arg(long)]
         model: Option<PathBuf>,
+    },
+    /// Analyse what waits in the analysis queue (imports with --queue-analysis, a server
+    /// with `analysis = "workers"`), batch by batch, until interrupted (Ctrl-C or SIGTERM
+    /// end it after the current batch); several workers may run at once.
+    Worker {
+        /// Stop when the queue is empty instead of waiting for more.
+        #[arg(long)]
+        once: bool,
+        /// Trained model to combine with the cue model (default: the store's installed one).
+        #[arg(long)]
+        model: Option<PathBuf>,
+        /// Documents per batch (one transaction each: a worker killed mid-batch leaves
+        /// that batch queued for the next).
+        #[arg(long, default_value_t = kuzot_service::WORKER_BATCH)]
+        batch: usize,
     },
     /// Phone numbers found in several documents.
     Phones {
@@ -360,10 +381,11 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             keep_authors,
             operator,
             no_analysis,
+            queue_analysis,
             model,
         } => {
             let mut store = open_store(&settings)?;
-            let engine = if no_analysis {
+            let engine = if no_analysis || queue_analysis {
                 None
             } else {
                 Some(load_engine(model.as_deref(), Some(&settings.data_dir))?)
@@ -373,11 +395,24 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 columns: columns.unwrap_or_default(),
                 keep_authors: keep_authors || settings.keep_authors,
                 operator: operator.unwrap_or_else(|| settings.operator_name()),
+                queue_analysis,
             };
             let bar = progress::IngestBar::new(!cli.json);
-            let summary =
-                kuzot_service::ingest_paths(&mut store, &paths, &options, engine.as_ref(), &bar)?;
-            search_cmd::sync_after_ingest(&settings, &store);
+            let summary = search_cmd::ingest_and_index(
+                &settings,
+                &mut store,
+                &paths,
+                &options,
+                engine.as_ref(),
+                &bar,
+            )?;
+            if queue_analysis && !cli.json {
+                let queued = store.analysis_queue_len()?;
+                eprintln!(
+                    "{} waiting for analysis; run `kuzot worker` to analyse them",
+                    counted(queued, "document", "documents")
+                );
+            }
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&summary)?);
             } else {
@@ -651,7 +686,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             let mut store = open_store(&settings)?;
             let engine = load_engine(model.as_deref(), Some(&settings.data_dir))?;
             let bar = progress::IngestBar::documents(!cli.json);
-            let done = kuzot_service::reanalyze(&mut store, &engine, &bar)?;
+            let done = search_cmd::reanalyze_and_index(&settings, &mut store, &engine, &bar)?;
             if cli.json {
                 println!(
                     "{}",
@@ -664,6 +699,9 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 );
             }
             Ok(EXIT_OK)
+        }
+        Command::Worker { once, model, batch } => {
+            worker_cmd::worker(&settings, once, model.as_deref(), batch, cli.json)
         }
         Command::Phones {
             min_documents,

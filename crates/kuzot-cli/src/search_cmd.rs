@@ -1,4 +1,4 @@
-//! `kuzot reindex` and `kuzot search`, and the index sync that follows an ingest.
+//! `kuzot reindex` and `kuzot search`, and the index update that ends an ingest or a re-analysis.
 
 use std::path::{Path, PathBuf};
 
@@ -130,7 +130,7 @@ pub fn reindex(settings: &Settings, store: &Store, json: bool) -> anyhow::Result
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let indexed = index.rebuild(store, &|done, total| {
+    let indexed = kuzot_service::rebuild_index(&index, store, &|done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })?;
@@ -150,18 +150,68 @@ pub fn reindex(settings: &Settings, store: &Store, json: bool) -> anyhow::Result
     Ok(crate::EXIT_OK)
 }
 
-/// After an ingest: brings the index up to date (creating it when missing), so that new
-/// documents are searchable at once. A failure is reported, not fatal: the documents are
-/// stored, and `kuzot reindex` catches the index up later.
-pub fn sync_after_ingest(settings: &Settings, store: &Store) {
-    let dir = index_dir(settings);
-    let result = open_index(&dir).and_then(|index| Ok(index.sync(store)?));
-    match result {
-        Ok(n) => tracing::info!(indexed = n, "search index synced"),
-        Err(e) => eprintln!(
-            "kuzot: warning: the search index was not updated ({e:#}); run `kuzot reindex`"
-        ),
+/// `kuzot ingest`: the ingest → analyse → store → index use case, over the data
+/// directory's index (created when missing). A failure of the index is reported, not
+/// fatal: the documents are stored, and `kuzot reindex` (or a running server, which
+/// follows the store) catches the index up later.
+pub fn ingest_and_index(
+    settings: &Settings,
+    store: &mut Store,
+    paths: &[PathBuf],
+    options: &kuzot_service::IngestOptions,
+    engine: Option<&kuzot_analysis::Engine>,
+    progress: &dyn kuzot_service::IngestProgress,
+) -> anyhow::Result<kuzot_service::IngestSummary> {
+    let index = match open_index(&index_dir(settings)) {
+        Ok(index) => index,
+        Err(e) => {
+            let summary = kuzot_service::ingest_paths(store, paths, options, engine, progress)?;
+            warn_index_not_updated(&e);
+            return Ok(summary);
+        }
+    };
+    let done = kuzot_service::ingest_and_index(store, &index, paths, options, engine, progress)?;
+    report_index_update(done.index);
+    Ok(done.summary)
+}
+
+/// `kuzot reanalyze`: the re-analyse → index use case. Returns the documents analysed.
+pub fn reanalyze_and_index(
+    settings: &Settings,
+    store: &mut Store,
+    engine: &kuzot_analysis::Engine,
+    progress: &dyn kuzot_service::IngestProgress,
+) -> anyhow::Result<u64> {
+    match open_index(&index_dir(settings)) {
+        Ok(index) => {
+            let (done, indexed) =
+                kuzot_service::reanalyze_and_index(store, &index, engine, progress)?;
+            report_index_update(indexed);
+            Ok(done)
+        }
+        Err(e) => {
+            let done = kuzot_service::reanalyze(store, engine, progress)?;
+            warn_index_not_updated(&e);
+            Ok(done)
+        }
     }
+}
+
+/// Logs what following the store did to the index, or warns that it failed.
+pub fn report_index_update(update: Result<kuzot_search::FollowReport, kuzot_search::SearchError>) {
+    match update {
+        Ok(report) => tracing::info!(
+            changes = report.changes,
+            documents = report.documents,
+            rebuilt = report.rebuilt,
+            "search index followed the store"
+        ),
+        Err(e) => warn_index_not_updated(&anyhow::Error::from(e)),
+    }
+}
+
+fn warn_index_not_updated(e: &anyhow::Error) {
+    eprintln!("kuzot: warning: the search index was not updated ({e:#}); run `kuzot reindex`");
 }
 
 fn format_time(t: Option<i64>) -> String {
@@ -209,6 +259,12 @@ pub fn search(settings: &Settings, args: SearchArgs, json: bool) -> anyhow::Resu
         );
     }
     let index = open_index(&dir)?;
+    // What other processes wrote since (a worker's analyses, a server's labels) is applied
+    // first; a store that cannot be read leaves the index as it is, with a warning.
+    match crate::open_store(settings) {
+        Ok(store) => report_index_update(kuzot_service::follow_index(&index, &store)),
+        Err(e) => warn_index_not_updated(&e),
+    }
     if index.doc_count() == 0 {
         anyhow::bail!(
             "the search index in {} is empty; run `kuzot reindex` (or ingest documents) first",

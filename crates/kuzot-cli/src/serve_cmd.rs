@@ -140,6 +140,7 @@ pub fn serve(
         rates: kuzot_model::RateTable::default(),
         operator: settings.operator_name(),
         limits: web_limits(&settings.server),
+        analysis_by_workers: settings.server.analysis == kuzot_service::AnalysisMode::Workers,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -704,3 +704,63 @@ fn a_folder_with_unreadable_parts_links_and_fifos_imports_the_rest() {
     }
     assert_eq!(documents(&data).len(), 6, "{text}");
 }
+
+#[test]
+fn worker_once_drains_a_queued_import() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let export = dir.path().join("WhatsApp Chat with Ish.txt");
+    std::fs::write(
+        &export,
+        "12/03/2024, 14:05 - Aibek: Контракт с Минобороны, выплата 195 000 руб.\n\
+         12/03/2024, 14:06 - Aibek: Требуются штукатуры в Мариуполь, 120 000 руб/мес\n\
+         12/03/2024, 14:07 - Aibek: Погода в Бишкеке: завтра дождь\n",
+    )
+    .expect("write export");
+    let ingest = kuzot(
+        &data,
+        &[
+            "ingest",
+            "--queue-analysis",
+            export.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert!(
+        ingest.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&ingest.stderr).contains("3 documents waiting for analysis"),
+        "{}",
+        String::from_utf8_lossy(&ingest.stderr)
+    );
+    let worker = kuzot(&data, &["--json", "worker", "--once"]);
+    assert!(
+        worker.status.success(),
+        "{}",
+        String::from_utf8_lossy(&worker.stderr)
+    );
+    let report = json(&worker);
+    assert_eq!(report["analysed"], 3, "{report}");
+    assert_eq!(report["still_queued"], 0, "{report}");
+    // Nothing left: a second run has nothing to do.
+    let again = json(&kuzot(&data, &["--json", "worker", "--once"]));
+    assert_eq!(again["analysed"], 0, "{again}");
+    // `kuzot search` follows the store first: the worker's categories are searchable.
+    let found = kuzot(&data, &["--json", "search", "контракт"]);
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let categories: Vec<String> = stdout(&found)
+        .lines()
+        .map(|l| {
+            let hit: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            hit["category"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(categories.len(), 1, "{categories:?}");
+    assert_ne!(categories[0], "other", "the analysis reached the index");
+}

@@ -15,6 +15,7 @@
 mod analysis;
 mod currency;
 mod document;
+mod index_row;
 
 pub use analysis::{
     Analysis, Category, Cue, FactSpan, Facts, Genre, Money, MoneyRole, Org, Period, Place, Promise,
@@ -25,3 +26,4 @@ pub use document::{
     AuthorRef, ChatRef, DocumentKind, MediaRef, Provenance, RawDocument, SourceFormat,
     SourcePosition,
 };
+pub use index_row::IndexRow;

@@ -8,9 +8,9 @@ pub enum SearchError {
     /// tantivy failed (I/O, a corrupt segment, a lock held by another process).
     #[error("search index: {0}")]
     Index(#[from] tantivy::TantivyError),
-    /// Reading documents from the store failed.
-    #[error(transparent)]
-    Store(#[from] kuzot_store::StoreError),
+    /// Reading documents or changes from the store failed.
+    #[error("reading the store for the search index: {0}")]
+    Feed(#[source] crate::feed::FeedError),
     /// A file or directory operation failed.
     #[error("{path}: {source}")]
     Io {

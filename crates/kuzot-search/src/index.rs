@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use kuzot_model::IndexRow;
 use kuzot_model::{Category, RateTable};
-use kuzot_store::{IndexRow, Store};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -17,6 +17,7 @@ use tantivy::{
 
 use crate::aggregate::AggregateCollector;
 use crate::analyzer::{ANALYZER_NAME, text_analyzer};
+use crate::feed::{FeedError, IndexFeed};
 use crate::query::{build_query, category_from_code};
 use crate::{
     Aggregates, SearchError, SearchHit, SearchQuery, SearchResults, Snippet, Sort, category_code,
@@ -28,8 +29,14 @@ pub const SCHEMA_VERSION: u32 = 2;
 
 /// Memory the writer may fill before it flushes a segment to disk.
 const WRITER_MEMORY: usize = 100_000_000;
-/// Documents between two commits while syncing: each commit makes progress durable.
-const SYNC_BATCH: u64 = 50_000;
+/// Documents between two commits while following the change log: each commit makes
+/// progress durable.
+const FOLLOW_BATCH: u64 = 50_000;
+/// Changes read from the log at once.
+const CHANGES_PER_READ: usize = 1_000;
+/// Document ids read from the store at once when a change covers a range of them (an
+/// import of a million documents is one change).
+const IDS_PER_READ: i64 = 2_000;
 /// How much of a document's opening a snippet is looked for in (bytes).
 pub const SNIPPET_SOURCE_BYTES: usize = 256 << 10;
 
@@ -104,6 +111,29 @@ fn schema() -> (Schema, Fields) {
 struct Payload {
     schema: u32,
     last_id: i64,
+    /// The last change of the store's change log this index applied; `None` in an index
+    /// written before the index followed the log (it is rebuilt once).
+    #[serde(default)]
+    seq: Option<i64>,
+}
+
+/// What one [`SearchIndex::follow`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FollowReport {
+    /// Changes of the log applied.
+    pub changes: u64,
+    /// Documents (re)indexed.
+    pub documents: u64,
+    /// The index had no recorded change and was rebuilt from scratch.
+    pub rebuilt: bool,
+    /// The change the index is at now.
+    pub seq: i64,
+}
+
+/// Stops a feed's iteration when the index fails, keeping the index's error.
+fn stop_with(error: &mut Option<SearchError>, e: SearchError) -> FeedError {
+    *error = Some(e);
+    "indexing stopped".into()
 }
 
 struct Inner {
@@ -115,7 +145,7 @@ struct Inner {
     /// Held for every write: one writer at a time in this process. The tantivy writer
     /// itself is created per operation and dropped after it, so that its directory lock
     /// is not held between writes and another process (`kuzot ingest` beside a running
-    /// server) can sync the index too.
+    /// server) can bring the index up to date too.
     write: Mutex<()>,
     /// The last dashboards counted, by query, each for the index generation it was
     /// counted on: a page of charts asks for the same counts once per chart, and every
@@ -211,7 +241,7 @@ impl SearchIndex {
     }
 
     /// Opens the index, or, when it was built by another kuzot with another layout, deletes
-    /// it and starts an empty one that the next [`SearchIndex::sync`] fills from the store:
+    /// it and starts an empty one that the next [`SearchIndex::follow`] fills from the store:
     /// the index is derived data, the store is the evidence.
     pub fn open_or_rebuild(dir: &Path, rates: RateTable) -> Result<SearchIndex, SearchError> {
         match SearchIndex::open(dir, rates.clone()) {
@@ -249,6 +279,12 @@ impl SearchIndex {
         Ok(self.payload()?.map_or(0, |p| p.last_id))
     }
 
+    /// The last change of the store's change log this index applied, `None` when it
+    /// has none recorded (a new index, or one written before indexes followed the log).
+    pub fn applied_change(&self) -> Result<Option<i64>, SearchError> {
+        Ok(self.payload()?.and_then(|p| p.seq))
+    }
+
     fn writer(&self, threads: usize) -> Result<IndexWriter, SearchError> {
         Ok(self
             .inner
@@ -256,10 +292,11 @@ impl SearchIndex {
             .writer_with_num_threads(threads, WRITER_MEMORY)?)
     }
 
-    fn commit(&self, writer: &mut IndexWriter, last_id: i64) -> Result<(), SearchError> {
+    fn commit(&self, writer: &mut IndexWriter, last_id: i64, seq: i64) -> Result<(), SearchError> {
         let payload = serde_json::to_string(&Payload {
             schema: SCHEMA_VERSION,
             last_id,
+            seq: Some(seq),
         })
         .unwrap_or_default();
         let mut prepared = writer.prepare_commit()?;
@@ -278,41 +315,58 @@ impl SearchIndex {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Rebuilds the index from the store. Everything is replaced in ONE commit (delete
+    /// Rebuilds the index from the feed. Everything is replaced in ONE commit (delete
     /// all, add all): until it lands, readers (and a restart after a crash) see the old
     /// index, since segments written before a commit are never visible and are cleaned
     /// up later. The writer flushes segments to disk as its memory budget fills, so memory
-    /// stays bounded whatever the size of the store. Returns the documents indexed.
-    pub fn rebuild(&self, store: &Store, progress: &dyn Fn(u64, u64)) -> Result<u64, SearchError> {
-        let total = store.index_row_count(0)?;
+    /// stays bounded whatever the size of the store. The index records the change log's
+    /// last sequence number as it was BEFORE the documents were read: a change committed
+    /// while they were read is applied again by the next [`SearchIndex::follow`], which
+    /// does no harm. Returns the documents indexed.
+    pub fn rebuild(
+        &self,
+        feed: &dyn IndexFeed,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<u64, SearchError> {
+        let _guard = self.lock();
+        self.rebuild_locked(feed, progress)
+    }
+
+    fn rebuild_locked(
+        &self,
+        feed: &dyn IndexFeed,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<u64, SearchError> {
+        let seq = feed.last_change().map_err(SearchError::Feed)?;
+        let total = feed.row_count().map_err(SearchError::Feed)?;
         progress(0, total);
         let mut error = None;
-        let _guard = self.lock();
         let mut writer = self.writer(2)?;
         writer.delete_all_documents()?;
         let mut done = 0u64;
         let mut last_id = 0i64;
-        store
-            .for_each_index_row(0, &mut |row| {
-                last_id = last_id.max(row.id);
-                if let Err(e) = writer.add_document(self.document(&row)) {
-                    error = Some(e);
-                    return Err(kuzot_store::StoreError::Corrupt("indexing stopped".into()));
-                }
-                done += 1;
-                if done.is_multiple_of(1_000) {
-                    progress(done, total);
-                }
-                Ok(())
-            })
-            .map_err(|e| error.take().map_or(SearchError::from(e), SearchError::from))?;
-        self.commit(&mut writer, last_id)?;
+        let read = feed.for_each_row(&mut |row| {
+            last_id = last_id.max(row.id);
+            if let Err(e) = writer.add_document(self.document(&row)) {
+                return Err(stop_with(&mut error, e.into()));
+            }
+            done += 1;
+            if done.is_multiple_of(1_000) {
+                progress(done, total);
+            }
+            Ok(())
+        });
+        if let Err(e) = read {
+            return Err(error.take().unwrap_or(SearchError::Feed(e)));
+        }
+        self.commit(&mut writer, last_id, seq)?;
         progress(done, total);
         Ok(done)
     }
 
     /// Replaces the whole index with `rows` in one commit, as [`SearchIndex::rebuild`]
-    /// does, without a store (benchmarks and tests at scale).
+    /// does, without a store (benchmarks and tests at scale). The index then stands at
+    /// change 0.
     pub fn replace_all(
         &self,
         rows: impl IntoIterator<Item = IndexRow>,
@@ -327,66 +381,89 @@ impl SearchIndex {
             writer.add_document(self.document(&row))?;
             done += 1;
         }
-        self.commit(&mut writer, last_id)?;
+        self.commit(&mut writer, last_id, 0)?;
         Ok(done)
     }
 
-    /// Indexes the documents stored since the last sync (ids above the last indexed id),
-    /// committing every 50,000 so that an interrupted sync resumes where it stopped.
-    /// Returns the documents added.
-    pub fn sync(&self, store: &Store) -> Result<u64, SearchError> {
+    /// Applies every change of the store's change log after the last one this index
+    /// applied: the documents each change names are read again, those present replaced,
+    /// those missing deleted. Commits every 50,000 documents with the change reached, so
+    /// an interrupted follow resumes where it stopped. An index with no change recorded
+    /// (new, or written before indexes followed the log) is rebuilt from scratch instead,
+    /// once.
+    pub fn follow(&self, feed: &dyn IndexFeed) -> Result<FollowReport, SearchError> {
         let _guard = self.lock();
-        let start = self.last_indexed_id()?;
-        if store.index_row_count(start)? == 0 {
-            return Ok(0);
-        }
-        let mut writer = self.writer(1)?;
-        let mut done = 0u64;
-        let mut last_id = start;
-        let mut error = None;
-        let result = store.for_each_index_row(start, &mut |row| {
-            last_id = last_id.max(row.id);
-            let step = writer
-                .add_document(self.document(&row))
-                .map_err(SearchError::from)
-                .and_then(|_| {
-                    done += 1;
-                    if done.is_multiple_of(SYNC_BATCH) {
-                        self.commit(&mut writer, last_id)
-                    } else {
-                        Ok(())
+        let payload = self.payload()?;
+        let Some(mut seq) = payload.and_then(|p| p.seq) else {
+            if self.doc_count() > 0 {
+                tracing::info!(
+                    index = %self.inner.dir.display(),
+                    "the search index records no change of the store's log (written by an \
+                     older kuzot): rebuilding it once"
+                );
+            }
+            let documents = self.rebuild_locked(feed, &|_, _| {})?;
+            return Ok(FollowReport {
+                changes: 0,
+                documents,
+                rebuilt: true,
+                seq: self.applied_change()?.unwrap_or(0),
+            });
+        };
+        let mut last_id = payload.map_or(0, |p| p.last_id);
+        let mut report = FollowReport {
+            seq,
+            ..FollowReport::default()
+        };
+        let mut writer: Option<IndexWriter> = None;
+        let mut uncommitted = 0u64;
+        loop {
+            let changes = feed
+                .changes_after(seq, CHANGES_PER_READ)
+                .map_err(SearchError::Feed)?;
+            if changes.is_empty() {
+                break;
+            }
+            for change in changes {
+                let writer = match &mut writer {
+                    Some(w) => w,
+                    None => writer.insert(self.writer(1)?),
+                };
+                let mut first = change.first_id;
+                while first <= change.last_id {
+                    let last = first.saturating_add(IDS_PER_READ - 1).min(change.last_id);
+                    let rows = feed.rows_between(first, last).map_err(SearchError::Feed)?;
+                    writer.delete_query(Box::new(tantivy::query::RangeQuery::new(
+                        std::ops::Bound::Included(Term::from_field_i64(
+                            self.inner.fields.id,
+                            first,
+                        )),
+                        std::ops::Bound::Included(Term::from_field_i64(self.inner.fields.id, last)),
+                    )))?;
+                    for row in &rows {
+                        last_id = last_id.max(row.id);
+                        writer.add_document(self.document(row))?;
                     }
-                });
-            step.map_err(|e| {
-                error = Some(e);
-                kuzot_store::StoreError::Corrupt("indexing stopped".into())
-            })
-        });
-        if let Err(e) = result {
-            return Err(error.take().unwrap_or(SearchError::from(e)));
+                    report.documents += rows.len() as u64;
+                    uncommitted += rows.len() as u64;
+                    if last == i64::MAX {
+                        break;
+                    }
+                    first = last + 1;
+                }
+                seq = change.seq;
+                report.changes += 1;
+                if uncommitted >= FOLLOW_BATCH {
+                    self.commit(writer, last_id, seq)?;
+                    uncommitted = 0;
+                }
+            }
         }
-        self.commit(&mut writer, last_id)?;
-        Ok(done)
-    }
-
-    /// Re-indexes these documents (after an analyst labelled them, say). Ids the index
-    /// has not reached yet are left to the next [`SearchIndex::sync`].
-    pub fn refresh(&self, store: &Store, ids: &[i64]) -> Result<(), SearchError> {
-        let _guard = self.lock();
-        let last_id = self.last_indexed_id()?;
-        let ids: Vec<i64> = ids.iter().copied().filter(|id| *id <= last_id).collect();
-        if ids.is_empty() {
-            return Ok(());
+        if let Some(writer) = &mut writer {
+            self.commit(writer, last_id, seq)?;
         }
-        let rows = store.index_rows(&ids)?;
-        let mut writer = self.writer(1)?;
-        for id in &ids {
-            writer.delete_term(Term::from_field_i64(self.inner.fields.id, *id));
-        }
-        for row in &rows {
-            writer.add_document(self.document(row))?;
-        }
-        self.commit(&mut writer, last_id)
+        report.seq = seq;
+        Ok(report)
     }
 
     /// Documents in the index.

@@ -23,14 +23,17 @@
 //!
 //! # Design
 //! - One tantivy index in `<data_dir>/index`. Its commit payload records the layout
-//!   version ([`index::SCHEMA_VERSION`]) and the highest document id indexed, so
-//!   [`SearchIndex::sync`] adds only what came since; an index of another layout is
-//!   refused with the advice to run `kuzot reindex`.
+//!   version ([`index::SCHEMA_VERSION`]) and the last change of the store's change log it
+//!   applied, so [`SearchIndex::follow`] applies only what changed since (documents added,
+//!   labelled, analysed again, deleted) — whichever process wrote it; an index of another
+//!   layout is refused with the advice to run `kuzot reindex`.
+//! - The index never opens the store: it reads through an [`IndexFeed`] that the service
+//!   implements over the store.
 //! - [`SearchIndex::rebuild`] deletes all and adds all in ONE commit: a crash half-way
 //!   leaves the old index as it was.
 //! - Writes take a process-wide mutex and create the tantivy writer for that operation
-//!   only, so that the directory lock is free between writes (a CLI ingest can sync while
-//!   the web server has the index open).
+//!   only, so that the directory lock is free between writes (a CLI ingest can follow
+//!   the log while the web server has the index open).
 //! - [`SearchIndex::aggregate`] reads fast (columnar) fields in one pass; sort by time
 //!   uses the `time` fast field. Pay is the best monthly offer in roubles under the
 //!   [`RateTable`] given at open, computed when the document is indexed.
@@ -49,6 +52,7 @@ pub mod aggregate;
 pub mod analyzer;
 mod error;
 pub mod family;
+pub mod feed;
 pub mod index;
 pub mod query;
 
@@ -58,7 +62,8 @@ use kuzot_model::{Category, Genre, RateTable};
 use serde::{Deserialize, Serialize};
 
 pub use error::SearchError;
-pub use index::SearchIndex;
+pub use feed::{ChangedIds, FeedError, IndexFeed, RowsFeed};
+pub use index::{FollowReport, SearchIndex};
 
 /// Order of hits.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

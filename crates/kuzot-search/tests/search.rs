@@ -1,6 +1,6 @@
 //! The index end to end on a temporary store: folding and stemming, query syntax, every
-//! filter, sort orders, snippets, aggregates, sync and refresh, and inputs that must never
-//! make it fail.
+//! filter, sort orders, snippets, aggregates, following the store's change log, and
+//! inputs that must never make it fail.
 
 use std::path::Path;
 
@@ -8,8 +8,48 @@ use kuzot_model::{
     Analysis, Category, ChatRef, Facts, Money, Org, Period, Place, Promise, RateTable, RawDocument,
     SourceFormat, SourcePosition, Span,
 };
-use kuzot_search::{SearchError, SearchIndex, SearchQuery, Sort};
-use kuzot_store::{NewLabel, NewSource, Store};
+use kuzot_search::{ChangedIds, FeedError, IndexFeed, SearchError, SearchIndex, SearchQuery, Sort};
+use kuzot_store::{IndexRow, NewLabel, NewSource, Store};
+
+/// The store as the index reads it (the service has the same adapter; this crate's tests
+/// cannot depend on the service, which depends on this crate).
+struct Feed<'a>(&'a Store);
+
+impl IndexFeed for Feed<'_> {
+    fn last_change(&self) -> Result<i64, FeedError> {
+        Ok(self.0.last_change()?)
+    }
+    fn changes_after(&self, after: i64, limit: usize) -> Result<Vec<ChangedIds>, FeedError> {
+        Ok(self
+            .0
+            .changes_after(after, limit)?
+            .into_iter()
+            .map(|c| ChangedIds {
+                seq: c.seq,
+                first_id: c.first_id,
+                last_id: c.last_id,
+            })
+            .collect())
+    }
+    fn row_count(&self) -> Result<u64, FeedError> {
+        Ok(self.0.index_row_count(0)?)
+    }
+    fn for_each_row(
+        &self,
+        each: &mut dyn FnMut(IndexRow) -> Result<(), FeedError>,
+    ) -> Result<(), FeedError> {
+        let mut rows = Vec::new();
+        self.0.for_each_index_row(0, &mut |row| {
+            rows.push(row);
+            Ok(())
+        })?;
+        rows.into_iter().try_for_each(each)
+    }
+    fn rows_between(&self, first_id: i64, last_id: i64) -> Result<Vec<IndexRow>, FeedError> {
+        let ids: Vec<i64> = (first_id..=last_id).collect();
+        Ok(self.0.index_rows(&ids)?)
+    }
+}
 use proptest::prelude::*;
 use time::OffsetDateTime;
 
@@ -108,7 +148,7 @@ fn fixture() -> Fixture {
 impl Fixture {
     fn add(&mut self, docs: &[Doc]) -> Vec<i64> {
         let ids = add(&mut self.store, &self.sources, docs);
-        self.index.sync(&self.store).expect("sync");
+        self.index.follow(&Feed(&self.store)).expect("follow");
         ids
     }
 
@@ -764,11 +804,19 @@ fn pay_quartiles_over_several_documents() {
 }
 
 #[test]
-fn sync_adds_only_new_documents_and_refresh_applies_labels() {
+fn follow_applies_only_new_changes_and_labels_reach_the_index() {
     let mut f = fixture();
     let first = add(&mut f.store, &f.sources, &[doc("первый"), doc("второй")]);
-    assert_eq!(f.index.sync(&f.store).expect("sync"), 2);
-    assert_eq!(f.index.sync(&f.store).expect("sync again"), 0);
+    // A new index records no change yet: the first follow builds it from scratch.
+    let built = f.index.follow(&Feed(&f.store)).expect("follow");
+    assert!(built.rebuilt);
+    assert_eq!(built.documents, 2);
+    assert_eq!(built.seq, f.store.last_change().expect("last change"));
+    let again = f.index.follow(&Feed(&f.store)).expect("follow again");
+    assert_eq!(
+        (again.changes, again.documents, again.rebuilt),
+        (0, 0, false)
+    );
     let total = |f: &Fixture| {
         f.index
             .aggregate(&SearchQuery::default())
@@ -778,8 +826,9 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
     assert_eq!(total(&f), 2);
     assert_eq!(total(&f), 2, "the same answer from the cache");
     let second = add(&mut f.store, &f.sources, &[doc("третий")]);
-    assert_eq!(f.index.sync(&f.store).expect("sync new"), 1);
-    // The cached counts are of the old generation: never served after a sync.
+    let followed = f.index.follow(&Feed(&f.store)).expect("follow new");
+    assert_eq!((followed.changes, followed.documents), (1, 1));
+    // The cached counts are of the old generation: never served after a follow.
     assert_eq!(total(&f), 3);
     assert_eq!(f.index.doc_count(), 3);
     assert_eq!(f.index.last_indexed_id().expect("last"), second[0]);
@@ -801,9 +850,8 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
         ..SearchQuery::default()
     };
     assert!(f.ids(pmc()).is_empty());
-    f.index
-        .refresh(&f.store, &[first[0], 999_999])
-        .expect("refresh");
+    let labelled = f.index.follow(&Feed(&f.store)).expect("follow the label");
+    assert_eq!(labelled.documents, 1);
     assert_eq!(f.ids(pmc()), vec![first[0]]);
     assert_eq!(
         f.index.aggregate(&pmc()).expect("aggregate").total,
@@ -817,13 +865,13 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
         }),
         vec![first[0]]
     );
-    assert_eq!(f.index.doc_count(), 3);
+    assert_eq!(f.index.doc_count(), 3, "a re-read document replaces itself");
 
     // A rebuild gives the same, and reopening keeps it.
     let calls = std::cell::Cell::new(0u64);
     let n = f
         .index
-        .rebuild(&f.store, &|done, total| {
+        .rebuild(&Feed(&f.store), &|done, total| {
             assert!(done <= total);
             calls.set(calls.get() + 1);
         })
@@ -835,6 +883,50 @@ fn sync_adds_only_new_documents_and_refresh_applies_labels() {
     let reopened = SearchIndex::open(&dir, RateTable::default()).expect("reopen");
     assert_eq!(reopened.doc_count(), 3);
     assert_eq!(reopened.last_indexed_id().expect("last"), second[0]);
+    assert_eq!(
+        reopened.applied_change().expect("applied change"),
+        Some(f.store.last_change().expect("last change"))
+    );
+}
+
+#[test]
+fn an_index_without_a_recorded_change_is_rebuilt_once() {
+    let mut f = fixture();
+    add(&mut f.store, &f.sources, &[doc("первый"), doc("второй")]);
+    // As an older kuzot left it: documents, and no change recorded.
+    let rows = {
+        let mut rows = Vec::new();
+        f.store
+            .for_each_index_row(0, &mut |row| {
+                rows.push(row);
+                Ok(())
+            })
+            .expect("rows");
+        rows
+    };
+    write_legacy_payload(&f.index, &rows);
+    assert_eq!(f.index.applied_change().expect("applied"), None);
+    assert_eq!(f.index.doc_count(), 2);
+    let first = f.index.follow(&Feed(&f.store)).expect("follow");
+    assert!(first.rebuilt);
+    assert_eq!(f.index.doc_count(), 2);
+    let second = f.index.follow(&Feed(&f.store)).expect("follow again");
+    assert!(!second.rebuilt, "rebuilt once, then followed");
+}
+
+/// Replaces the index with `rows` under a commit payload of the layout before indexes
+/// followed the change log (no `seq`).
+fn write_legacy_payload(index: &SearchIndex, rows: &[IndexRow]) {
+    index.replace_all(rows.iter().cloned()).expect("replace");
+    let tantivy_index = tantivy::Index::open_in_dir(index.dir()).expect("open raw");
+    let mut writer: tantivy::IndexWriter = tantivy_index.writer(15_000_000).expect("writer");
+    let mut prepared = writer.prepare_commit().expect("prepare");
+    prepared.set_payload(&format!(
+        "{{\"schema\":{},\"last_id\":{}}}",
+        kuzot_search::index::SCHEMA_VERSION,
+        rows.iter().map(|r| r.id).max().unwrap_or(0)
+    ));
+    prepared.commit().expect("commit");
 }
 
 #[test]

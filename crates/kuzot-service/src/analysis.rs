@@ -272,38 +272,34 @@ pub fn cross_validate_model(examples: &[(&str, Category)], k: usize) -> CvReport
     cross_validate(examples, k, &TrainParams::default())
 }
 
-/// Documents re-analysed per batch (read, analysed in parallel, written in one transaction).
-const REANALYZE_BATCH: usize = 4096;
+/// Documents re-analysed per batch (taken from the queue, analysed in parallel, written
+/// in one transaction).
+pub(crate) const REANALYZE_BATCH: usize = 4096;
 
-/// Re-analyses every document in the store with `engine`, then regroups near-duplicates.
-/// Returns how many documents were analysed.
+/// Re-analyses the store with `engine` in this process: puts every document not analysed
+/// by this engine version in the analysis queue, drains the queue (the same queue
+/// `kuzot worker` processes take from), then regroups near-duplicates. Returns how many
+/// documents were analysed.
 pub fn reanalyze(
     store: &mut Store,
     engine: &Engine,
     progress: &dyn IngestProgress,
 ) -> Result<u64, ServiceError> {
-    let (total, _) = store.analysis_status(&engine.version())?;
-    progress.start(1, total);
-    let mut after = 0i64;
-    let mut done = 0u64;
-    loop {
-        let batch = store.texts_after(after, REANALYZE_BATCH)?;
-        let Some(&(last, _)) = batch.last() else {
-            break;
-        };
-        let analyses: Vec<_> = batch
-            .par_iter()
-            .map(|(id, text)| (*id, engine.analyze(text)))
-            .collect();
-        store.save_analyses(&analyses)?;
-        done += analyses.len() as u64;
-        progress.bytes(analyses.len() as u64);
-        progress.documents(analyses.len() as u64);
-        after = last;
+    store.queue_stale_analyses(&engine.version())?;
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let report = crate::flow::drain_analysis_queue(
+        store,
+        engine,
+        REANALYZE_BATCH,
+        crate::flow::DrainUntil::Empty,
+        &never,
+        progress,
+    )?;
+    // The queue may have been empty with the regroup mark left by an earlier run.
+    if store.regroup_pending()? {
+        recluster(store)?;
     }
-    recluster(store)?;
-    progress.finish();
-    Ok(done)
+    Ok(report.analysed)
 }
 
 /// Groups every analysed document into near-duplicate clusters (MinHash + LSH) and records

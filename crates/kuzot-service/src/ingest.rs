@@ -30,6 +30,9 @@ pub struct IngestOptions {
     pub keep_authors: bool,
     /// Who is importing.
     pub operator: String,
+    /// Store the documents without analysing them and put them in the analysis queue,
+    /// for `kuzot worker` processes (the engine given, if any, is not used).
+    pub queue_analysis: bool,
 }
 
 /// Receives progress while files are ingested (the CLI draws a bar with it).
@@ -239,7 +242,9 @@ fn collect_files(paths: &[PathBuf]) -> Result<(Vec<PathBuf>, Vec<FileOutcome>), 
 /// summary; an error is returned only when the store itself fails or a path is unusable.
 ///
 /// With an `engine`, every new document is analysed as it is stored (in parallel batches),
-/// and near-duplicate clusters are regrouped at the end.
+/// and near-duplicate clusters are regrouped at the end. With `options.queue_analysis`,
+/// documents are stored unanalysed and queued for `kuzot worker`, which regroups after
+/// analysing them.
 pub fn ingest_paths(
     store: &mut Store,
     paths: &[PathBuf],
@@ -247,6 +252,7 @@ pub fn ingest_paths(
     engine: Option<&Engine>,
     progress: &dyn IngestProgress,
 ) -> Result<IngestSummary, ServiceError> {
+    let engine = if options.queue_analysis { None } else { engine };
     let (files, skipped) = collect_files(paths)?;
     let total_bytes = files
         .iter()
@@ -386,6 +392,7 @@ fn ingest_file(
     let stored_name = stored_file_name(store, &name, format, options.keep_authors);
     let mut source = NewSource::new(&blob, &stored_name, format, &options.operator);
     source.keep_authors = options.keep_authors;
+    source.queue_analysis = options.queue_analysis;
     let read_options = ReadOptions {
         columns: options.columns.clone(),
         file_name: Some(name.clone()),

@@ -1,4 +1,4 @@
-//! kuzot's use cases: each joins the stages (read → analyse → store) for one job that a
+//! kuzot's use cases: each joins the stages (read → analyse → store → index) for one job that a
 //! command or a web request asks for. The CLI and the server call these; they never reach
 //! into the readers or the store themselves.
 //!
@@ -18,6 +18,7 @@
 mod analysis;
 mod error;
 mod export;
+mod flow;
 mod genre_training;
 mod ingest;
 mod settings;
@@ -28,10 +29,14 @@ pub use analysis::{
 };
 pub use error::ServiceError;
 pub use export::{ExportFormat, export_documents, spreadsheet_safe};
+pub use flow::{
+    DrainReport, DrainUntil, IndexedIngest, StoreFeed, WORKER_BATCH, drain_analysis_queue,
+    follow_index, ingest_and_index, label_and_index, reanalyze_and_index, rebuild_index,
+};
 pub use genre_training::{
     GenreExample, GenreSource, GenreTrainingReport, genre_training_texts, train_genre_model,
 };
 pub use ingest::{
     FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
 };
-pub use settings::{DEFAULT_CONFIG, ServerLimits, Settings};
+pub use settings::{AnalysisMode, DEFAULT_CONFIG, ServerLimits, Settings};

@@ -52,6 +52,11 @@ connections = 1024
 # Seconds a client has to send a request's headers (on a new connection, or between the
 # requests of a kept-alive one) before it is disconnected.
 header_read_timeout_seconds = 20
+# Who analyses what a browser import stores: "in-process" (the server, before the import
+# is reported done) or "workers" (the import returns once the documents are stored and
+# queued; `kuzot worker` processes analyse them, and search shows their categories as
+# they finish).
+analysis = "in-process"
 "#;
 
 /// kuzot's settings.
@@ -95,6 +100,19 @@ pub struct ServerLimits {
     pub connections: u32,
     /// Seconds to send a request's headers.
     pub header_read_timeout_seconds: u64,
+    /// Who analyses what a browser import stores.
+    pub analysis: AnalysisMode,
+}
+
+/// Who analyses the documents an import stores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AnalysisMode {
+    /// The importing process, before the import is reported done.
+    #[default]
+    InProcess,
+    /// `kuzot worker` processes, from the analysis queue.
+    Workers,
 }
 
 impl Default for ServerLimits {
@@ -108,6 +126,7 @@ impl Default for ServerLimits {
             login_window_seconds: 15 * 60,
             connections: 1024,
             header_read_timeout_seconds: 20,
+            analysis: AnalysisMode::InProcess,
         }
     }
 }

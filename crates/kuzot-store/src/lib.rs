@@ -58,10 +58,12 @@ pub use evidence_store::{
     Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader, Store,
     StoreLocation, url_without_password,
 };
+/// Re-exported: the store reads documents out in the shape the search index writes in.
+pub use kuzot_model::IndexRow;
 pub use pseudonym::{PseudonymKey, Pseudonymizer};
 pub use records::{
-    DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, QueueItem,
-    RejectedRecordRow, SourceRecord, Stats, StoredAnalysis, StoredDocument,
+    DocumentFilter, ImportCounts, Label, NewLabel, NewSource, QueueItem, RejectedRecordRow,
+    SourceRecord, Stats, StoredAnalysis, StoredDocument,
 };
 pub use rows::{STORED_CUES_PER_CATEGORY, explaining_cues};
 pub use sqlite::{LoosePermission, SqliteStore, loose_permissions};

@@ -350,21 +350,23 @@ pub fn start_import(
         let options = IngestOptions {
             format,
             operator: user.clone(),
+            queue_analysis: state.analysis_by_workers,
             ..IngestOptions::default()
         };
         let outcome = run_caught(|| -> Result<IngestSummary, String> {
             let mut store = state.stores.connect().map_err(|e| e.to_string())?;
             let engine = state.engine();
-            let summary = kuzot_service::ingest_paths(
+            let done = kuzot_service::ingest_and_index(
                 &mut store,
+                &state.index,
                 &files,
                 &options,
                 Some(&engine),
                 job2.as_ref(),
             )
             .map_err(|e| e.to_string())?;
-            state.index.sync(&store).map_err(|e| e.to_string())?;
-            Ok(summary)
+            done.index.map_err(|e| e.to_string())?;
+            Ok(done.summary)
         });
         let _ = std::fs::remove_dir_all(&dir);
         let detail = match &outcome {

@@ -72,6 +72,9 @@ pub struct ServeOptions {
     pub operator: String,
     /// Body sizes, password hashes, connections and timeouts.
     pub limits: state::Limits,
+    /// Imports leave analysis to `kuzot worker` processes (documents are stored and
+    /// queued) instead of analysing in-process.
+    pub analysis_by_workers: bool,
 }
 
 impl ServeOptions {
@@ -83,6 +86,10 @@ impl ServeOptions {
             .unwrap_or_else(|| StoreLocation::Sqlite(self.data_dir.clone()))
     }
 }
+
+/// How often the server applies the store's change log to its search index, so that what
+/// other processes write (imports, labels, analyses) is searchable within seconds.
+pub const FOLLOW_INTERVAL: Duration = Duration::from_millis(1500);
 
 /// Builds the application state over a data directory: opens the store, the accounts
 /// (`accounts.db` of the data directory), the search index (bringing it up to date with the
@@ -106,14 +113,16 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
     let index =
         kuzot_search::SearchIndex::open_or_rebuild(&data_dir.join("index"), options.rates.clone())
             .context("opening the search index")?;
-    // Documents imported by the CLI while the server was down are indexed now.
+    // What other processes wrote while the server was down is indexed now.
     {
         let store = stores.connect()?;
-        let added = index
-            .sync(&store)
+        let followed = kuzot_service::follow_index(&index, &store)
             .context("bringing the search index up to date")?;
-        if added > 0 {
-            tracing::info!("indexed {added} documents imported since the last start");
+        if followed.documents > 0 {
+            tracing::info!(
+                "indexed {} documents changed since the last start",
+                followed.documents
+            );
         }
     }
     let engine = load_engine(data_dir)?;
@@ -136,6 +145,7 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
         limits: options.limits.clone(),
         rates: options.rates.clone(),
         secure_cookies: options.secure_cookies,
+        analysis_by_workers: options.analysis_by_workers,
         candidate_model: Mutex::new(None),
     }))
 }
@@ -292,11 +302,47 @@ pub async fn serve_at(
         setup_link,
     });
     let limits = state.limits.clone();
-    serve_listener(listener, app(state), &limits, async {
+    let follower = tokio::spawn(follow_store(state.clone(), FOLLOW_INTERVAL));
+    let served = serve_listener(listener, app(state), &limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
-    .await?;
+    .await;
+    follower.abort();
+    served?;
     Ok(())
+}
+
+/// Applies the store's change log to the search index every `interval`, on a blocking
+/// thread, for as long as the server runs: documents, labels and analyses that other
+/// processes (another server, `kuzot ingest`, `kuzot worker`) write reach this process's
+/// index within seconds. The dashboard's counts are cached per index generation, and the
+/// index gets a new generation exactly when a follow applies changes, so they follow the
+/// change log too. A failure is logged and tried again at the next tick.
+pub async fn follow_store(state: AppState, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let index = state.index.clone();
+        let followed = state
+            .with_store(move |store| {
+                kuzot_service::follow_index(&index, store).map_err(crate::error::AppError::from)
+            })
+            .await;
+        match followed {
+            Ok(report) if report.documents > 0 || report.rebuilt => tracing::debug!(
+                changes = report.changes,
+                documents = report.documents,
+                seq = report.seq,
+                "search index followed the store"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(
+                "following the store's changes into the search index: {}",
+                e.message
+            ),
+        }
+    }
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets open requests finish.

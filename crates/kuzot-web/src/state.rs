@@ -49,6 +49,9 @@ pub struct Inner {
     pub rates: RateTable,
     /// Whether session cookies carry `Secure` (behind HTTPS).
     pub secure_cookies: bool,
+    /// Imports store documents unanalysed and queue them for `kuzot worker` processes
+    /// (`analysis = "workers"` under `[server]`), instead of analysing them in-process.
+    pub analysis_by_workers: bool,
     /// Model retraining results waiting for an admin's decision.
     pub candidate_model: Mutex<Option<crate::pages::model::Candidate>>,
 }

@@ -86,6 +86,7 @@ fn two_servers_on_one_postgres_share_sessions_and_the_login_throttle() {
         let options = ServeOptions {
             data_dir: dir.path().join(name),
             database: Some(location.clone()),
+            analysis_by_workers: false,
             listen: "127.0.0.1:0".parse().expect("address"),
             secure_cookies: false,
             rates: kuzot_model::RateTable::default(),

@@ -134,6 +134,7 @@ async fn the_setup_link_creates_the_first_admin_once() {
         rates: kuzot_model::RateTable::default(),
         operator: "t".into(),
         limits: kuzot_web::Limits::default(),
+        analysis_by_workers: false,
     };
     let state = kuzot_web::open_state(&options).expect("state");
     let app = kuzot_web::app(state.clone());

@@ -525,10 +525,15 @@ pub async fn save_label(state: &AppState, label: NewLabel) -> Result<Label, AppE
     let s = state.clone();
     let saved = state
         .with_store(move |store| {
-            let saved = store.add_label(&label)?;
-            // The label is stored; a failed re-index only delays search (the next
-            // `kuzot reindex` repairs it), so it is logged rather than failing the request.
-            if let Err(e) = s.index.refresh(store, &[id]) {
+            let (saved, indexed) = kuzot_service::label_and_index(store, &s.index, &label)
+                .map_err(|e| match e {
+                    kuzot_service::ServiceError::Store(e) => AppError::from(e),
+                    other => AppError::internal(other),
+                })?;
+            // The label is stored; a failed re-index only delays search (the background
+            // follower or `kuzot reindex` repairs it), so it is logged rather than failing
+            // the request.
+            if let Err(e) = indexed {
                 tracing::warn!("re-indexing message {id} after a label: {e}");
             }
             Ok(saved)

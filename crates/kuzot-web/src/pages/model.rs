@@ -477,9 +477,10 @@ pub async fn activate(
     Ok(Redirect::to("/model").into_response())
 }
 
-/// POST /model/reanalyze — runs the engine in use over every stored document and rebuilds
-/// the search index, so that stored categories follow the new model. Holds the store's
-/// write lock while it runs (imports wait).
+/// POST /model/reanalyze — runs the engine in use over every stored document it did not
+/// analyse yet (through the analysis queue, in this process) and brings the search index
+/// up to date, so that stored categories follow the new model. Holds the store's write
+/// lock batch by batch while it runs.
 pub async fn reanalyze(
     State(state): State<AppState>,
     Admin(user, _): Admin,
@@ -488,9 +489,14 @@ pub async fn reanalyze(
     let s = state.clone();
     let done = state
         .with_store(move |store| {
-            let n = kuzot_service::reanalyze(store, &engine, &kuzot_service::NoProgress)
-                .map_err(AppError::internal)?;
-            s.index.rebuild(store, &|_, _| {})?;
+            let (n, indexed) = kuzot_service::reanalyze_and_index(
+                store,
+                &s.index,
+                &engine,
+                &kuzot_service::NoProgress,
+            )
+            .map_err(AppError::internal)?;
+            indexed?;
             Ok(n)
         })
         .await?;

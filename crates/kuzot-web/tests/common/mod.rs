@@ -134,6 +134,7 @@ impl Harness {
             rates: kuzot_model::RateTable::default(),
             operator: "test".into(),
             limits,
+            analysis_by_workers: false,
         };
         let state = kuzot_web::open_state(&options).expect("state opens");
         for role in Role::ALL {
