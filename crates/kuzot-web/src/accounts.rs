@@ -236,6 +236,21 @@ impl Accounts {
         self.store.audit(actor, action, detail)
     }
 
+    /// Records the status of an import job for every server of the deployment.
+    pub fn save_import_job(
+        &self,
+        id: i64,
+        started_by: &str,
+        status: &str,
+    ) -> Result<(), AccountError> {
+        self.store.save_import_job(id, started_by, status)
+    }
+
+    /// The last recorded status of an import job (who started it, status JSON).
+    pub fn import_job(&self, id: i64) -> Result<Option<(String, String)>, AccountError> {
+        self.store.import_job(id)
+    }
+
     /// The latest audit entries, newest first.
     pub fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, AccountError> {
         self.store.audit_log(limit)

@@ -571,10 +571,13 @@ pub async fn import_status(
     ApiAnalyst(me, _): ApiAnalyst,
     Path(id): Path<String>,
 ) -> Result<Json<JobStatus>, AppError> {
-    id.parse::<u64>()
-        .ok()
-        .and_then(|id| state.jobs.visible_to(id, &me))
-        .map(|j| Json(j.status()))
+    let Ok(number) = id.parse::<u64>() else {
+        return Err(AppError::not_found(format!("import {id:?}")).as_json());
+    };
+    crate::imports::visible_job_status(&state, number, &me)
+        .await
+        .map_err(AppError::as_json)?
+        .map(Json)
         .ok_or_else(|| AppError::not_found(format!("import {id:?}")).as_json())
 }
 

@@ -67,7 +67,7 @@ pub struct Job {
 }
 
 /// A job as the progress page and the API show it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct JobStatus {
     /// Job id.
     pub id: u64,
@@ -190,7 +190,13 @@ impl Jobs {
     }
 
     fn add(&self, started_by: &str, files: Vec<String>, upload_dir: PathBuf) -> Arc<Job> {
-        let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        // Several servers share one database and each records its jobs there: a random id
+        // (below 2^53, exact in JavaScript) keeps them apart without asking the database.
+        let mut bytes = [0u8; 8];
+        let id = match getrandom::fill(&mut bytes) {
+            Ok(()) => (u64::from_le_bytes(bytes) >> 11).max(1),
+            Err(_) => self.next.fetch_add(1, Ordering::Relaxed) + 1,
+        };
         let job = Arc::new(Job {
             id,
             started_by: started_by.to_owned(),
@@ -343,6 +349,7 @@ pub fn start_import(
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
     let job = state.jobs.add(user, names, dir.clone());
+    publish_job(state, job.clone());
     let (state, job2, user) = (state.clone(), job.clone(), user.to_owned());
     tokio::task::spawn_blocking(move || {
         let _writer = state.jobs.writer.lock().unwrap_or_else(|p| p.into_inner());
@@ -395,6 +402,65 @@ pub fn start_import(
         };
     });
     job
+}
+
+/// Records the job's status in the database once a second until it ends, so that every
+/// server of a deployment behind a load balancer shows its progress and its outcome.
+fn publish_job(state: &AppState, job: Arc<Job>) {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        loop {
+            let status = job.status();
+            let finished = matches!(status.state.as_str(), "done" | "failed");
+            let saved = serde_json::to_string(&status)
+                .map_err(|e| e.to_string())
+                .and_then(|json| {
+                    state
+                        .accounts
+                        .save_import_job(job.id as i64, &job.started_by, &json)
+                        .map_err(|e| e.to_string())
+                });
+            if let Err(e) = saved {
+                tracing::warn!("recording the status of import job {}: {e}", job.id);
+            }
+            if finished {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    });
+}
+
+/// The status of job `id` if `user` may see it (an analyst the imports they started, an
+/// admin every import): live from this server when it runs the job, else as the server
+/// running it last recorded it in the database.
+pub async fn visible_job_status(
+    state: &AppState,
+    id: u64,
+    user: &crate::accounts::User,
+) -> Result<Option<JobStatus>, AppError> {
+    if let Some(job) = state.jobs.visible_to(id, user) {
+        return Ok(Some(job.status()));
+    }
+    let Ok(key) = i64::try_from(id) else {
+        return Ok(None);
+    };
+    let user = user.clone();
+    state
+        .blocking(move |state| {
+            let Some((started_by, json)) =
+                state.accounts.import_job(key).map_err(AppError::internal)?
+            else {
+                return Ok(None);
+            };
+            if user.role != crate::accounts::Role::Admin && started_by != user.name {
+                return Ok(None);
+            }
+            serde_json::from_str(&json)
+                .map(Some)
+                .map_err(|e| AppError::internal(format!("import job {id}: {e}")))
+        })
+        .await
 }
 
 /// Runs an import's work so that a panic in it (a reader, the engine, a dependency) ends
@@ -469,11 +535,9 @@ pub async fn job_page(
     uri: Uri,
     Path(id): Path<u64>,
 ) -> Result<Response, AppError> {
-    let job = state
-        .jobs
-        .visible_to(id, &me)
+    let status = visible_job_status(&state, id, &me)
+        .await?
         .ok_or_else(|| AppError::not_found(format!("import {id}")))?;
-    let status = job.status();
     let files = status
         .summary
         .as_ref()
@@ -555,10 +619,10 @@ pub async fn job_status(
     Analyst(me, _): Analyst,
     Path(id): Path<u64>,
 ) -> Result<axum::Json<JobStatus>, AppError> {
-    state
-        .jobs
-        .visible_to(id, &me)
-        .map(|j| axum::Json(j.status()))
+    visible_job_status(&state, id, &me)
+        .await
+        .map_err(AppError::as_json)?
+        .map(axum::Json)
         .ok_or_else(|| AppError::not_found(format!("import {id}")).as_json())
 }
 

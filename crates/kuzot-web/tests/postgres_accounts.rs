@@ -22,6 +22,7 @@ struct Reply {
     status: StatusCode,
     set_cookie: String,
     location: String,
+    body: String,
 }
 
 async fn send(app: &Router, request: Request<Body>) -> Reply {
@@ -36,11 +37,17 @@ async fn send(app: &Router, request: Request<Body>) -> Reply {
     };
     let (set_cookie, location) = (header(header::SET_COOKIE), header(header::LOCATION));
     let status = response.status();
-    let _ = response.into_body().collect().await.expect("body");
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     Reply {
         status,
         set_cookie,
         location,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
 
@@ -124,6 +131,32 @@ fn two_servers_on_one_postgres_share_sessions_and_the_login_throttle() {
         };
         // The session made by the first server is valid on the second.
         assert_eq!(send(&b, get("/search")).await.status, StatusCode::OK);
+
+        // An import started on the first server is followed on the second, to its end.
+        let upload = dir.path().join("upload");
+        std::fs::create_dir_all(&upload).expect("upload dir");
+        let file = upload.join("result.json");
+        std::fs::copy(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/telegram/result.json"),
+            &file,
+        )
+        .expect("example");
+        let job = kuzot_web::imports::start_import(&first, "analyst", upload, vec![file], None);
+        let path = format!("/imports/jobs/{}/status", job.id);
+        let mut last = String::new();
+        for _ in 0..600 {
+            let reply = send(&b, get(&path)).await;
+            if reply.status == StatusCode::OK {
+                last = reply.body.clone();
+                if last.contains("\"state\":\"done\"") {
+                    break;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(last.contains("\"state\":\"done\""), "{last}");
+        assert!(last.contains("result.json"), "{last}");
 
         // Failed logins through both servers count once: the limit holds across them.
         let mut statuses = Vec::new();

@@ -265,6 +265,13 @@ pub trait AccountStore: Send + Sync {
     /// The latest audit entries, newest first.
     fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, AccountError>;
 
+    /// Records (replacing) the status of an import job started from the web, so that
+    /// every server of a deployment can show it: `status` is the job's status as JSON.
+    fn save_import_job(&self, id: i64, started_by: &str, status: &str) -> Result<(), AccountError>;
+
+    /// The last recorded status of an import job: who started it and its status JSON.
+    fn import_job(&self, id: i64) -> Result<Option<(String, String)>, AccountError>;
+
     /// Starts a login attempt for all of `keys` (client address, account name…): false,
     /// with nothing recorded, when any key has used `throttle.max_attempts` within
     /// `throttle.window`; otherwise the attempt is counted for every key at once. Atomic

@@ -27,7 +27,8 @@ pub const SCHEMA_COMPONENT: &str = "accounts";
 const SCHEMA_VERSIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS kuzot_schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)";
 
 /// Migrations of the accounts tables, in order: the schema version is how many were applied.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE accounts_users (
     id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name          TEXT NOT NULL UNIQUE,
@@ -72,7 +73,16 @@ CREATE TABLE accounts_login_attempts (
 );
 CREATE INDEX accounts_login_attempts_by_key ON accounts_login_attempts (key, at);
 CREATE INDEX accounts_login_attempts_by_time ON accounts_login_attempts (at);
-"];
+",
+    "
+CREATE TABLE accounts_import_jobs (
+    id         BIGINT PRIMARY KEY,
+    started_by TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+",
+];
 
 /// Advisory lock keys of this module (64-bit; the evidence store uses others).
 const MIGRATION_LOCK: i64 = 0x6b75_7a6f_7461_6331; // "kuzotac1"
@@ -580,6 +590,29 @@ impl AccountStore for PostgresAccounts {
             tx.execute("DELETE FROM accounts_setup_links", &[])?;
             tx.commit()?;
             Ok(user)
+        })
+    }
+
+    fn save_import_job(&self, id: i64, started_by: &str, status: &str) -> Result<(), AccountError> {
+        self.with_client(|c| {
+            c.execute(
+                "INSERT INTO accounts_import_jobs (id, started_by, status, updated_at)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (id) DO UPDATE SET status = excluded.status,
+                     updated_at = excluded.updated_at",
+                &[&id, &started_by, &status, &now_rfc3339()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn import_job(&self, id: i64) -> Result<Option<(String, String)>, AccountError> {
+        self.with_client(|c| {
+            Ok(c.query_opt(
+                "SELECT started_by, status FROM accounts_import_jobs WHERE id = $1",
+                &[&id],
+            )?
+            .map(|r| (r.get(0), r.get(1))))
         })
     }
 

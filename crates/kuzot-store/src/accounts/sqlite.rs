@@ -55,6 +55,12 @@ CREATE TABLE IF NOT EXISTS login_attempts (
 );
 CREATE INDEX IF NOT EXISTS login_attempts_by_key ON login_attempts (key);
 CREATE INDEX IF NOT EXISTS login_attempts_by_time ON login_attempts (at_ms);
+CREATE TABLE IF NOT EXISTS import_jobs (
+    id         INTEGER PRIMARY KEY,
+    started_by TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 ";
 
 /// Accounts in `accounts.db`. One connection behind a mutex: account operations are few
@@ -390,6 +396,26 @@ impl AccountStore for SqliteAccounts {
         tx.execute("DELETE FROM setup_links", [])?;
         tx.commit()?;
         Ok(user)
+    }
+
+    fn save_import_job(&self, id: i64, started_by: &str, status: &str) -> Result<(), AccountError> {
+        self.conn().execute(
+            "INSERT INTO import_jobs (id, started_by, status, updated_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+            params![id, started_by, status, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    fn import_job(&self, id: i64) -> Result<Option<(String, String)>, AccountError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT started_by, status FROM import_jobs WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AccountError> {
