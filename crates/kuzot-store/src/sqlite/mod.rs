@@ -247,7 +247,7 @@ impl EvidenceStore for SqliteStore {
             .optional()?)
     }
 
-    /// Starts the import of one source file; nothing is visible until [`Import::commit`].
+    /// Starts the import of one source file; nothing is visible until [`ImportSession::commit`].
     fn begin_import(&mut self, source: NewSource) -> Result<Import<'_>, StoreError> {
         let tx = self.conn.transaction()?;
         let inserted = tx.execute(
