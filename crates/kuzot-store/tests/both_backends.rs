@@ -1059,3 +1059,51 @@ fn processes_starting_at_once_migrate_once_and_share_the_pseudonym_key() {
         .get(0);
     assert_eq!(version, 1);
 }
+
+#[test]
+fn a_worker_whose_connection_drops_leaves_its_batch_queued() {
+    // PostgreSQL only: a SQLite worker is a thread of the process that holds the store.
+    let Some(db) = TestDatabase::create("worker_dies") else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temp dir");
+    let location = StoreLocation::Postgres(db.url().to_owned());
+    let mut store = Store::connect(&location).expect("store");
+    let path = work.path().join("q.json");
+    std::fs::write(&path, b"queued").expect("write");
+    let docs: Vec<_> = (0..6)
+        .map(|i| (message("q", i, &format!("m{i}"), None), None))
+        .collect();
+    import(&mut store, &path, docs, true).expect("import");
+    let mut admin = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+    let mut worker = Store::connect(&location).expect("worker");
+    let outcome = worker.analyse_queued(4, &mut |batch| {
+        // The server ends the worker's connection while it holds its batch.
+        let ended: i64 = admin
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = current_database() AND state = 'idle in transaction'
+                   AND query LIKE '%SKIP LOCKED%'",
+                &[],
+            )
+            .expect("terminate")
+            .get(0);
+        assert_eq!(ended, 1);
+        batch
+            .iter()
+            .map(|_| analysis(Category::Other, 0.9, &[], 0))
+            .collect()
+    });
+    assert!(outcome.is_err(), "{outcome:?}");
+    assert_eq!(store.analysis_queue_len().expect("len"), 6);
+    let taken = store
+        .analyse_queued(10, &mut |batch| {
+            batch
+                .iter()
+                .map(|_| analysis(Category::Other, 0.9, &[], 0))
+                .collect()
+        })
+        .expect("another worker");
+    assert_eq!(taken, 6);
+    assert_eq!(store.analysis_queue_len().expect("len"), 0);
+}
