@@ -55,6 +55,10 @@ pub struct PostgresStore {
     /// Reads borrow it for one statement at a time, never while a caller's callback runs.
     client: RefCell<Client>,
     pseudonymizer: Pseudonymizer,
+    /// The highest queued document id this connection took: the next batch starts above
+    /// it. Deleted queue rows stay in the index as dead entries until vacuum, so a scan from
+    /// the lowest id would step over every document analysed so far, batch after batch.
+    queue_cursor: i64,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -102,6 +106,7 @@ impl PostgresStore {
             shown,
             client: RefCell::new(client),
             pseudonymizer,
+            queue_cursor: 0,
         };
         store.sweep_orphans(ORPHAN_GRACE)?;
         Ok(store)
@@ -522,20 +527,32 @@ impl EvidenceStore for PostgresStore {
         analyse: &mut QueuedAnalyser<'_>,
     ) -> Result<usize, StoreError> {
         let mut tx = self.client.get_mut().transaction()?;
-        let batch: Vec<(i64, String)> = tx
-            .query(
-                "SELECT q.document_id, d.text FROM analysis_queue q
-                 JOIN documents d ON d.id = q.document_id
-                 ORDER BY q.document_id LIMIT $1
-                 FOR UPDATE OF q SKIP LOCKED",
-                &[&bigint(limit as u64)],
-            )?
-            .iter()
-            .map(|r| (r.get(0), r.get(1)))
-            .collect();
+        let take =
+            |tx: &mut Transaction<'_>, above: i64| -> Result<Vec<(i64, String)>, StoreError> {
+                Ok(tx
+                    .query(
+                        "SELECT q.document_id, d.text FROM analysis_queue q
+                     JOIN documents d ON d.id = q.document_id
+                     WHERE q.document_id > $2
+                     ORDER BY q.document_id LIMIT $1
+                     FOR UPDATE OF q SKIP LOCKED",
+                        &[&bigint(limit as u64), &above],
+                    )?
+                    .iter()
+                    .map(|r| (r.get(0), r.get(1)))
+                    .collect())
+            };
+        let mut batch = take(&mut tx, self.queue_cursor)?;
+        if batch.is_empty() && self.queue_cursor > 0 {
+            // Documents queued below the cursor since (a new import, a batch given back by
+            // a worker that died): look again from the start.
+            self.queue_cursor = 0;
+            batch = take(&mut tx, 0)?;
+        }
         if batch.is_empty() {
             return Ok(0);
         }
+        let last_taken = batch.last().map(|(id, _)| *id);
         let results = analyse(&batch);
         if results.len() != batch.len() {
             return Err(StoreError::Corrupt(format!(
@@ -555,6 +572,9 @@ impl EvidenceStore for PostgresStore {
         mark_regroup(&mut tx)?;
         log_changes(&mut tx, &ids)?;
         tx.commit()?;
+        if let Some(last) = last_taken {
+            self.queue_cursor = last;
+        }
         Ok(batch.len())
     }
 
