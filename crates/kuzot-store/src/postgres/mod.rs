@@ -56,8 +56,9 @@ pub struct PostgresStore {
     client: RefCell<Client>,
     pseudonymizer: Pseudonymizer,
     /// The highest queued document id this connection took: the next batch starts above
-    /// it. Deleted queue rows stay in the index as dead entries until vacuum, so a scan from
-    /// the lowest id would step over every document analysed so far, batch after batch.
+    /// it. Deleted queue rows stay in the index as dead entries until vacuum, and the
+    /// planner's merge join walks `documents` from its first id unless told where to start,
+    /// so a batch taken from the lowest id would step over every document analysed so far.
     queue_cursor: i64,
 }
 
@@ -533,7 +534,7 @@ impl EvidenceStore for PostgresStore {
                     .query(
                         "SELECT q.document_id, d.text FROM analysis_queue q
                      JOIN documents d ON d.id = q.document_id
-                     WHERE q.document_id > $2
+                     WHERE q.document_id > $2 AND d.id > $2
                      ORDER BY q.document_id LIMIT $1
                      FOR UPDATE OF q SKIP LOCKED",
                         &[&bigint(limit as u64), &above],
