@@ -1107,3 +1107,62 @@ fn a_worker_whose_connection_drops_leaves_its_batch_queued() {
     assert_eq!(taken, 6);
     assert_eq!(store.analysis_queue_len().expect("len"), 0);
 }
+
+#[test]
+fn an_import_whose_connection_is_lost_rolls_back_and_completes_when_run_again() {
+    // PostgreSQL only: a SQLite import cannot lose its database to another process.
+    let Some(db) = TestDatabase::create("import_connection_lost") else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("temp dir");
+    let location = StoreLocation::Postgres(db.url().to_owned());
+    let path = work.path().join("export.json");
+    std::fs::write(&path, b"an export").expect("write");
+    let batch = |from: u64| -> Vec<(RawDocument, Option<Analysis>)> {
+        (from..from + 50)
+            .map(|i| {
+                (
+                    message("lost", i, &format!("message {i}"), Some(1_700_000_000)),
+                    None,
+                )
+            })
+            .collect()
+    };
+    let mut store = Store::connect(&location).expect("store");
+    let blob = store.keep_source_file(&path).expect("keep");
+    let failed = {
+        let mut import = store
+            .begin_import(NewSource::new(
+                &blob,
+                "export.json",
+                SourceFormat::TelegramJson,
+                "t",
+            ))
+            .expect("begin");
+        import.add_batch(&batch(0)).expect("first batch");
+        // The server ends the import's connection half-way (a restart, a network cut).
+        let mut admin = postgres::Client::connect(db.url(), postgres::NoTls).expect("admin");
+        let ended: i64 = admin
+            .query_one(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()
+                   AND state = 'idle in transaction'",
+                &[],
+            )
+            .expect("terminate")
+            .get(0);
+        assert_eq!(ended, 1);
+        import.add_batch(&batch(50)).and_then(|_| import.commit())
+    };
+    assert!(failed.is_err(), "{failed:?}");
+    drop(store);
+
+    // Nothing of it is in the store; the same file then imports whole.
+    let mut again = Store::connect(&location).expect("store again");
+    let stats = again.stats().expect("stats");
+    assert_eq!((stats.sources, stats.documents), (0, 0));
+    let (_, counts) = import(&mut again, &path, [batch(0), batch(50)].concat(), false)
+        .expect("the import run again");
+    assert_eq!(counts.added, 100);
+    assert_eq!(again.stats().expect("stats").documents, 100);
+}
