@@ -168,7 +168,20 @@ fn the_examples_import_once_and_are_recognised_and_found(t: &Target, _: Kind) {
     let examples = repo_root().join("examples");
     let first = t.run(&["ingest", path_arg(&examples)]);
     assert_eq!(first.status.code(), Some(0), "{}", stdout(&first));
-    assert!(stdout(&first).contains("0 rejected, 0 skipped"));
+    let text = stdout(&first);
+    assert!(text.contains("0 rejected, 0 skipped"), "{text}");
+    for format in [
+        "telegram_json",
+        "telegram_html",
+        "whatsapp_txt",
+        "web_page",
+        "pdf",
+    ] {
+        assert!(
+            text.contains(&format!("({format})")),
+            "{format} missing in:\n{text}"
+        );
+    }
     let stored = t.stats()["documents"].as_u64().expect("count");
     assert!(stored > 30, "{stored}");
 
@@ -212,7 +225,7 @@ fn a_later_export_of_the_same_chat_adds_only_new_messages(t: &Target, _: Kind) {
 }
 
 on_both_backends!(a_truncated_file_is_rejected_and_leaves_nothing);
-fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, _: Kind) {
+fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, kind: Kind) {
     let bytes = std::fs::read(repo_root().join("examples/telegram/result.json")).expect("example");
     let cut = t._dir.path().join("result.json");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).expect("write");
@@ -223,6 +236,31 @@ fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, _: Kind) {
     assert_eq!(stats["documents"], 0);
     assert_eq!(stats["sources"], 0);
     assert_eq!(stats["source_bytes"], 0);
+    // The kept copy of the rejected file is removed again.
+    match kind {
+        Kind::Sqlite => {
+            let kept: Vec<_> = std::fs::read_dir(t.data.join("sources"))
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            let kept: Vec<_> = kept
+                .into_iter()
+                .filter(|p: &PathBuf| {
+                    !p.ends_with("tmp")
+                        && std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some())
+                })
+                .collect();
+            assert!(kept.is_empty(), "{kept:?}");
+        }
+        Kind::Postgres => {
+            let db = t.database.as_ref().expect("database");
+            let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
+            let kept: i64 = client
+                .query_one("SELECT count(*) FROM source_files", &[])
+                .expect("count")
+                .get(0);
+            assert_eq!(kept, 0);
+        }
+    }
     // The same file, whole, imports afterwards: nothing of the rejected attempt is in the way.
     let whole = t._dir.path().join("whole.json");
     std::fs::write(&whole, &bytes).expect("write");

@@ -329,54 +329,35 @@ fn sqlite(dir: &Path) -> impl Fn() -> Store + Sync + '_ {
     move || Store::open(&dir.join("data")).expect("store")
 }
 
-#[test]
-fn sqlite_follow_after_import_label_and_reanalysis() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    follow_after_import_label_and_reanalysis(&sqlite(dir.path()), dir.path());
-}
-
-#[test]
-fn sqlite_two_workers_analyse_every_document_once() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    two_workers_analyse_every_document_once(&sqlite(dir.path()), dir.path());
-}
-
-#[test]
-fn sqlite_a_worker_killed_mid_batch_leaves_its_batch_queued() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    a_worker_killed_mid_batch_leaves_its_batch_queued(&sqlite(dir.path()), dir.path());
-}
-
-/// The same stories on PostgreSQL: every `open` is a new connection to one test database.
+/// Every `open` is a new connection to one test database.
 fn postgres(db: &TestDatabase) -> impl Fn() -> Store + Sync + '_ {
     move || {
         Store::connect(&kuzot_store::StoreLocation::Postgres(db.url().to_owned())).expect("store")
     }
 }
 
-#[test]
-fn postgres_follow_after_import_label_and_reanalysis() {
-    let Some(db) = TestDatabase::create("flow_follow") else {
-        return;
+/// Runs a story on SQLite and, in a second test, on PostgreSQL.
+macro_rules! on_both_backends {
+    ($story:ident) => {
+        mod $story {
+            #[test]
+            fn sqlite() {
+                let dir = tempfile::tempdir().expect("tempdir");
+                super::$story(&super::sqlite(dir.path()), dir.path());
+            }
+
+            #[test]
+            fn postgres() {
+                let Some(db) = super::TestDatabase::create(stringify!($story)) else {
+                    return;
+                };
+                let dir = tempfile::tempdir().expect("tempdir");
+                super::$story(&super::postgres(&db), dir.path());
+            }
+        }
     };
-    let dir = tempfile::tempdir().expect("tempdir");
-    follow_after_import_label_and_reanalysis(&postgres(&db), dir.path());
 }
 
-#[test]
-fn postgres_two_workers_analyse_every_document_once() {
-    let Some(db) = TestDatabase::create("flow_two_workers") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    two_workers_analyse_every_document_once(&postgres(&db), dir.path());
-}
-
-#[test]
-fn postgres_a_worker_killed_mid_batch_leaves_its_batch_queued() {
-    let Some(db) = TestDatabase::create("flow_killed_worker") else {
-        return;
-    };
-    let dir = tempfile::tempdir().expect("tempdir");
-    a_worker_killed_mid_batch_leaves_its_batch_queued(&postgres(&db), dir.path());
-}
+on_both_backends!(follow_after_import_label_and_reanalysis);
+on_both_backends!(two_workers_analyse_every_document_once);
+on_both_backends!(a_worker_killed_mid_batch_leaves_its_batch_queued);

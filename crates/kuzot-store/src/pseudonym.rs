@@ -8,7 +8,7 @@
 //! store's first open and kept beside the database, outside the repository.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use hmac::{Hmac, Mac};
 use kuzot_model::{AuthorRef, ChatRef};
@@ -146,10 +146,9 @@ impl Pseudonymizer {
     }
 }
 
-/// Writes a file readable by its owner only, atomically.
-/// Writes `bytes` to `path` (mode 0600, synced), replacing what is there: the new file
-/// appears whole, by a rename of a uniquely named temporary file.
-fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+/// Writes `bytes` to a new, uniquely named file beside `path` (mode 0600, synced) and
+/// returns its path, so that the key file itself only ever appears whole.
+fn write_private_temporary(path: &Path, bytes: &[u8]) -> Result<PathBuf, StoreError> {
     let mut unique = [0u8; 8];
     getrandom::fill(&mut unique).map_err(|e| StoreError::BadSecret {
         path: path.to_owned(),
@@ -163,44 +162,42 @@ fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let written = (|| {
-        let mut file = options.open(&tmp)?;
+    let written = options.open(&tmp).and_then(|mut file| {
         file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        file.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(StoreError::Io {
+                path: tmp,
+                source: e,
+            })
+        }
     }
-    written.map_err(StoreError::io(path))
 }
 
-/// Writes `bytes` to `path` (mode 0600, synced) unless `path` exists: the file appears
-/// whole or not at all, and of two processes racing to create it exactly one wins (a hard
-/// link fails when its target exists, where a rename would replace it). Returns whether
-/// this call created it.
+/// Writes `bytes` to `path` (owner only), replacing what is there.
+fn replace_private(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    let tmp = write_private_temporary(path, bytes)?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        StoreError::Io {
+            path: path.to_owned(),
+            source: e,
+        }
+    })
+}
+
+/// Writes `bytes` to `path` (owner only) unless `path` exists: of two processes racing to
+/// create it exactly one wins (a hard link fails when its target exists, where a rename
+/// would replace it). Returns whether this call created it.
 fn create_private_once(path: &Path, bytes: &[u8]) -> Result<bool, StoreError> {
-    let mut unique = [0u8; 8];
-    getrandom::fill(&mut unique).map_err(|e| StoreError::BadSecret {
-        path: path.to_owned(),
-        reason: format!("no randomness from the system: {e}"),
-    })?;
-    let tmp = path.with_extension(format!("tmp-{}", hex::encode(unique)));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let written = (|| {
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::hard_link(&tmp, path)
-    })();
+    let tmp = write_private_temporary(path, bytes)?;
+    let linked = std::fs::hard_link(&tmp, path);
     let _ = std::fs::remove_file(&tmp);
-    match written {
+    match linked {
         Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(StoreError::Io {

@@ -167,11 +167,6 @@ impl StorePool {
         })
     }
 
-    /// Where the pooled store is.
-    pub fn location(&self) -> &StoreLocation {
-        &self.location
-    }
-
     /// A connection of its own, outside the pool (for long work such as an import).
     pub fn connect(&self) -> Result<Store, kuzot_store::StoreError> {
         Store::connect(&self.location)
