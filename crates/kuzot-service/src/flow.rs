@@ -189,9 +189,12 @@ pub fn drain_analysis_queue(
             continue;
         }
         // Nothing taken: the queue is empty, or what is left is held by other workers
-        // (they regroup after their batches). Regroup once per idle spell.
-        if !idle_since_regroup && store.analysis_queue_len()? == 0 && store.regroup_pending()? {
-            crate::analysis::recluster(store)?;
+        // (they regroup after their batches). Regroup once per idle spell, unless another
+        // worker has claimed the same regrouping.
+        if !idle_since_regroup
+            && store.analysis_queue_len()? == 0
+            && crate::analysis::recluster(store, crate::analysis::Claim::Respect)?.is_some()
+        {
             report.regroupings += 1;
         }
         idle_since_regroup = true;

@@ -272,7 +272,7 @@ pub fn ingest_paths(
     // turns out to be imported already.
     if engine.is_some() && store.regroup_pending()? {
         abort_before_regroup_when_asked();
-        crate::analysis::recluster(store)?;
+        crate::analysis::recluster(store, crate::analysis::Claim::TakeOver)?;
     }
     progress.finish();
     Ok(summary)

@@ -24,8 +24,8 @@ mod ingest;
 mod settings;
 
 pub use analysis::{
-    AnalyzeReport, BadLine, analyze_lines, cross_validate_model, evaluate, read_gold, reanalyze,
-    recluster, train_model, training_examples,
+    AnalyzeReport, BadLine, Claim, REGROUP_LEASE, analyze_lines, cross_validate_model, evaluate,
+    read_gold, reanalyze, recluster, train_model, training_examples,
 };
 pub use error::ServiceError;
 pub use export::{ExportFormat, export_documents, spreadsheet_safe};

@@ -182,9 +182,17 @@ pub const EVIDENCE_TABLES: &[CopyTable] = &[
         order_by: "id",
         generated_id: Some("id"),
     },
+    // The regrouping generations; a lease is not copied (it belongs to a process of the
+    // store it was taken in).
     CopyTable {
-        name: "regroup_pending",
-        columns: &[column("id", Int)],
+        name: "regroup_requests",
+        columns: &[column("id", Int), column("generation", Int)],
+        order_by: "id",
+        generated_id: None,
+    },
+    CopyTable {
+        name: "regroup_runs",
+        columns: &[column("id", Int), column("done", Int)],
         order_by: "id",
         generated_id: None,
     },

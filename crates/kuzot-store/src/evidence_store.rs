@@ -106,6 +106,27 @@ pub type QueuedAnalyser<'a> = dyn FnMut(&[(i64, String)]) -> Vec<Analysis> + 'a;
 /// A readable kept source file.
 pub type SourceReader = Box<dyn Read + Send>;
 
+/// A claimed near-duplicate regrouping ([`EvidenceStore::claim_regroup`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegroupClaim {
+    /// The request generation the regrouping covers: every commit up to it.
+    pub generation: i64,
+    /// The lease's random token, so that only its holder releases it.
+    pub token: String,
+}
+
+impl RegroupClaim {
+    /// A claim with a fresh random token.
+    pub(crate) fn new(generation: i64) -> Result<Self, StoreError> {
+        let mut bytes = [0u8; 16];
+        getrandom::fill(&mut bytes).map_err(|e| StoreError::NoRandomness(e.to_string()))?;
+        Ok(Self {
+            generation,
+            token: hex::encode(bytes),
+        })
+    }
+}
+
 /// What every evidence store does. See the crate documentation for the guarantees.
 pub trait EvidenceStore: Send {
     /// Which backend this is.
@@ -220,12 +241,30 @@ pub trait EvidenceStore: Send {
     /// document id order; empty texts have none.
     fn for_each_fingerprint(&self, each: &mut dyn FnMut(i64, &[u32])) -> Result<(), StoreError>;
 
-    /// True when an import added documents since near-duplicates were last regrouped.
+    /// True when an import or an analysis batch committed since near-duplicates were last
+    /// regrouped (including one whose process died before regrouping).
     fn regroup_pending(&self) -> Result<bool, StoreError>;
 
+    /// Claims the regrouping that is pending, if any: returns the generation it covers
+    /// and a lease of `lease` that other processes respect, or `None` when nothing is
+    /// pending or another process holds an unexpired lease (unless `take_over`, which a
+    /// command whose user waits for the result passes). Read the fingerprints after the
+    /// claim: everything committed up to its generation is then visible.
+    fn claim_regroup(
+        &mut self,
+        lease: std::time::Duration,
+        take_over: bool,
+    ) -> Result<Option<RegroupClaim>, StoreError>;
+
     /// Records the near-duplicate cluster of each document (documents not listed have
-    /// none) and clears the mark that regrouping is pending.
-    fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError>;
+    /// none), computed under `claim`, and marks its generation done; releases the lease.
+    /// Writes nothing and returns `false` when a regrouping of the same or a later
+    /// generation has already written (its clusters are at least as new).
+    fn set_clusters(
+        &mut self,
+        clusters: &[(i64, i64)],
+        claim: &RegroupClaim,
+    ) -> Result<bool, StoreError>;
 
     /// Phone numbers found in at least `min_documents` documents, most shared first.
     fn shared_phones(

@@ -55,8 +55,8 @@ pub use accounts::{
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport};
 pub use error::StoreError;
 pub use evidence_store::{
-    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader, Store,
-    StoreLocation, url_without_password,
+    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, RegroupClaim,
+    SourceReader, Store, StoreLocation, url_without_password,
 };
 /// Re-exported: the store reads documents out in the shape the search index writes in.
 pub use kuzot_model::IndexRow;

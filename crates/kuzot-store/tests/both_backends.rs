@@ -567,9 +567,15 @@ fn analyses_fingerprints_and_index_rows_round_trip_alike() {
             .collect();
         assert_eq!(fingerprints[1], (ids[1], expected));
 
-        store
-            .set_clusters(&[(ids[0], ids[0]), (ids[1], ids[0])])
-            .expect("clusters");
+        let claim = store
+            .claim_regroup(Duration::from_secs(60), false)
+            .expect("claim")
+            .expect("a regrouping is pending");
+        assert!(
+            store
+                .set_clusters(&[(ids[0], ids[0]), (ids[1], ids[0])], &claim)
+                .expect("clusters")
+        );
         assert!(!store.regroup_pending().expect("mark"));
         assert_eq!(
             ids_of(
@@ -1057,7 +1063,8 @@ fn processes_starting_at_once_migrate_once_and_share_the_pseudonym_key() {
         )
         .expect("version")
         .get(0);
-    assert_eq!(version, 1);
+    // Every migration ran once: 0001 and 0002 (regrouping generations).
+    assert_eq!(version, 2);
 }
 
 #[test]
@@ -1165,4 +1172,135 @@ fn an_import_whose_connection_is_lost_rolls_back_and_completes_when_run_again() 
         .expect("the import run again");
     assert_eq!(counts.added, 100);
     assert_eq!(again.stats().expect("stats").documents, 100);
+}
+
+/// Imports one message whose analysis has fingerprint `seed`, from a file of its own.
+fn import_one(fx: &Fixture, store: &mut Store, n: u64) -> i64 {
+    let path = fx.file(
+        &format!("export-{n}.json"),
+        format!("export {n}").as_bytes(),
+    );
+    let (ids, _) = import(
+        store,
+        &path,
+        vec![(
+            message("regroup", n, &format!("message {n}"), Some(1_700_000_000)),
+            Some(analysis(Category::Pmc, 0.9, &[], n as u32)),
+        )],
+        false,
+    )
+    .expect("import");
+    ids[0].expect("added")
+}
+
+#[test]
+fn a_commit_that_lands_while_regrouping_runs_stays_pending() {
+    for fx in fixtures("regroup_race") {
+        let mut store = fx.open();
+        let first = import_one(&fx, &mut store, 1);
+        let claim = store
+            .claim_regroup(Duration::from_secs(60), false)
+            .expect("claim")
+            .expect("pending after an import");
+        // Another process commits after the fingerprints were read...
+        let mut other = fx.open();
+        import_one(&fx, &mut other, 2);
+        // ...so the regrouping's clusters do not cover it: it must stay pending (the old
+        // single mark was cleared here and the second import was never regrouped).
+        assert!(
+            store
+                .set_clusters(&[(first, first)], &claim)
+                .expect("clusters")
+        );
+        assert!(
+            store.regroup_pending().expect("pending"),
+            "{:?}",
+            fx.backend()
+        );
+        let next = store
+            .claim_regroup(Duration::from_secs(60), false)
+            .expect("claim")
+            .expect("the later commit is claimable");
+        assert!(next.generation > claim.generation);
+        assert!(store.set_clusters(&[], &next).expect("clusters"));
+        assert!(!store.regroup_pending().expect("pending"));
+        assert!(
+            store
+                .claim_regroup(Duration::from_secs(60), true)
+                .expect("claim")
+                .is_none(),
+            "nothing to claim once done"
+        );
+    }
+}
+
+#[test]
+fn a_claimed_regrouping_is_left_to_its_holder_unless_taken_over() {
+    for fx in fixtures("regroup_lease") {
+        let mut worker = fx.open();
+        let mut other_worker = fx.open();
+        let first = import_one(&fx, &mut worker, 1);
+        let second = import_one(&fx, &mut worker, 2);
+        let held = worker
+            .claim_regroup(Duration::from_secs(600), false)
+            .expect("claim")
+            .expect("pending");
+        assert!(
+            other_worker
+                .claim_regroup(Duration::from_secs(600), false)
+                .expect("claim")
+                .is_none(),
+            "a second worker must leave a held regrouping alone ({:?})",
+            fx.backend()
+        );
+        // A command whose user waits takes over; the holder's later write of the same
+        // generation is then stale and writes nothing.
+        let mut command = fx.open();
+        let taken = command
+            .claim_regroup(Duration::from_secs(600), true)
+            .expect("claim")
+            .expect("taken over");
+        assert_eq!(taken.generation, held.generation);
+        assert!(
+            command
+                .set_clusters(&[(first, first), (second, first)], &taken)
+                .expect("clusters")
+        );
+        assert!(!worker.set_clusters(&[], &held).expect("stale write"));
+        let clustered = ids_of(
+            &worker,
+            &DocumentFilter {
+                cluster: Some(first),
+                ..DocumentFilter::default()
+            },
+        );
+        assert_eq!(
+            clustered.len(),
+            2,
+            "the stale regrouping overwrote clusters"
+        );
+        assert!(!worker.regroup_pending().expect("pending"));
+    }
+}
+
+#[test]
+fn an_expired_lease_is_taken_over() {
+    for fx in fixtures("regroup_expired") {
+        let mut store = fx.open();
+        import_one(&fx, &mut store, 1);
+        // A process that claimed with a lease of 0 s and died.
+        let mut dead = fx.open();
+        dead.claim_regroup(Duration::ZERO, false)
+            .expect("claim")
+            .expect("pending");
+        drop(dead);
+        // The lease ends at the claim's second; a second later it has expired.
+        std::thread::sleep(Duration::from_millis(1_100));
+        let claim = store
+            .claim_regroup(Duration::from_secs(600), false)
+            .expect("claim")
+            .expect("an expired lease does not block");
+        assert!(store.set_clusters(&[], &claim).expect("clusters"));
+        assert!(!store.regroup_pending().expect("pending"));
+    }
 }

@@ -2,7 +2,7 @@
 //! into SQLite through the store, read back, loaded into PostgreSQL with COPY, read back,
 //! and loaded into a second SQLite store must all be equal.
 //!
-//! The PostgreSQL schema below mirrors SQLite's after migration 0006 with PostgreSQL types;
+//! The PostgreSQL schema below mirrors SQLite's after migration 0007 with PostgreSQL types;
 //! it lives in this test only (the PostgreSQL store has its own migrations).
 
 use kuzot_store::copy::{
@@ -46,7 +46,10 @@ CREATE TABLE labels (
     document_id bigint NOT NULL REFERENCES documents(id), category text NOT NULL,
     facts text, note text, labelled_by text NOT NULL, labelled_at text NOT NULL,
     engine_version text NOT NULL, engine_category text NOT NULL);
-CREATE TABLE regroup_pending (id bigint PRIMARY KEY CHECK (id = 1));
+CREATE TABLE regroup_requests (id bigint PRIMARY KEY CHECK (id = 1), generation bigint NOT NULL);
+CREATE TABLE regroup_runs (
+    id bigint PRIMARY KEY CHECK (id = 1), done bigint NOT NULL, lease_token text,
+    lease_until bigint);
 CREATE TABLE changes (
     seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     first_id bigint NOT NULL, last_id bigint NOT NULL);
@@ -203,7 +206,14 @@ fn hostile_evidence() -> Vec<(&'static CopyTable, Vec<Vec<Value>>)> {
                 text("recruitment"),
             ]],
         ),
-        (table("regroup_pending"), vec![vec![Value::Int(1)]]),
+        (
+            table("regroup_requests"),
+            vec![vec![Value::Int(1), Value::Int(7)]],
+        ),
+        (
+            table("regroup_runs"),
+            vec![vec![Value::Int(1), Value::Int(5)]],
+        ),
         (table("analysis_queue"), vec![vec![Value::Int(13)]]),
     ]
 }

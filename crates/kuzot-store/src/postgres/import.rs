@@ -403,7 +403,6 @@ impl ImportSession for PostgresImport<'_> {
             ],
         )?;
         if c.added > 0 {
-            super::mark_regroup(&mut this.tx)?;
             if this.queue_analysis {
                 this.tx.execute(
                     "INSERT INTO analysis_queue (document_id)
@@ -413,9 +412,11 @@ impl ImportSession for PostgresImport<'_> {
                     &[&this.source_id],
                 )?;
             }
+            // The regrouping generation's row and then the change log's lock are held
+            // to the commit, so both come last, in the order every writer takes them.
+            super::mark_regroup(&mut this.tx)?;
             // Ids of a concurrent import may interleave with this one's: the log names
-            // exactly the ranges this import added. Last, as the log's lock is held to
-            // the commit.
+            // exactly the ranges this import added.
             super::log_changes(&mut this.tx, &this.added_ids)?;
         }
         this.tx.commit()?;

@@ -19,7 +19,8 @@ use time::OffsetDateTime;
 
 use crate::copy::{self, CopyTable, CopyTarget, PostgresLoader, Value};
 use crate::evidence_store::{
-    Backend, Change, EvidenceStore, Import, QueuedAnalyser, SourceReader, url_without_password,
+    Backend, Change, EvidenceStore, Import, QueuedAnalyser, RegroupClaim, SourceReader,
+    url_without_password,
 };
 use crate::pseudonym::PseudonymKey;
 use crate::{
@@ -30,7 +31,10 @@ use crate::{
 
 /// Schema migrations of the evidence, applied in order; `kuzot_schema_versions` records
 /// how many ran under the component `evidence`.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_evidence.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_evidence.sql"),
+    include_str!("migrations/0002_regroup_generations.sql"),
+];
 
 /// The component name of the evidence schema in `kuzot_schema_versions`.
 const SCHEMA_COMPONENT: &str = "evidence";
@@ -208,14 +212,21 @@ fn log_changes(tx: &mut Transaction<'_>, ids: &[i64]) -> Result<(), StoreError> 
     Ok(())
 }
 
-/// Marks near-duplicate clusters as due for regrouping.
+/// Bumps the regrouping generation: run in every transaction that adds or re-analyses
+/// documents (migration 0002 explains the scheme), late in it, since the row stays locked
+/// until the commit.
 fn mark_regroup(tx: &mut Transaction<'_>) -> Result<(), StoreError> {
     tx.execute(
-        "INSERT INTO regroup_pending (id) VALUES (1) ON CONFLICT DO NOTHING",
+        "INSERT INTO regroup_requests (id, generation) VALUES (1, 1)
+         ON CONFLICT (id) DO UPDATE SET generation = regroup_requests.generation + 1",
         &[],
     )?;
     Ok(())
 }
+
+/// The database's clock in Unix seconds: leases compare times written by processes on
+/// different machines, so they use one clock.
+const DATABASE_NOW: &str = "extract(epoch FROM clock_timestamp())::bigint";
 
 const SOURCE_COLUMNS: &str =
     "SELECT id, sha256, size, original_name, format, imported_at, imported_by, keep_authors,
@@ -373,26 +384,84 @@ impl EvidenceStore for PostgresStore {
     fn regroup_pending(&self) -> Result<bool, StoreError> {
         Ok(self
             .client()
-            .query_one("SELECT EXISTS (SELECT 1 FROM regroup_pending)", &[])?
+            .query_one(
+                "SELECT coalesce((SELECT generation FROM regroup_requests WHERE id = 1), 0)
+                      > coalesce((SELECT done FROM regroup_runs WHERE id = 1), 0)",
+                &[],
+            )?
             .get(0))
     }
 
-    fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
-        let (ids, cluster_ids): (Vec<i64>, Vec<i64>) = clusters.iter().copied().unzip();
+    fn claim_regroup(
+        &mut self,
+        lease: std::time::Duration,
+        take_over: bool,
+    ) -> Result<Option<RegroupClaim>, StoreError> {
         let mut tx = self.client.get_mut().transaction()?;
-        tx.execute("DELETE FROM regroup_pending", &[])?;
         tx.execute(
-            "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+            "INSERT INTO regroup_runs (id, done) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
             &[],
         )?;
-        tx.execute(
-            "UPDATE analyses a SET cluster_id = c.cluster_id
-             FROM unnest($1::bigint[], $2::bigint[]) AS c(document_id, cluster_id)
-             WHERE a.document_id = c.document_id",
-            &[&ids, &cluster_ids],
+        let generation: i64 = tx
+            .query_one(
+                "SELECT coalesce((SELECT generation FROM regroup_requests WHERE id = 1), 0)",
+                &[],
+            )?
+            .get(0);
+        let claim = RegroupClaim::new(generation)?;
+        let lease_seconds = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
+        // Two processes claiming at once: the second waits for the first's row lock, then
+        // re-checks the condition against the row the first wrote, and finds the lease.
+        let claimed = tx.execute(
+            &format!(
+                "UPDATE regroup_runs SET lease_token = $1, lease_until = {DATABASE_NOW} + $2
+                 WHERE id = 1 AND done < $3
+                   AND ($4 OR lease_until IS NULL OR lease_until < {DATABASE_NOW})"
+            ),
+            &[&claim.token, &lease_seconds, &generation, &take_over],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok((claimed == 1).then_some(claim))
+    }
+
+    fn set_clusters(
+        &mut self,
+        clusters: &[(i64, i64)],
+        claim: &RegroupClaim,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.client.get_mut().transaction()?;
+        tx.execute(
+            "INSERT INTO regroup_runs (id, done) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+            &[],
+        )?;
+        // Locks the row: a concurrent regrouping writes its clusters after this one
+        // commits, and then sees this one's generation.
+        let done: i64 = tx
+            .query_one("SELECT done FROM regroup_runs WHERE id = 1 FOR UPDATE", &[])?
+            .get(0);
+        let newer = done < claim.generation;
+        if newer {
+            let (ids, cluster_ids): (Vec<i64>, Vec<i64>) = clusters.iter().copied().unzip();
+            tx.execute(
+                "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+                &[],
+            )?;
+            tx.execute(
+                "UPDATE analyses a SET cluster_id = c.cluster_id
+                 FROM unnest($1::bigint[], $2::bigint[]) AS c(document_id, cluster_id)
+                 WHERE a.document_id = c.document_id",
+                &[&ids, &cluster_ids],
+            )?;
+        }
+        tx.execute(
+            "UPDATE regroup_runs SET done = greatest(done, $1),
+                 lease_until = CASE WHEN lease_token = $2 THEN NULL ELSE lease_until END,
+                 lease_token = CASE WHEN lease_token = $2 THEN NULL ELSE lease_token END
+             WHERE id = 1",
+            &[&claim.generation, &claim.token],
+        )?;
+        tx.commit()?;
+        Ok(newer)
     }
 
     fn shared_phones(

@@ -13,7 +13,8 @@ use time::OffsetDateTime;
 use crate::blobs::create_private_dir;
 use crate::copy::{self, CopyTable, CopyTarget, SqliteTarget, Value};
 use crate::evidence_store::{
-    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, SourceReader,
+    Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, RegroupClaim,
+    SourceReader,
 };
 use crate::rows::{
     AnalysedAt, AnalysisRow, DocumentKeys, decode_signature, rfc3339, unix_to_rfc3339,
@@ -32,7 +33,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_regroup_pending.sql"),
     include_str!("migrations/0005_compact_analyses.sql"),
     include_str!("migrations/0006_changes_and_analysis_queue.sql"),
+    include_str!("migrations/0007_regroup_generations.sql"),
 ];
+
+/// Bumps the regrouping generation: run in every transaction that adds or re-analyses
+/// documents (migration 0007 explains the scheme).
+const REQUEST_REGROUP: &str = "INSERT INTO regroup_requests (id, generation) VALUES (1, 1)
+     ON CONFLICT (id) DO UPDATE SET generation = generation + 1";
 
 /// The embedded SQLite evidence store of one data directory.
 #[derive(Debug)]
@@ -517,34 +524,72 @@ impl EvidenceStore for SqliteStore {
         Ok(())
     }
 
-    /// True when an import added documents since near-duplicates were last regrouped
-    /// (including an import whose process died before regrouping).
     fn regroup_pending(&self) -> Result<bool, StoreError> {
-        Ok(self
+        Ok(self.conn.query_row(
+            "SELECT coalesce((SELECT generation FROM regroup_requests WHERE id = 1), 0)
+                  > coalesce((SELECT done FROM regroup_runs WHERE id = 1), 0)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    fn claim_regroup(
+        &mut self,
+        lease: std::time::Duration,
+        take_over: bool,
+    ) -> Result<Option<RegroupClaim>, StoreError> {
+        let tx = self
             .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM regroup_pending)", [], |r| {
-                r.get(0)
-            })?)
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO regroup_runs (id, done) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
+            [],
+        )?;
+        let generation: i64 = tx.query_row(
+            "SELECT coalesce((SELECT generation FROM regroup_requests WHERE id = 1), 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let claim = RegroupClaim::new(generation)?;
+        let lease_seconds = i64::try_from(lease.as_secs()).unwrap_or(i64::MAX / 2);
+        let claimed = tx.execute(
+            "UPDATE regroup_runs SET lease_token = ?1, lease_until = unixepoch() + ?2
+             WHERE id = 1 AND done < ?3
+               AND (?4 OR lease_until IS NULL OR lease_until < unixepoch())",
+            params![claim.token, lease_seconds, generation, take_over],
+        )?;
+        tx.commit()?;
+        Ok((claimed == 1).then_some(claim))
     }
 
     /// Records the near-duplicate cluster of each document; documents not listed are
-    /// left without a cluster. Clears the mark that regrouping is pending.
-    fn set_clusters(&mut self, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM regroup_pending", [])?;
-        tx.execute(
-            "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+    /// left without a cluster.
+    fn set_clusters(
+        &mut self,
+        clusters: &[(i64, i64)],
+        claim: &RegroupClaim,
+    ) -> Result<bool, StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let done: i64 = tx.query_row(
+            "SELECT coalesce((SELECT done FROM regroup_runs WHERE id = 1), 0)",
             [],
+            |r| r.get(0),
         )?;
-        {
-            let mut stmt =
-                tx.prepare_cached("UPDATE analyses SET cluster_id = ?2 WHERE document_id = ?1")?;
-            for (id, cluster) in clusters {
-                stmt.execute(params![id, cluster])?;
-            }
+        let newer = done < claim.generation;
+        if newer {
+            write_clusters(&tx, clusters)?;
         }
+        tx.execute(
+            "UPDATE regroup_runs SET done = max(done, ?1),
+                 lease_until = CASE WHEN lease_token = ?2 THEN NULL ELSE lease_until END,
+                 lease_token = CASE WHEN lease_token = ?2 THEN NULL ELSE lease_token END
+             WHERE id = 1",
+            params![claim.generation, claim.token],
+        )?;
         tx.commit()?;
-        Ok(())
+        Ok(newer)
     }
 
     /// Phone numbers found in at least `min_documents` documents, most shared first.
@@ -698,7 +743,7 @@ impl EvidenceStore for SqliteStore {
                 .execute([id])?;
             ids.push(*id);
         }
-        tx.execute("INSERT OR IGNORE INTO regroup_pending (id) VALUES (1)", [])?;
+        tx.execute(REQUEST_REGROUP, [])?;
         log_changes(&tx, &ids)?;
         tx.commit()?;
         Ok(batch.len())
@@ -957,8 +1002,7 @@ impl ImportSession for SqliteImport<'_> {
     fn commit(self: Box<Self>) -> Result<ImportCounts, StoreError> {
         let c = self.counts;
         if c.added > 0 {
-            self.tx
-                .execute("INSERT OR IGNORE INTO regroup_pending (id) VALUES (1)", [])?;
+            self.tx.execute(REQUEST_REGROUP, [])?;
             // Documents this import added have ids above every earlier document's (SQLite
             // takes the next rowid), so one range covers them.
             self.tx.execute(
@@ -987,4 +1031,19 @@ impl ImportSession for SqliteImport<'_> {
     fn abort(self: Box<Self>) -> Result<(), StoreError> {
         Ok(self.tx.rollback()?)
     }
+}
+
+/// Replaces every document's near-duplicate cluster with `clusters` (documents not listed
+/// have none).
+fn write_clusters(tx: &Transaction<'_>, clusters: &[(i64, i64)]) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE analyses SET cluster_id = NULL WHERE cluster_id IS NOT NULL",
+        [],
+    )?;
+    let mut stmt =
+        tx.prepare_cached("UPDATE analyses SET cluster_id = ?2 WHERE document_id = ?1")?;
+    for (id, cluster) in clusters {
+        stmt.execute(params![id, cluster])?;
+    }
+    Ok(())
 }
