@@ -6,9 +6,14 @@
 -- visible (non2xx > 0).
 --
 -- Environment: KUZOT_COOKIE (the Cookie header value, e.g. "kuzot_session=…"),
--- WRK_LABEL (a name for the summary line).
+-- WRK_LABEL (a name for the summary line), WRK_PATHS (optional: paths separated by
+-- newlines, already URL-encoded; each connection takes them in turn instead of the URL's
+-- own path, for a mix of requests).
 
 local threads = {}
+-- This thread's paths to take in turn (from WRK_PATHS), and the last one taken.
+local paths = {}
+local next_path = 0
 
 function setup(thread)
   table.insert(threads, thread)
@@ -21,6 +26,17 @@ function init(args)
   local cookie = os.getenv("KUZOT_COOKIE")
   if cookie and cookie ~= "" then
     wrk.headers["Cookie"] = cookie
+  end
+  for path in string.gmatch(os.getenv("WRK_PATHS") or "", "[^\n]+") do
+    table.insert(paths, path)
+  end
+end
+
+-- Defined only for a mix: without a request function wrk sends one pre-built request.
+if (os.getenv("WRK_PATHS") or "") ~= "" then
+  function request()
+    next_path = next_path % #paths + 1
+    return wrk.format(nil, paths[next_path])
   end
 end
 

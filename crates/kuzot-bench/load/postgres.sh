@@ -28,6 +28,8 @@ DURATION=${DURATION:-20s}
 SEED=${SEED:-1}
 BIN=${BIN:-/work/target-release/release}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=session.sh
+source "$HERE/session.sh"
 KUZOT=$BIN/kuzot
 BENCH=$BIN/kuzot-bench
 EXPORT=$WORK/export-$N.json
@@ -95,6 +97,11 @@ analysed=$(psql "$URL" -Atc "SELECT count(*) FROM analyses")
 queued=$(psql "$URL" -Atc "SELECT count(*) FROM analysis_queue")
 twice=$(psql "$URL" -Atc "SELECT count(*) FROM (SELECT document_id FROM analyses GROUP BY document_id HAVING count(*) > 1) x")
 log "- $WORKERS \`kuzot worker --once\` processes: $analysed documents analysed in ${secs} s ($(python3 -c "print(round($analysed / $secs))")/s), $queued left in the queue, $twice analysed twice"
+# The workers regroup near-duplicates once the queue is empty (one of them: the other sees
+# the claim): every generation requested is done, and reposts share clusters.
+clustered=$(psql "$URL" -Atc "SELECT count(*) FROM analyses WHERE cluster_id IS NOT NULL")
+regroup=$(psql "$URL" -Atc "SELECT coalesce((SELECT generation FROM regroup_requests), 0) || ' requested, ' || coalesce((SELECT done FROM regroup_runs), 0) || ' done'")
+log "- near-duplicate regrouping: generation $regroup; $clustered documents in clusters of two or more"
 
 # --- 3. two servers behind HAProxy -----------------------------------------------------------
 start_server() { # $1 = 1 or 2
@@ -145,25 +152,11 @@ PIDS+=($!)
 sleep 1
 
 # The first admin, through the balancer: the setup link printed by either server is valid
-# on both (accounts live in the database).
 # on both (accounts live in the database); a server that starts while no account exists
 # makes a new link and the older one lapses, so the last server's link is the one.
 LINK=$(cat "$OUT/server-1.log" "$OUT/server-2.log" | grep -o "http://[^ ]*/setup/[^ ]*" | tail -1 | sed "s#http://[^/]*#$BASE#")
 [[ -n $LINK ]] || { echo "no setup link printed" >&2; exit 1; }
-JAR=$OUT/cookies.txt
-PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-csrf_of() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
-CSRF=$(curl -fsS -c "$JAR" -b "$JAR" "$LINK" | csrf_of)
-curl -sS -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "name=loadtest" \
-  --data-urlencode "password=$PASSWORD" --data-urlencode "_csrf=$CSRF" "$LINK"
-CSRF=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE/login" | csrf_of)
-curl -sS -o /dev/null -c "$JAR" -b "$JAR" --data-urlencode "name=loadtest" \
-  --data-urlencode "password=$PASSWORD" --data-urlencode "_csrf=$CSRF" "$BASE/login"
-unset PASSWORD
-SESSION=$(awk '$6 == "kuzot_session" { print $7 }' "$JAR")
-[[ -n $SESSION ]] || { echo "no session after login" >&2; exit 1; }
-export KUZOT_COOKIE="kuzot_session=$SESSION"
-rm -f "$JAR"
+first_admin_session "$LINK" "$BASE" "$OUT"
 # The session works on each server directly, not only on the one that created it.
 for p in $((PORT + 1)) $((PORT + 2)); do
   code=$(curl -sS -o /dev/null -w '%{http_code}' -b "$KUZOT_COOKIE" "http://127.0.0.1:$p/search?q=оплата")

@@ -21,6 +21,8 @@ SEED=${SEED:-1}
 BIN=${BIN:-/work/target-release/release}
 ONLY=${ONLY:-.}
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=session.sh
+source "$HERE/session.sh"
 KUZOT=$BIN/kuzot
 BENCH=$BIN/kuzot-bench
 DIR=$WORK/data-$N
@@ -108,21 +110,7 @@ done
 log "server up (index synced at start) after $(python3 -c "import time; print(round(time.time() - $START, 1))") s, pid $SERVER_PID"
 
 # --- 5. The first admin and a session -----------------------------------------------------
-JAR=$OUT/cookies.txt
-PASSWORD=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-csrf_of() { grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//'; }
-CSRF=$(curl -fsS -c "$JAR" -b "$JAR" "$LINK" | csrf_of)
-code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
-  --data-urlencode "name=loadtest" --data-urlencode "password=$PASSWORD" --data-urlencode "_csrf=$CSRF" "$LINK")
-[[ $code == 303 || $code == 302 || $code == 200 ]] || { echo "setup POST returned $code" >&2; exit 1; }
-CSRF=$(curl -fsS -c "$JAR" -b "$JAR" "$BASE/login" | csrf_of)
-code=$(curl -sS -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
-  --data-urlencode "name=loadtest" --data-urlencode "password=$PASSWORD" --data-urlencode "_csrf=$CSRF" "$BASE/login")
-unset PASSWORD
-SESSION=$(awk '$6 == "kuzot_session" { print $7 }' "$JAR")
-[[ -n $SESSION ]] || { echo "login returned $code and no kuzot_session cookie" >&2; exit 1; }
-export KUZOT_COOKIE="kuzot_session=$SESSION"
-rm -f "$JAR"
+first_admin_session "$LINK" "$BASE" "$OUT"
 
 # --- 6. Targets ---------------------------------------------------------------------------
 # label|path?query (unencoded). The generated corpus has a small vocabulary: "оплата" is in

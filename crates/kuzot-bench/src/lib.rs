@@ -99,10 +99,25 @@ fn json_string(s: &str) -> String {
 /// Writes a single-chat Telegram Desktop JSON export of `messages` messages (about 3% of
 /// them service messages, counted in `messages`).
 pub fn write_telegram_export(out: &mut dyn Write, messages: u64, seed: u64) -> std::io::Result<()> {
+    write_telegram_export_of_chat(out, messages, seed, DEFAULT_CHAT_ID)
+}
+
+/// The chat id of [`write_telegram_export`]'s export.
+pub const DEFAULT_CHAT_ID: u64 = 1_712_345_678;
+
+/// [`write_telegram_export`] for the chat `chat_id`: messages are identified by chat and
+/// message id, so an export of another chat adds new documents to a store that holds the
+/// default one (the load test's import beside a running server needs that).
+pub fn write_telegram_export_of_chat(
+    out: &mut dyn Write,
+    messages: u64,
+    seed: u64,
+    chat_id: u64,
+) -> std::io::Result<()> {
     let mut rng = SplitMix::new(seed);
     writeln!(
         out,
-        "{{\n \"name\": \"Ish bor Moskva | Работа Москва\",\n \"type\": \"public_supergroup\",\n \"id\": 1712345678,\n \"messages\": ["
+        "{{\n \"name\": \"Ish bor Moskva | Работа Москва\",\n \"type\": \"public_supergroup\",\n \"id\": {chat_id},\n \"messages\": ["
     )?;
     let start = 1_700_000_000u64;
     for i in 0..messages {

@@ -30,6 +30,10 @@ enum Command {
         /// Seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The chat's id: another chat's messages are new documents in a store that holds
+        /// the default chat's.
+        #[arg(long, default_value_t = kuzot_bench::DEFAULT_CHAT_ID)]
+        chat_id: u64,
         /// Output file.
         output: PathBuf,
     },
@@ -115,9 +119,14 @@ fn location_backend(database: Option<&str>) -> &'static str {
 }
 
 fn generate(path: &Path, messages: u64, seed: u64) -> anyhow::Result<u64> {
+    generate_chat(path, messages, seed, kuzot_bench::DEFAULT_CHAT_ID)
+}
+
+/// [`generate`] for the chat `chat_id`.
+fn generate_chat(path: &Path, messages: u64, seed: u64, chat_id: u64) -> anyhow::Result<u64> {
     let file = std::fs::File::create(path).with_context(|| path.display().to_string())?;
     let mut out = BufWriter::new(file);
-    kuzot_bench::write_telegram_export(&mut out, messages, seed)?;
+    kuzot_bench::write_telegram_export_of_chat(&mut out, messages, seed, chat_id)?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
     Ok(file.metadata()?.len())
 }
@@ -415,9 +424,10 @@ fn main() -> anyhow::Result<()> {
         Command::Generate {
             messages,
             seed,
+            chat_id,
             output,
         } => {
-            let bytes = generate(&output, messages, seed)?;
+            let bytes = generate_chat(&output, messages, seed, chat_id)?;
             println!(
                 "{}",
                 serde_json::json!({"messages": messages, "bytes": bytes, "path": output})
