@@ -382,7 +382,7 @@ def fmt(x, spec):
 def print_table(result):
     d = result["data"]
     print(
-        f"Russian dev messages {d['messages']} ({d['gold_money']} gold money offers); "
+        f"messages in {d['lang']} of {Path(d['gold']).name}: {d['messages']} ({d['gold_money']} gold money offers); "
         f"timed over {d['timing_messages']} messages ({d['messages']} × {d['copies']})"
     )
     print(f"{'tool':<42} {'msg/s':>9} {'msg/CPU s':>10} {'money P':>8} {'R':>6} {'F1':>6}")
