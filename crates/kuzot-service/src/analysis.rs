@@ -301,10 +301,11 @@ pub fn reanalyze(
     Ok(report.analysed)
 }
 
-/// How long a regrouping's claim keeps other processes from starting the same one: longer
-/// than a regrouping takes at the sizes measured (about 30 s at 1,000,000 messages on two
-/// cores). A process that dies holding it delays the regrouping by at most this long for
-/// workers; a command that a user runs takes over at once.
+/// How long a regrouping's claim keeps other processes from starting the same one: far
+/// longer than a regrouping takes at the sizes measured (grouping 1,000,000 signatures takes
+/// about 3 s in BENCHMARKS.md's clustering run; reading them from the store and writing the
+/// clusters add to that). A process that dies holding it delays the regrouping by at most
+/// this long for workers; a command that a user runs takes over at once.
 pub const REGROUP_LEASE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Whether [`recluster`] respects another process's claim on the pending regrouping.
