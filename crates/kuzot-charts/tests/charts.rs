@@ -851,6 +851,22 @@ fn a_note_is_shown_under_the_title_wrapped_to_the_chart() {
     );
     assert!(lines.len() >= 3, "a long note wraps: {lines:?}");
     for line in &lines {
-        assert!(line.chars().count() <= 110, "{line}");
+        // 768 units at 12 px hold about 86 characters of a wide Cyrillic font.
+        assert!(line.chars().count() <= 86, "{line}");
     }
+}
+
+#[test]
+fn the_axis_title_beside_a_single_bar_is_not_cut() {
+    let elements = check_chart(&horizontal_bars(
+        &text(),
+        &["Работа Москва".to_owned()],
+        &[6.0],
+        &fmt,
+    ));
+    let title = elements
+        .iter()
+        .find(|e| e.name == "text" && e.has_class("axis-title-y"))
+        .expect("a y axis title");
+    assert_eq!(title.text, "Messages");
 }
