@@ -325,6 +325,15 @@ async fn every_chart_mark_links_to_the_search_it_counts_with_the_filters_in_forc
         found.text().contains("href=\"/messages/"),
         "{first} finds nothing"
     );
+    // So does a pay box: the messages of its category that offer a monthly pay.
+    let pay = mark_hrefs(chart_svg(&body, "pay"));
+    assert!(pay[0].contains("min_pay=0"), "{}", pay[0]);
+    let found = h.get(&pay[0], Some(&s)).await;
+    assert!(
+        found.text().contains("href=\"/messages/"),
+        "{} finds nothing",
+        pay[0]
+    );
 
     // With filters in force that the form has no field for, every mark keeps them.
     let filtered = h.get("/?lang=ru&min_pay=1", Some(&s)).await.text();

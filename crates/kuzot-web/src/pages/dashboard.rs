@@ -295,7 +295,16 @@ pub fn mark_filters(
             &risk_categories(),
         ),
         "channels" => Some(params.with("chat", &agg.top_chats.get(row)?.0)),
-        "pay" => Some(params.with("category", agg.pay.get(row)?.category.as_str())),
+        "pay" => {
+            let category = params.with("category", agg.pay.get(row)?.category.as_str());
+            // A box counts the messages of its category that offer a monthly pay:
+            // "at least 0 roubles" keeps exactly those, unless a floor is already set.
+            Some(if params.value("min_pay").is_empty() {
+                category.with("min_pay", "0")
+            } else {
+                category
+            })
+        }
         // A place is occupied or not, so its two series lead to the same search.
         "places" => Some(params.with("place", &agg.places.get(row)?.id)),
         _ => None,
@@ -585,7 +594,15 @@ mod tests {
                 counts,
             }],
             top_chats: vec![("Работа & <Москва>".to_owned(), 3)],
-            pay: Vec::new(),
+            pay: vec![kuzot_search::PayStats {
+                category: Category::MilitaryContract,
+                count: 2,
+                min: 150_000.0,
+                q1: 160_000.0,
+                median: 180_000.0,
+                q3: 200_000.0,
+                max: 210_000.0,
+            }],
             places: vec![PlaceCount {
                 id: "mariupol".to_owned(),
                 occupied: true,
@@ -655,6 +672,16 @@ mod tests {
         // A place is occupied: its bar among the occupied links, the other is empty.
         assert!(mark_href(&agg, "places", &params, 0, 0).is_some());
         assert_eq!(mark_href(&agg, "places", &params, 0, 1), None);
+        // A pay box opens the messages of its category that offer a monthly pay.
+        assert_eq!(
+            mark_href(&agg, "pay", &params, 0, 0).as_deref(),
+            Some("/search?category=military_contract&phone=%2B79990001122&min_pay=0")
+        );
+        let floor = params.with("min_pay", "100000");
+        assert_eq!(
+            mark_href(&agg, "pay", &floor, 0, 0).as_deref(),
+            Some("/search?category=military_contract&phone=%2B79990001122&min_pay=100000")
+        );
         // The numbers table's row links are the same searches, without the series.
         assert_eq!(
             row_links(&agg, "weekly", &params),
