@@ -464,7 +464,28 @@ async function main() {
       await img.goto(`${base}${svgHref}`);
       const size = await img.locator('svg').first().boundingBox();
       assert.ok(size && size.width > 0 && size.height > 0, 'standalone SVG has no size');
+      // Its marks are links there too: clicking a bar opens the search it counts.
+      const fileMark = img.locator('a.mark-link').first();
+      assert.ok((await img.locator('a.mark-link').count()) > 0, 'standalone SVG has no links');
+      await Promise.all([img.waitForURL((u) => u.pathname === '/search'), fileMark.click()]);
+      assert.ok((await hitIds(img)).length > 0, 'a bar of the SVG file leads to an empty search');
       await img.close();
+
+      // Every mark of the page's charts is a link with a name, reached with the keyboard:
+      // Tab from the weekly chart's frame lands on its first bar, and Enter opens the
+      // search it counts, which finds messages.
+      const markLinks = page.locator('#chart-weekly svg a.mark-link');
+      assert.ok((await markLinks.count()) > 0, 'weekly chart marks are not links');
+      for (const label of await markLinks.evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')))) {
+        assert.ok(label && label.trim(), 'a mark link without a name');
+      }
+      await page.locator('#chart-weekly .plot').focus();
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute('class'));
+      assert.equal(focused, 'mark-link', 'Tab from the chart does not reach its first mark');
+      await Promise.all([page.waitForURL((u) => u.pathname === '/search'), page.keyboard.press('Enter')]);
+      assert.ok((await hitIds(page)).length > 0, 'a bar leads to an empty search');
+      await page.goBack();
     });
 
     await step('every page looks right in ky, ru and en, on a desktop and a phone', async () => {

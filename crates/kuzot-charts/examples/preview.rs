@@ -2,7 +2,7 @@
 //! as the first argument), to look at them: `cargo run -p kuzot-charts --example preview`.
 
 use kuzot_charts::{
-    BoxPlotOptions, BoxStats, ChartText, Series, box_plots_with, grouped_bars, horizontal_bars,
+    BoxStats, ChartOptions, ChartText, Series, box_plots_with, grouped_bars, horizontal_bars,
     share_lines, stacked_bars,
 };
 use std::path::PathBuf;
@@ -198,7 +198,7 @@ fn main() -> std::io::Result<()> {
             ),
             &boxes,
             &ru,
-            BoxPlotOptions::default(),
+            &ChartOptions::default(),
         ),
     )?;
     std::fs::write(
@@ -211,7 +211,10 @@ fn main() -> std::io::Result<()> {
             ),
             &boxes,
             &ru,
-            BoxPlotOptions { log_scale: true },
+            &ChartOptions {
+                log_scale: true,
+                ..ChartOptions::default()
+            },
         ),
     )?;
 

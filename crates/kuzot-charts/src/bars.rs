@@ -1,10 +1,12 @@
 //! Bar charts: stacked and grouped columns over categories, and horizontal bars for a
 //! ranking.
 
-use crate::frame::{self, LABEL_SIZE, Swatch, VerticalSpec, begin_horizontal, begin_vertical};
+use crate::frame::{
+    self, HorizontalSpec, LABEL_SIZE, Swatch, VerticalSpec, begin_horizontal, begin_vertical,
+};
 use crate::scale::Scale;
 use crate::svg::{IdHasher, Svg, clean_label, colour, fit_label, num, text_width};
-use crate::{ChartText, NumberFormat, Series};
+use crate::{ChartOptions, ChartText, NumberFormat, Series};
 
 /// The value of `series` at `index`, if present and finite.
 pub(crate) fn value_at(series: &Series, index: usize) -> Option<f64> {
@@ -45,6 +47,11 @@ pub(crate) fn tooltip(category: &str, series: &str, value: &str) -> String {
     }
 }
 
+/// The href of the mark at (`index`, `series`), if the options give marks links.
+pub(crate) fn mark_href(options: &ChartOptions, index: usize, series: usize) -> Option<String> {
+    options.links.and_then(|links| links(index, series))
+}
+
 /// Writes one bar between `y_a` and `y_b` (either order) with its tooltip.
 fn bar(svg: &mut Svg, x: f64, width: f64, y_a: f64, y_b: f64, title: &str) {
     svg.open(
@@ -55,6 +62,22 @@ fn bar(svg: &mut Svg, x: f64, width: f64, y_a: f64, y_b: f64, title: &str) {
             ("y", &num(y_a.min(y_b))),
             ("width", &num(width)),
             ("height", &num((y_a - y_b).abs())),
+        ],
+    );
+    svg.tooltip(title);
+    svg.close("rect");
+}
+
+/// Writes one horizontal bar from `x_a` to `x_b` (either order) with its tooltip.
+fn bar_across(svg: &mut Svg, x_a: f64, x_b: f64, y: f64, height: f64, title: &str) {
+    svg.open(
+        "rect",
+        &[
+            ("class", "bar"),
+            ("x", &num(x_a.min(x_b))),
+            ("y", &num(y)),
+            ("width", &num((x_b - x_a).abs())),
+            ("height", &num(height)),
         ],
     );
     svg.tooltip(title);
@@ -75,6 +98,17 @@ pub fn stacked_bars(
     series: &[Series],
     fmt: NumberFormat,
 ) -> String {
+    stacked_bars_with(text, x_labels, series, fmt, &ChartOptions::default())
+}
+
+/// [`stacked_bars`] with options: links per (x label, series), whole-number ticks, a note.
+pub fn stacked_bars_with(
+    text: &ChartText,
+    x_labels: &[String],
+    series: &[Series],
+    fmt: NumberFormat,
+    options: &ChartOptions,
+) -> String {
     let n = x_labels.len();
     let mut highs = vec![0.0f64; n];
     let mut lows = vec![0.0f64; n];
@@ -87,7 +121,10 @@ pub fn stacked_bars(
             }
         }
     }
-    let scale = Scale::from_zero(highs.iter().chain(lows.iter()).copied());
+    let scale = Scale::from_zero(
+        highs.iter().chain(lows.iter()).copied(),
+        options.whole_numbers,
+    );
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
     let (mut svg, frame) = begin_vertical(VerticalSpec {
         kind: "stacked-bars",
@@ -98,6 +135,9 @@ pub fn stacked_bars(
         fmt,
         legend: &names,
         swatch: Swatch::Block,
+        note: options.note,
+        counts: None,
+        linked: options.links.is_some(),
     });
     highs.fill(0.0);
     lows.fill(0.0);
@@ -131,14 +171,11 @@ pub fn stacked_bars(
                 _ => (0.0, v),
             };
             let title = tooltip(label, &s.name, &fmt(v));
-            bar(
-                &mut svg,
-                x0 + gap / 2.0,
-                slot - gap,
-                frame.y(from),
-                frame.y(to),
-                &title,
-            );
+            let href = mark_href(options, index, s_index);
+            let (y_from, y_to) = (frame.y(from), frame.y(to));
+            svg.linked(href.as_deref(), &title, |svg| {
+                bar(svg, x0 + gap / 2.0, slot - gap, y_from, y_to, &title);
+            });
         }
         svg.close("g");
     }
@@ -154,8 +191,22 @@ pub fn grouped_bars(
     series: &[Series],
     fmt: NumberFormat,
 ) -> String {
+    grouped_bars_with(text, x_labels, series, fmt, &ChartOptions::default())
+}
+
+/// [`grouped_bars`] with options: links per (x label, series), whole-number ticks, a note.
+pub fn grouped_bars_with(
+    text: &ChartText,
+    x_labels: &[String],
+    series: &[Series],
+    fmt: NumberFormat,
+    options: &ChartOptions,
+) -> String {
     let n = x_labels.len();
-    let scale = Scale::from_zero(series.iter().flat_map(|s| s.values.iter().take(n).copied()));
+    let scale = Scale::from_zero(
+        series.iter().flat_map(|s| s.values.iter().take(n).copied()),
+        options.whole_numbers,
+    );
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
     let (mut svg, frame) = begin_vertical(VerticalSpec {
         kind: "grouped-bars",
@@ -166,6 +217,9 @@ pub fn grouped_bars(
         fmt,
         legend: &names,
         swatch: Swatch::Block,
+        note: options.note,
+        counts: None,
+        linked: options.links.is_some(),
     });
     let groups = series.len().max(1) as f64;
     svg.open("g", &[("class", "data")]);
@@ -181,7 +235,11 @@ pub fn grouped_bars(
             let width = (slot - gap) / groups;
             let x = x0 + gap / 2.0 + s_index as f64 * width;
             let title = tooltip(label, &s.name, &fmt(v));
-            bar(&mut svg, x, width, frame.y(0.0), frame.y(v), &title);
+            let href = mark_href(options, index, s_index);
+            let (y_zero, y_value) = (frame.y(0.0), frame.y(v));
+            svg.linked(href.as_deref(), &title, |svg| {
+                bar(svg, x, width, y_zero, y_value, &title);
+            });
         }
         svg.close("g");
     }
@@ -197,9 +255,21 @@ pub fn horizontal_bars(
     values: &[f64],
     fmt: NumberFormat,
 ) -> String {
+    horizontal_bars_with(text, labels, values, fmt, &ChartOptions::default())
+}
+
+/// [`horizontal_bars`] with options: links per row (series index 0), whole-number ticks,
+/// a note.
+pub fn horizontal_bars_with(
+    text: &ChartText,
+    labels: &[String],
+    values: &[f64],
+    fmt: NumberFormat,
+    options: &ChartOptions,
+) -> String {
     let n = labels.len();
     let finite = |index: usize| values.get(index).copied().filter(|v| v.is_finite());
-    let scale = Scale::from_zero((0..n).filter_map(finite));
+    let scale = Scale::from_zero((0..n).filter_map(finite), options.whole_numbers);
     let printed: Vec<Option<String>> = (0..n)
         .map(|index| finite(index).map(|v| fit_label(&fmt(v), 16).0))
         .collect();
@@ -218,15 +288,17 @@ pub fn horizontal_bars(
     for &v in values {
         hasher.f64(v);
     }
-    let (mut svg, frame) = begin_horizontal(
-        "horizontal-bars",
+    let (mut svg, frame) = begin_horizontal(HorizontalSpec {
+        kind: "horizontal-bars",
         text,
-        &hasher.id(),
-        labels,
+        id: hasher.id(),
+        categories: labels,
         scale,
         fmt,
-        widest_value,
-    );
+        value_label_width: widest_value,
+        note: options.note,
+        linked: options.links.is_some(),
+    });
     let show_values = frame.row(0).1 >= LABEL_SIZE;
     svg.open("g", &[("class", "data")]);
     svg.open("g", &[("class", "series series-0"), ("fill", colour(0))]);
@@ -238,18 +310,10 @@ pub fn horizontal_bars(
         let gap = if row >= 6.0 { row * 0.2 } else { 0.0 };
         let (x_zero, x_end) = (frame.x(0.0), frame.x(v));
         let title = tooltip(label, "", &fmt(v));
-        svg.open(
-            "rect",
-            &[
-                ("class", "bar"),
-                ("x", &num(x_zero.min(x_end))),
-                ("y", &num(y0 + gap / 2.0)),
-                ("width", &num((x_end - x_zero).abs())),
-                ("height", &num(row - gap)),
-            ],
-        );
-        svg.tooltip(&title);
-        svg.close("rect");
+        let href = mark_href(options, index, 0);
+        svg.linked(href.as_deref(), &title, |svg| {
+            bar_across(svg, x_zero, x_end, y0 + gap / 2.0, row - gap, &title);
+        });
     }
     svg.close("g");
     if show_values {

@@ -1,10 +1,10 @@
 //! Box plots: the spread of a quantity (such as promised pay) in each category.
 
-use crate::bars::tooltip;
+use crate::bars::{mark_href, tooltip};
 use crate::frame::{self, Swatch, VerticalSpec, begin_vertical};
 use crate::scale::Scale;
 use crate::svg::{IdHasher, colour, num};
-use crate::{ChartText, NumberFormat};
+use crate::{ChartOptions, ChartText, NumberFormat};
 
 /// The five-number summary of one group, computed by the caller.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,27 +37,22 @@ impl BoxStats {
     }
 }
 
-/// Options of [`box_plots_with`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct BoxPlotOptions {
-    /// Draw the value axis on a logarithmic scale (pay spans orders of magnitude). Ignored,
-    /// falling back to linear, unless every drawn number is > 0.
-    pub log_scale: bool,
-}
-
 /// Box plots on a linear axis: see [`box_plots_with`].
 pub fn box_plots(text: &ChartText, boxes: &[BoxStats], fmt: NumberFormat) -> String {
-    box_plots_with(text, boxes, fmt, BoxPlotOptions::default())
+    box_plots_with(text, boxes, fmt, &ChartOptions::default())
 }
 
 /// One box per group: whiskers from min to max, a box from q1 to q3 and a line at the
-/// median, with a tooltip giving the count and the five numbers. A group with a
-/// non-finite number is labelled but not drawn; numbers out of order are drawn as given.
+/// median, with a tooltip giving the count and the five numbers, and the count (n) of
+/// every group written under its label: a box of 2 values does not look thinner than one
+/// of 2,000. Long labels wrap onto lines under their box. A group with a non-finite
+/// number is labelled but not drawn; numbers out of order are drawn as given. Options:
+/// links per box (series index 0), a note, a logarithmic axis.
 pub fn box_plots_with(
     text: &ChartText,
     boxes: &[BoxStats],
     fmt: NumberFormat,
-    options: BoxPlotOptions,
+    options: &ChartOptions,
 ) -> String {
     let drawn: Vec<[f64; 5]> = boxes.iter().filter_map(BoxStats::finite).collect();
     let (lo, hi) = drawn
@@ -98,6 +93,9 @@ pub fn box_plots_with(
         fmt,
         legend: &[],
         swatch: Swatch::Block,
+        note: options.note,
+        counts: Some(boxes.iter().map(|b| fmt(b.count as f64)).collect()),
+        linked: options.links.is_some(),
     });
     svg.open(
         "g",
@@ -122,6 +120,8 @@ pub fn box_plots_with(
             .join(" · ");
         let count = fmt(b.count as f64);
         let title = tooltip(&b.label, &format!("n = {count}"), &summary);
+        let href = mark_href(options, index, 0);
+        let linked = svg.open_link(href.as_deref(), &title);
         svg.open("g", &[("class", "box")]);
         svg.tooltip(&title);
         let c = num(centre);
@@ -174,6 +174,9 @@ pub fn box_plots_with(
             ],
         );
         svg.close("g");
+        if linked {
+            svg.close("a");
+        }
     }
     svg.close("g");
     frame::end(svg)

@@ -2,7 +2,7 @@
 //! the legend, and the axes with gridlines and thinned tick labels.
 
 use crate::scale::Scale;
-use crate::svg::{Svg, chars_fitting, colour, fit_label, num, text_width};
+use crate::svg::{Svg, chars_fitting, colour, fit_label, num, text_width, wrap_label};
 use crate::{ChartText, NumberFormat};
 
 /// Width of every chart in SVG units; pages scale it with CSS.
@@ -24,6 +24,18 @@ const MIN_CATEGORY_LABEL_CHARS: usize = 10;
 const MAX_CATEGORY_LABEL_CHARS: usize = 24;
 /// Longest legend entry, in characters.
 const LEGEND_CHARS: usize = 40;
+/// Category labels are wrapped onto lines rather than cut when a line of their slot holds
+/// at least this many characters; narrower slots (many weeks) are thinned out instead.
+const MIN_WRAP_CHARS: usize = 8;
+/// Most lines of one category label.
+const MAX_LABEL_LINES: usize = 3;
+/// Distance between the baselines of a wrapped label's lines.
+const LABEL_LINE: f64 = 13.0;
+/// Height of the row of counts (n) under the category labels.
+const COUNT_ROW: f64 = 16.0;
+/// Most lines of a chart's note.
+const MAX_NOTE_LINES: usize = 4;
+const NOTE_LINE: f64 = 16.0;
 
 /// How a series is shown in the legend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +121,9 @@ fn write_legend(svg: &mut Svg, legend: &LegendLayout, swatch: Swatch) {
 }
 
 /// Opens the root element and writes the accessible name, the background and the title.
-fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f64) {
+/// A chart whose marks are links is a group of them rather than one image: children of
+/// an image are hidden from assistive technology, and its links would be out of reach.
+fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f64, linked: bool) {
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let class = format!("kuzot-chart kuzot-chart-{kind}");
@@ -124,7 +138,7 @@ fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f
             ("viewBox", &view_box),
             ("width", &num(WIDTH)),
             ("height", &num(height)),
-            ("role", "img"),
+            ("role", if linked { "group" } else { "img" }),
             ("aria-labelledby", &labelled_by),
             ("font-family", FONT),
         ],
@@ -160,6 +174,45 @@ fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f
         &shown,
         &full,
     );
+}
+
+/// The note under the title and legend, wrapped to the chart's width. Its lines are
+/// counted a fifth narrower than other labels: a sentence of Cyrillic in a wide font
+/// (DejaVu Sans) runs past the average width a short label keeps to.
+fn note_lines(note: &str) -> Vec<String> {
+    wrap_label(
+        note,
+        chars_fitting(WIDTH - 2.0 * MARGIN, LABEL_SIZE * 1.2),
+        MAX_NOTE_LINES,
+    )
+    .0
+}
+
+/// Writes the note's lines, the first baseline at `first_baseline`.
+fn write_note(svg: &mut Svg, lines: &[String], first_baseline: f64) {
+    if lines.is_empty() {
+        return;
+    }
+    svg.open(
+        "g",
+        &[
+            ("class", "note"),
+            ("font-size", &num(LABEL_SIZE)),
+            ("fill", MUTED),
+        ],
+    );
+    for (index, line) in lines.iter().enumerate() {
+        svg.open(
+            "text",
+            &[
+                ("x", &num(MARGIN)),
+                ("y", &num(first_baseline + index as f64 * NOTE_LINE)),
+            ],
+        );
+        svg.text(line);
+        svg.close("text");
+    }
+    svg.close("g");
 }
 
 /// Writes an axis title; vertical ones are turned to read bottom to top.
@@ -247,6 +300,63 @@ pub(crate) struct VerticalSpec<'a> {
     pub(crate) fmt: NumberFormat<'a>,
     pub(crate) legend: &'a [&'a str],
     pub(crate) swatch: Swatch,
+    /// A sentence under the title and legend (empty: none).
+    pub(crate) note: &'a str,
+    /// A count (n) per category, written in a row under the category labels.
+    pub(crate) counts: Option<Vec<String>>,
+    /// Whether the marks are links (the root is then a group, not an image).
+    pub(crate) linked: bool,
+}
+
+/// The category labels under a vertical chart: each as lines, with its full text, and
+/// every how many labels one is shown.
+struct CategoryLabels {
+    labels: Vec<(Vec<String>, String)>,
+    stride: usize,
+    lines: usize,
+}
+
+/// Fits the category labels to slots `slot_width` wide: wrapped onto a few lines where a
+/// line holds a few words (so that "Disguised military job" is read whole), otherwise
+/// cut to one line and thinned out so that they do not overlap.
+fn layout_categories(categories: &[String], slot_width: f64) -> CategoryLabels {
+    let per_line = chars_fitting(slot_width - 2.0, TICK_SIZE);
+    if per_line >= MIN_WRAP_CHARS {
+        let labels: Vec<(Vec<String>, String)> = categories
+            .iter()
+            .map(|label| wrap_label(label, per_line, MAX_LABEL_LINES))
+            .collect();
+        let lines = labels
+            .iter()
+            .map(|(lines, _)| lines.len())
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        return CategoryLabels {
+            labels,
+            stride: 1,
+            lines,
+        };
+    }
+    // Few categories may use their wide slots; many are thinned out below instead.
+    let max_chars = per_line.clamp(MIN_CATEGORY_LABEL_CHARS, MAX_CATEGORY_LABEL_CHARS);
+    let labels: Vec<(Vec<String>, String)> = categories
+        .iter()
+        .map(|label| {
+            let (shown, full) = fit_label(label, max_chars);
+            (vec![shown], full)
+        })
+        .collect();
+    let widest = labels
+        .iter()
+        .flat_map(|(lines, _)| lines.iter())
+        .map(|shown| text_width(shown, TICK_SIZE) + 10.0)
+        .fold(0.0, f64::max);
+    CategoryLabels {
+        labels,
+        stride: label_stride(widest, slot_width),
+        lines: 1,
+    }
 }
 
 /// Writes the frame of a vertical chart and returns the document, ready for the data.
@@ -254,17 +364,46 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
     let (ticks, widest_tick) = value_labels(&spec.scale, spec.fmt);
     let has_y_title = !spec.text.y_label.trim().is_empty();
     let has_x_title = !spec.text.x_label.trim().is_empty();
-    let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_tick + 8.0;
+    let has_counts = spec.counts.is_some();
+    // The row of counts is headed "n" in the margin left of the plot.
+    let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_tick.max(10.0) + 8.0;
     let right = MARGIN + 8.0;
     let width = (WIDTH - left - right).max(100.0);
     let legend = layout_legend(spec.legend, 40.0);
-    let top = 40.0 + legend.height + if legend.height > 0.0 { 14.0 } else { 8.0 };
+    let note = note_lines(spec.note);
+    let note_top = 40.0 + legend.height + if legend.height > 0.0 { 4.0 } else { 0.0 };
+    let note_height = note.len() as f64 * NOTE_LINE;
+    let top = note_top
+        + note_height
+        + if legend.height + note_height > 0.0 {
+            14.0
+        } else {
+            8.0
+        };
     let bottom = top + PLOT_HEIGHT;
-    let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
+    let slot_width = width / spec.categories.len().max(1) as f64;
+    let categories = layout_categories(spec.categories, slot_width);
+    // Baseline of the last line of the category labels, then of the counts.
+    let labels_end = bottom + 17.0 + (categories.lines - 1) as f64 * LABEL_LINE;
+    let counts_baseline = labels_end + COUNT_ROW;
+    let under_labels = if has_counts {
+        counts_baseline
+    } else {
+        labels_end
+    };
+    let total_height = under_labels + if has_x_title { 35.0 } else { 13.0 };
 
     let mut svg = Svg::new();
-    write_header(&mut svg, spec.kind, spec.text, &spec.id, total_height);
+    write_header(
+        &mut svg,
+        spec.kind,
+        spec.text,
+        &spec.id,
+        total_height,
+        spec.linked,
+    );
     write_legend(&mut svg, &legend, spec.swatch);
+    write_note(&mut svg, &note, note_top + 12.0);
 
     let frame = Vertical {
         left,
@@ -311,21 +450,12 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
     svg.close("g");
 
     svg.open("g", &[("class", "axis axis-x")]);
-    let (_, slot_width) = frame.slot(0);
-    // Few categories may use their wide slots; many are thinned out below instead.
-    let max_chars = chars_fitting(slot_width - 8.0, TICK_SIZE)
-        .clamp(MIN_CATEGORY_LABEL_CHARS, MAX_CATEGORY_LABEL_CHARS);
-    let labels: Vec<(String, String)> = spec
-        .categories
+    for (index, (lines, full)) in categories
+        .labels
         .iter()
-        .map(|label| fit_label(label, max_chars))
-        .collect();
-    let widest = labels
-        .iter()
-        .map(|(shown, _)| text_width(shown, TICK_SIZE) + 10.0)
-        .fold(0.0, f64::max);
-    let stride = label_stride(widest, slot_width);
-    for (index, (shown, full)) in labels.iter().enumerate().step_by(stride) {
+        .enumerate()
+        .step_by(categories.stride)
+    {
         let (x0, w) = frame.slot(index);
         let x = num(x0 + w / 2.0);
         svg.leaf(
@@ -339,15 +469,64 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
                 ("stroke", MUTED),
             ],
         );
-        x_tick_label(&mut svg, &x, bottom, shown, full);
+        // One <text> per line; the whole label is the tooltip of its last line when the
+        // lines do not hold all of it.
+        let cut = lines.join(" ") != *full;
+        for (line_index, line) in lines.iter().enumerate() {
+            let y = bottom + 17.0 + line_index as f64 * LABEL_LINE;
+            let last = line_index + 1 == lines.len();
+            x_tick_label(&mut svg, &x, y, line, if cut && last { full } else { line });
+        }
     }
     svg.close("g");
+    if let Some(counts) = &spec.counts {
+        svg.open(
+            "g",
+            &[
+                ("class", "counts"),
+                ("font-size", &num(TICK_SIZE)),
+                ("fill", MUTED),
+                ("text-anchor", "middle"),
+            ],
+        );
+        svg.open(
+            "text",
+            &[
+                ("class", "count-heading"),
+                ("x", &num(left - 6.0)),
+                ("y", &num(counts_baseline)),
+                ("text-anchor", "end"),
+                ("font-style", "italic"),
+            ],
+        );
+        svg.text("n");
+        svg.close("text");
+        for (index, count) in counts
+            .iter()
+            .enumerate()
+            .take(spec.categories.len())
+            .step_by(categories.stride)
+        {
+            let (x0, w) = frame.slot(index);
+            svg.open(
+                "text",
+                &[
+                    ("class", "count"),
+                    ("x", &num(x0 + w / 2.0)),
+                    ("y", &num(counts_baseline)),
+                ],
+            );
+            svg.text(&fit_label(count, 12).0);
+            svg.close("text");
+        }
+        svg.close("g");
+    }
     write_axis_title(
         &mut svg,
         "x",
         &spec.text.x_label,
         left + width / 2.0,
-        bottom + 40.0,
+        under_labels + 23.0,
         width,
     );
     write_axis_title(
@@ -388,17 +567,36 @@ const ROW_LABEL_CHARS: usize = 32;
 const ROW_HEIGHT: f64 = 22.0;
 const MAX_ROWS_HEIGHT: f64 = 1320.0;
 
-/// Writes the frame of a horizontal bar chart whose value labels are at most
-/// `value_label_width` wide, and returns the document, ready for the data.
-pub(crate) fn begin_horizontal(
-    kind: &str,
-    text: &ChartText,
-    id: &str,
-    categories: &[String],
-    scale: Scale,
-    fmt: NumberFormat,
-    value_label_width: f64,
-) -> (Svg, Horizontal) {
+/// What a horizontal chart needs drawn before its data.
+pub(crate) struct HorizontalSpec<'a> {
+    pub(crate) kind: &'a str,
+    pub(crate) text: &'a ChartText,
+    pub(crate) id: String,
+    pub(crate) categories: &'a [String],
+    pub(crate) scale: Scale,
+    pub(crate) fmt: NumberFormat<'a>,
+    /// The widest value label printed past a bar.
+    pub(crate) value_label_width: f64,
+    /// A sentence under the title (empty: none).
+    pub(crate) note: &'a str,
+    /// Whether the marks are links.
+    pub(crate) linked: bool,
+}
+
+/// Writes the frame of a horizontal bar chart and returns the document, ready for the
+/// data.
+pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
+    let HorizontalSpec {
+        kind,
+        text,
+        id,
+        categories,
+        scale,
+        fmt,
+        value_label_width,
+        note,
+        linked,
+    } = spec;
     let (ticks, widest_tick) = value_labels(&scale, fmt);
     let labels: Vec<(String, String)> = categories
         .iter()
@@ -419,13 +617,17 @@ pub(crate) fn begin_horizontal(
     } else {
         MAX_ROWS_HEIGHT / categories.len() as f64
     };
-    let rows_height = (categories.len() as f64 * row).max(ROW_HEIGHT);
-    let top = 48.0;
+    // At least three rows high, so that the axis title beside one or two rows is not
+    // cut to its first letter.
+    let rows_height = (categories.len() as f64 * row).max(3.0 * ROW_HEIGHT);
+    let note = note_lines(note);
+    let top = 48.0 + note.len() as f64 * NOTE_LINE;
     let bottom = top + rows_height;
     let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
 
     let mut svg = Svg::new();
-    write_header(&mut svg, kind, text, id, total_height);
+    write_header(&mut svg, kind, text, &id, total_height, linked);
+    write_note(&mut svg, &note, 48.0);
     let frame = Horizontal {
         left,
         top,
@@ -454,7 +656,7 @@ pub(crate) fn begin_horizontal(
                 ("stroke-width", "1"),
             ],
         );
-        x_tick_label(&mut svg, &x, bottom, shown, full);
+        x_tick_label(&mut svg, &x, bottom + 17.0, shown, full);
     }
     svg.close("g");
 
@@ -501,13 +703,13 @@ pub(crate) fn end(mut svg: Svg) -> String {
     svg.finish()
 }
 
-/// A tick label centred under the x axis at `x` (a formatted coordinate).
-fn x_tick_label(svg: &mut Svg, x: &str, bottom: f64, shown: &str, full: &str) {
+/// A tick label centred at `x` (a formatted coordinate) on the baseline `y`.
+fn x_tick_label(svg: &mut Svg, x: &str, y: f64, shown: &str, full: &str) {
     svg.label(
         &[
             ("class", "tick-label"),
             ("x", x),
-            ("y", &num(bottom + 17.0)),
+            ("y", &num(y)),
             ("text-anchor", "middle"),
             ("font-size", &num(TICK_SIZE)),
             ("fill", MUTED),

@@ -13,6 +13,12 @@
 //! scripts, no event handlers and no external references; only presentation attributes
 //! (`fill`, `stroke`, `font-size`, ...), with `class` hooks for the page's CSS.
 //!
+//! A chart can be read and clicked through: with [`ChartOptions::links`] every mark (bar,
+//! point, box) is an SVG `<a>` to the search behind it, named for screen readers by the
+//! same words as its tooltip; the caller builds the hrefs (this crate knows no URLs) and
+//! only relative ones are written, so a chart never links off the site. The same links
+//! work when the SVG is inlined in a page and when it is opened as a file.
+//!
 //! Every label comes from hostile text (channel names are written by recruiters): every
 //! string is XML-escaped, control and bidirectional-override characters are removed from
 //! labels, long labels are cut to fit with `…`, and [`Table::to_csv`] guards against
@@ -52,9 +58,12 @@ pub mod scale;
 mod svg;
 mod table;
 
-pub use bars::{grouped_bars, horizontal_bars, stacked_bars};
-pub use boxes::{BoxPlotOptions, BoxStats, box_plots, box_plots_with};
-pub use lines::share_lines;
+pub use bars::{
+    grouped_bars, grouped_bars_with, horizontal_bars, horizontal_bars_with, stacked_bars,
+    stacked_bars_with,
+};
+pub use boxes::{BoxStats, box_plots, box_plots_with};
+pub use lines::{share_lines, share_lines_with};
 pub use table::{
     Table, box_plots_table, grouped_bars_table, horizontal_bars_table, plain_number,
     share_lines_table, stacked_bars_table,
@@ -85,3 +94,44 @@ pub struct ChartText {
 /// Writes a number for the reader: locale-aware formatting is the caller's. For
 /// [`share_lines`] it receives a share between 0 and 1 and should write a percentage.
 pub type NumberFormat<'a> = &'a dyn Fn(f64) -> String;
+
+/// Where the marks of a chart lead. It is given a mark's place: the index of its x label
+/// (or row, or box) and the index of its series (0 where the chart has one), and returns
+/// the href of the page behind the mark, or `None` where the mark leads nowhere. Only
+/// relative hrefs (`/…`, `?…`, `#…`) are written; any other is dropped, so that a chart
+/// inlined in a page cannot point off the site or run a `javascript:` URL.
+pub type MarkLinks<'a> = &'a dyn Fn(usize, usize) -> Option<String>;
+
+/// What the shares of [`share_lines_with`] are shares of: a share of 1 message in 1 reads
+/// as 100 %, so the reader needs n beside it.
+#[derive(Clone, Copy)]
+pub struct ShareTotals<'a> {
+    /// How many items the shares at each x label are shares of (n), in x label order.
+    /// Shown in a row under the labels and in each point's tooltip.
+    pub totals: &'a [u64],
+    /// Points whose n is below this are drawn hollow: too few items to read as a trend.
+    /// The caller says so in [`ChartOptions::note`].
+    pub min_total: u64,
+    /// Writes a count (n) for the reader.
+    pub format: NumberFormat<'a>,
+}
+
+/// How to draw a chart beyond its data. `ChartOptions::default()` draws plain marks on a
+/// linear axis, as the functions without `_with` do.
+#[derive(Clone, Copy, Default)]
+pub struct ChartOptions<'a> {
+    /// Makes every mark a link (see [`MarkLinks`]).
+    pub links: Option<MarkLinks<'a>>,
+    /// The values are counts: the value axis has ticks at whole numbers only, never at
+    /// "0.5 messages".
+    pub whole_numbers: bool,
+    /// A sentence shown under the title and legend, already localised: how to read the
+    /// chart or how its numbers were made (e.g. that daily pay was turned into monthly
+    /// pay). Empty: none.
+    pub note: &'a str,
+    /// Box plots: draw the value axis on a logarithmic scale (pay spans orders of
+    /// magnitude). Ignored, falling back to linear, unless every drawn number is > 0.
+    pub log_scale: bool,
+    /// Share lines: the n behind each x label (see [`ShareTotals`]).
+    pub totals: Option<ShareTotals<'a>>,
+}

@@ -4,11 +4,11 @@
 //! the gridlines, and the shares the caller passes need not add up to one (a message can
 //! fall in several categories, or some may be left out).
 
-use crate::bars::{chart_id, tooltip, value_at};
+use crate::bars::{chart_id, mark_href, tooltip, value_at};
 use crate::frame::{self, Swatch, VerticalSpec, begin_vertical};
 use crate::scale::Scale;
 use crate::svg::{colour, num};
-use crate::{ChartText, NumberFormat, Series};
+use crate::{ChartOptions, ChartText, NumberFormat, Series};
 
 /// One line per series of shares (0 to 1) over the x labels, with a point and tooltip at
 /// each finite value; a missing value breaks the line. The axis runs from 0 to 1 and
@@ -19,6 +19,21 @@ pub fn share_lines(
     series: &[Series],
     fmt: NumberFormat,
 ) -> String {
+    share_lines_with(text, x_labels, series, fmt, &ChartOptions::default())
+}
+
+/// [`share_lines`] with options: links per (x label, series), a note, and the n behind
+/// each x label ([`crate::ShareTotals`]): written in a row under the labels and in each
+/// point's tooltip, with the points of an n below the minimum drawn hollow. A share the
+/// caller could not compute (no items that week) should be passed as NaN: it draws no
+/// point and breaks the line, where 0 would claim "none of them".
+pub fn share_lines_with(
+    text: &ChartText,
+    x_labels: &[String],
+    series: &[Series],
+    fmt: NumberFormat,
+    options: &ChartOptions,
+) -> String {
     let n = x_labels.len();
     let (lo, hi) = series
         .iter()
@@ -27,6 +42,17 @@ pub fn share_lines(
         .fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let scale = Scale::linear(lo, hi);
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
+    let totals = options.totals;
+    let total_at = |index: usize| totals.and_then(|t| t.totals.get(index).copied());
+    let counts = totals.map(|t| {
+        (0..n)
+            .map(|index| {
+                total_at(index)
+                    .map(|c| (t.format)(c as f64))
+                    .unwrap_or_default()
+            })
+            .collect()
+    });
     let (mut svg, frame) = begin_vertical(VerticalSpec {
         kind: "share-lines",
         text,
@@ -36,6 +62,9 @@ pub fn share_lines(
         fmt,
         legend: &names,
         swatch: Swatch::Line,
+        note: options.note,
+        counts,
+        linked: options.links.is_some(),
     });
     let (_, slot) = frame.slot(0);
     // Points shrink as they crowd, but stay big enough to hover.
@@ -78,17 +107,36 @@ pub fn share_lines(
                 continue;
             };
             let (x0, w) = frame.slot(index);
-            svg.open(
-                "circle",
-                &[
-                    ("class", "point"),
-                    ("cx", &num(x0 + w / 2.0)),
-                    ("cy", &num(frame.y(v))),
-                    ("r", &num(radius)),
-                ],
+            let value = match (totals, total_at(index)) {
+                (Some(t), Some(total)) => format!("{} (n = {})", fmt(v), (t.format)(total as f64)),
+                _ => fmt(v),
+            };
+            let title = tooltip(label, &s.name, &value);
+            // Too few items behind a share to read it as a trend: drawn hollow.
+            let hollow = matches!(
+                (totals, total_at(index)),
+                (Some(t), Some(total)) if total < t.min_total
             );
-            svg.tooltip(&tooltip(label, &s.name, &fmt(v)));
-            svg.close("circle");
+            let (cx, cy, r) = (num(x0 + w / 2.0), num(frame.y(v)), num(radius));
+            let href = mark_href(options, index, s_index);
+            svg.linked(href.as_deref(), &title, |svg| {
+                let mut attrs = vec![
+                    ("class", if hollow { "point hollow" } else { "point" }),
+                    ("cx", cx.as_str()),
+                    ("cy", cy.as_str()),
+                    ("r", r.as_str()),
+                ];
+                if hollow {
+                    attrs.extend([
+                        ("fill", "#ffffff"),
+                        ("stroke", colour(s_index)),
+                        ("stroke-width", "1.5"),
+                    ]);
+                }
+                svg.open("circle", &attrs);
+                svg.tooltip(&title);
+                svg.close("circle");
+            });
         }
         svg.close("g");
         svg.close("g");

@@ -65,6 +65,26 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     }
 }
 
+/// Tick values for an axis of counts: [`nice_ticks`], but never closer than 1 apart, so
+/// that a count axis up to 2 reads 0, 1, 2 and not 0, 0.5, 1, 1.5, 2.
+pub fn whole_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let ticks = nice_ticks(lo, hi, target);
+    let (Some(&first), Some(&second), Some(&last)) = (ticks.first(), ticks.get(1), ticks.last())
+    else {
+        return ticks;
+    };
+    let step = second - first;
+    if !(step.is_finite() && step < 1.0) {
+        return ticks;
+    }
+    // A step below 1 means the whole span is a few units: at most about `target + 2`.
+    let first = first.floor();
+    let last = last.ceil().max(first + 1.0);
+    // Both are small whole numbers here (the span is below 20 units).
+    let (first, count) = (first as i64, (last - first) as i64);
+    (0..=count).map(|k| (first + k) as f64).collect()
+}
+
 /// Tick values for a logarithmic axis over positive `[lo, hi]`: whole decades, with 2 and 5
 /// between them when the range is narrow. `None` unless both bounds are finite and > 0.
 pub fn log_ticks(lo: f64, hi: f64) -> Option<Vec<f64>> {
@@ -123,6 +143,22 @@ impl Scale {
         }
     }
 
+    /// A linear axis covering `[lo, hi]`, with whole-number ticks when `whole` (counts).
+    pub(crate) fn linear_with(lo: f64, hi: f64, whole: bool) -> Self {
+        if !whole {
+            return Self::linear(lo, hi);
+        }
+        let ticks = whole_ticks(lo, hi, 5);
+        let first = ticks.first().copied().unwrap_or(0.0);
+        let last = ticks.last().copied().unwrap_or(1.0);
+        Self {
+            lo: first,
+            hi: last,
+            log: false,
+            ticks,
+        }
+    }
+
     /// A logarithmic axis over positive `[lo, hi]`, or `None` if it cannot be one.
     pub(crate) fn log(lo: f64, hi: f64) -> Option<Self> {
         let ticks = log_ticks(lo, hi)?;
@@ -136,13 +172,14 @@ impl Scale {
         })
     }
 
-    /// The linear axis that holds every finite value of `values` and zero, as bars need.
-    pub(crate) fn from_zero(values: impl IntoIterator<Item = f64>) -> Self {
+    /// The linear axis that holds every finite value of `values` and zero, as bars need;
+    /// with whole-number ticks when `whole` (counts).
+    pub(crate) fn from_zero(values: impl IntoIterator<Item = f64>, whole: bool) -> Self {
         let (lo, hi) = values
             .into_iter()
             .filter(|v| v.is_finite())
             .fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        Self::linear(lo, hi)
+        Self::linear_with(lo, hi, whole)
     }
 
     /// Where `value` falls along the axis, 0 at the low end and 1 at the high end; values
@@ -231,6 +268,26 @@ mod tests {
         assert_eq!(nice_ticks(f64::NAN, 1.0, 5), vec![0.0, 1.0]);
         assert_eq!(nice_ticks(-f64::MAX, f64::MAX, 5).len(), 2);
         assert_eq!(nice_ticks(10.0, 0.0, 5).first(), Some(&0.0));
+    }
+
+    #[test]
+    fn count_axes_have_whole_ticks_only() {
+        assert_eq!(whole_ticks(0.0, 1.0, 5), vec![0.0, 1.0]);
+        assert_eq!(whole_ticks(0.0, 2.0, 5), vec![0.0, 1.0, 2.0]);
+        assert_eq!(whole_ticks(0.0, 0.0, 5), vec![0.0, 1.0]);
+        assert_eq!(whole_ticks(0.0, 3.0, 5), vec![0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(whole_ticks(-1.0, 2.0, 5), vec![-1.0, 0.0, 1.0, 2.0]);
+        // Wider ranges keep their nice steps.
+        assert_eq!(
+            whole_ticks(0.0, 87.0, 5),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        for hi in 0..=12 {
+            let ticks = whole_ticks(0.0, f64::from(hi), 5);
+            assert!(ticks.iter().all(|t| t.fract() == 0.0), "{hi}: {ticks:?}");
+            assert!(ticks.len() >= 2 && *ticks.last().expect("ticks") >= f64::from(hi));
+        }
+        assert_eq!(whole_ticks(f64::NAN, 1.0, 5), vec![0.0, 1.0]);
     }
 
     #[test]

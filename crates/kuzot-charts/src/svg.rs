@@ -81,10 +81,55 @@ impl Svg {
         self.close("text");
     }
 
+    /// Opens `<a>` around a mark when `href` is a relative URL (see [`is_relative_href`]),
+    /// named `name` for screen readers (an SVG link has no text of its own); returns
+    /// whether it did, so that the caller closes it.
+    pub(crate) fn open_link(&mut self, href: Option<&str>, name: &str) -> bool {
+        match href {
+            Some(href) if is_relative_href(href) => {
+                self.open(
+                    "a",
+                    &[
+                        ("class", "mark-link"),
+                        ("href", href),
+                        ("aria-label", &clean_label(name)),
+                    ],
+                );
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Writes a mark with `draw`, inside a link to `href` when it is one.
+    pub(crate) fn linked(&mut self, href: Option<&str>, name: &str, draw: impl FnOnce(&mut Svg)) {
+        let linked = self.open_link(href, name);
+        draw(self);
+        if linked {
+            self.close("a");
+        }
+    }
+
     /// The finished document.
     pub(crate) fn finish(self) -> String {
         self.out
     }
+}
+
+/// Whether `href` stays on the site it is served from: a path (`/search?…`), a query or a
+/// fragment. Protocol-relative (`//host`) and backslash forms (which browsers read as
+/// `//`) are refused, and so is any whitespace or control character, which browsers strip
+/// from URLs and which could hide one of those.
+pub(crate) fn is_relative_href(href: &str) -> bool {
+    let starts_right = match href.as_bytes() {
+        [b'/', b'/', ..] => false,
+        [b'/' | b'?' | b'#', ..] => true,
+        _ => false,
+    };
+    starts_right
+        && !href
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
 
 /// Whether XML 1.0 allows `c` at all; even as a character reference the others are
@@ -138,6 +183,52 @@ pub(crate) fn fit_label(text: &str, max_chars: usize) -> (String, String) {
     let full = clean_label(text);
     let shown = truncate(&full, max_chars);
     (shown, full)
+}
+
+/// A cleaned label broken at spaces into at most `max_lines` lines of at most
+/// `max_chars` characters; a word longer than a line is split, and what does not fit in
+/// the last line is cut with `…`. Also returns the whole cleaned label, for the tooltip.
+pub(crate) fn wrap_label(text: &str, max_chars: usize, max_lines: usize) -> (Vec<String>, String) {
+    let full = clean_label(text);
+    let max_chars = max_chars.max(2);
+    let max_lines = max_lines.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in full.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let used = line.chars().count();
+            let room = if used == 0 {
+                max_chars
+            } else {
+                max_chars.saturating_sub(used + 1)
+            };
+            if word.len() <= room {
+                if used > 0 {
+                    line.push(' ');
+                }
+                line.extend(word.iter());
+                break;
+            }
+            if used > 0 {
+                lines.push(std::mem::take(&mut line));
+                continue;
+            }
+            // A word longer than a whole line: split it.
+            let rest = word.split_off(max_chars);
+            lines.push(word.iter().collect());
+            word = rest;
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    if lines.len() > max_lines {
+        let rest = lines[max_lines - 1..].join(" ");
+        lines.truncate(max_lines - 1);
+        lines.push(truncate(&rest, max_chars));
+    }
+    (lines, full)
 }
 
 /// Rough width of `text` in a proportional sans-serif font; fonts cannot be measured on
@@ -239,6 +330,40 @@ mod tests {
     #[test]
     fn cleans_controls_and_bidi_overrides() {
         assert_eq!(clean_label(" a\nb\u{202E}c\t"), "a bc");
+    }
+
+    #[test]
+    fn only_relative_hrefs_are_links() {
+        for yes in ["/search?q=a&chat=%3Cx%3E", "?page=2", "#top", "/"] {
+            assert!(is_relative_href(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "javascript:alert(1)",
+            "https://example.org/",
+            "//example.org/",
+            "/\\example.org/",
+            "/\t/example.org",
+            "search",
+            " /search",
+        ] {
+            assert!(!is_relative_href(no), "{no:?}");
+        }
+    }
+
+    #[test]
+    fn labels_wrap_at_spaces_and_cut_what_does_not_fit() {
+        let (lines, full) = wrap_label("Disguised military job", 12, 3);
+        assert_eq!(lines, ["Disguised", "military job"]);
+        assert_eq!(full, "Disguised military job");
+        let (lines, _) = wrap_label("Басып алынган аймактардагы курулуш", 13, 3);
+        assert_eq!(lines, ["Басып алынган", "аймактардагы", "курулуш"]);
+        let (lines, _) = wrap_label("a b c d e f g h", 3, 2);
+        assert_eq!(lines, ["a b", "c …"]);
+        let (lines, _) = wrap_label("оккупированных", 6, 3);
+        assert_eq!(lines, ["оккупи", "рованн", "ых"]);
+        assert!(wrap_label("", 10, 2).0.is_empty());
+        assert!(wrap_label(" \u{202E} ", 10, 2).0.is_empty());
     }
 
     #[test]

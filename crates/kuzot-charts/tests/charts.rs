@@ -4,11 +4,21 @@ mod common;
 
 use common::{Element, check_chart, count};
 use kuzot_charts::{
-    BoxPlotOptions, BoxStats, ChartText, Series, Table, box_plots, box_plots_table, box_plots_with,
-    grouped_bars, grouped_bars_table, horizontal_bars, horizontal_bars_table, plain_number,
-    share_lines, share_lines_table, stacked_bars, stacked_bars_table,
+    BoxStats, ChartOptions, ChartText, Series, ShareTotals, Table, box_plots, box_plots_table,
+    box_plots_with, grouped_bars, grouped_bars_table, grouped_bars_with, horizontal_bars,
+    horizontal_bars_table, horizontal_bars_with, plain_number, share_lines, share_lines_table,
+    share_lines_with, stacked_bars, stacked_bars_table, stacked_bars_with,
 };
 use proptest::prelude::*;
+
+/// Box plots on a logarithmic axis.
+const LOG: ChartOptions<'static> = ChartOptions {
+    links: None,
+    whole_numbers: false,
+    note: "",
+    log_scale: true,
+    totals: None,
+};
 
 fn fmt(v: f64) -> String {
     format!("{v}")
@@ -177,7 +187,7 @@ fn horizontal_bars_and_box_plots_have_one_mark_per_value() {
     let boxes = [box_stats("Army", 100_000.0), box_stats("Work", 50_000.0)];
     for svg in [
         box_plots(&text(), &boxes, &fmt),
-        box_plots_with(&text(), &boxes, &fmt, BoxPlotOptions { log_scale: true }),
+        box_plots_with(&text(), &boxes, &fmt, &LOG),
     ] {
         let elements = check_chart(&svg);
         assert_eq!(count(&elements, "g", "box").len(), 2);
@@ -189,12 +199,7 @@ fn horizontal_bars_and_box_plots_have_one_mark_per_value() {
 #[test]
 fn log_box_plots_use_decades_and_fall_back_to_linear_on_non_positive_values() {
     let boxes = [box_stats("a", 30.0), box_stats("b", 3000.0)];
-    let elements = check_chart(&box_plots_with(
-        &text(),
-        &boxes,
-        &fmt,
-        BoxPlotOptions { log_scale: true },
-    ));
+    let elements = check_chart(&box_plots_with(&text(), &boxes, &fmt, &LOG));
     let ticks: Vec<&str> = elements
         .iter()
         .filter(|e| e.has_class("tick-label"))
@@ -203,12 +208,7 @@ fn log_box_plots_use_decades_and_fall_back_to_linear_on_non_positive_values() {
         .collect();
     assert_eq!(ticks, ["10", "100", "1000", "10000"]);
     let with_zero = [box_stats("a", 0.0), box_stats("b", 10.0)];
-    let elements = check_chart(&box_plots_with(
-        &text(),
-        &with_zero,
-        &fmt,
-        BoxPlotOptions { log_scale: true },
-    ));
+    let elements = check_chart(&box_plots_with(&text(), &with_zero, &fmt, &LOG));
     assert_eq!(count(&elements, "g", "box").len(), 2);
 }
 
@@ -517,7 +517,7 @@ proptest! {
             .into_iter()
             .map(|(label, count, [min, q1, median, q3, max])| BoxStats { label, count, min, q1, median, q3, max })
             .collect();
-        check_chart(&box_plots_with(&t, &boxes, &fmt, BoxPlotOptions { log_scale }));
+        check_chart(&box_plots_with(&t, &boxes, &fmt, &ChartOptions { log_scale, ..ChartOptions::default() }));
         let table = stacked_bars_table(&t, &x, &series, &plain_number);
         let csv = table.to_csv();
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(csv.as_bytes());
@@ -539,4 +539,334 @@ fn thousands_of_weeks_by_eight_series_stay_a_reasonable_size() {
     assert_eq!(count(&elements, "rect", "bar").len(), n * 8);
     eprintln!("{} bytes in {elapsed:?}", svg.len());
     assert!(svg.len() < 8_000_000, "{} bytes", svg.len());
+}
+
+/// Tick labels up the side of a vertical chart (the value axis).
+fn y_tick_labels(elements: &[Element]) -> Vec<String> {
+    let start = elements
+        .iter()
+        .position(|e| e.name == "g" && e.has_class("axis-y"))
+        .expect("y axis");
+    elements[start + 1..]
+        .iter()
+        .take_while(|e| e.name != "g")
+        .filter(|e| e.name == "text" && e.has_class("tick-label"))
+        .map(|e| e.text.clone())
+        .collect()
+}
+
+/// The texts of the group of class `class` (one without groups inside it).
+fn texts_in(elements: &[Element], class: &str) -> Vec<String> {
+    let start = elements
+        .iter()
+        .position(|e| e.name == "g" && e.has_class(class))
+        .unwrap_or_else(|| panic!("no group {class}"));
+    elements[start + 1..]
+        .iter()
+        .take_while(|e| e.name != "g" && e.ancestors.len() > elements[start].ancestors.len())
+        .filter(|e| e.name == "text")
+        .map(|e| e.text.clone())
+        .collect()
+}
+
+/// The links of a chart: (href, accessible name), in document order.
+fn links(elements: &[Element]) -> Vec<(String, String)> {
+    elements
+        .iter()
+        .filter(|e| e.name == "a")
+        .map(|e| {
+            (
+                e.attr("href").unwrap_or_default().to_owned(),
+                e.attr("aria-label").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_mark_is_a_link_named_like_its_tooltip_with_its_href_escaped() {
+    // A hostile series name ends up in the href the caller builds; it must come out as an
+    // attribute value, escaped, not as markup.
+    let link = |x: usize, s: usize| Some(format!("/search?week={x}&series={s}&n=\"<b>'"));
+    let options = ChartOptions {
+        links: Some(&link),
+        ..ChartOptions::default()
+    };
+    let x = labels(3);
+    let data = [
+        series("Army \"<i>\"", &[1.0, 2.0, 3.0]),
+        series("Work", &[4.0, 5.0, 6.0]),
+    ];
+    let shares = [series("Army", &[0.5, 0.25, 1.0])];
+    let boxes = [box_stats("Army", 1000.0), box_stats("Work", 500.0)];
+    let charts = [
+        (stacked_bars_with(&text(), &x, &data, &fmt, &options), 6),
+        (grouped_bars_with(&text(), &x, &data, &fmt, &options), 6),
+        (
+            share_lines_with(&text(), &x, &shares, &percent, &options),
+            3,
+        ),
+        (
+            horizontal_bars_with(&text(), &x, &[1.0, 2.0, 3.0], &fmt, &options),
+            3,
+        ),
+        (box_plots_with(&text(), &boxes, &fmt, &options), 2),
+    ];
+    for (svg, marks) in &charts {
+        assert!(svg.contains("&amp;series="), "the & is escaped: {svg}");
+        assert!(
+            !svg.contains("<b>"),
+            "markup in an href came through: {svg}"
+        );
+        let elements = check_chart(svg);
+        let found = links(&elements);
+        assert_eq!(found.len(), *marks, "one link per mark: {found:?}");
+        for (href, name) in &found {
+            assert!(href.ends_with("&n=\"<b>'"), "{href}");
+            assert!(!name.is_empty());
+        }
+        // Each link holds its mark.
+        for e in elements
+            .iter()
+            .filter(|e| e.has_class("bar") || e.has_class("point"))
+        {
+            assert!(
+                e.ancestors.iter().any(|a| a == "a"),
+                "a mark outside a link"
+            );
+        }
+    }
+    // The stacked bars' links are per (week, series), named by week, series and value.
+    let elements = check_chart(&charts[0].0);
+    let found = links(&elements);
+    assert_eq!(found[0].0, "/search?week=0&series=0&n=\"<b>'");
+    assert_eq!(found[0].1, "2024-W01 · Army \"<i>\": 1");
+    assert_eq!(found[4].0, "/search?week=1&series=1&n=\"<b>'");
+    // Without links the chart stays one image.
+    let plain = check_chart(&stacked_bars(&text(), &x, &data, &fmt));
+    assert!(links(&plain).is_empty());
+}
+
+#[test]
+fn marks_whose_href_is_missing_or_leaves_the_site_are_not_links() {
+    let link = |x: usize, _: usize| match x {
+        0 => Some("javascript:alert(1)".to_owned()),
+        1 => Some("//evil.example/".to_owned()),
+        2 => None,
+        _ => Some("/search?q=ok".to_owned()),
+    };
+    let options = ChartOptions {
+        links: Some(&link),
+        ..ChartOptions::default()
+    };
+    let svg = stacked_bars_with(
+        &text(),
+        &labels(4),
+        &[series("a", &[1.0; 4])],
+        &fmt,
+        &options,
+    );
+    assert!(
+        !svg.contains("javascript") && !svg.contains("evil"),
+        "{svg}"
+    );
+    let elements = check_chart(&svg);
+    assert_eq!(count(&elements, "rect", "bar").len(), 4);
+    assert_eq!(
+        links(&elements),
+        [("/search?q=ok".to_owned(), "2024-W04 · a: 1".to_owned())]
+    );
+}
+
+#[test]
+fn count_axes_have_whole_number_ticks_for_small_counts() {
+    let counts = ChartOptions {
+        whole_numbers: true,
+        ..ChartOptions::default()
+    };
+    let x = labels(2);
+    for data in [
+        vec![series("a", &[1.0, 0.0])],
+        vec![series("a", &[2.0, 1.0])],
+    ] {
+        for svg in [
+            stacked_bars_with(&text(), &x, &data, &fmt, &counts),
+            grouped_bars_with(&text(), &x, &data, &fmt, &counts),
+        ] {
+            let ticks = y_tick_labels(&check_chart(&svg));
+            assert!(ticks.len() >= 2, "{ticks:?}");
+            for tick in &ticks {
+                assert!(tick.parse::<u32>().is_ok(), "tick {tick:?} in {ticks:?}");
+            }
+        }
+    }
+    let one = horizontal_bars_with(&text(), &x, &[1.0, 1.0], &fmt, &counts);
+    let ticks = texts_in(&check_chart(&one), "axis-x");
+    assert!(ticks.contains(&"1".to_owned()), "{ticks:?}");
+    assert!(ticks.iter().all(|t| t.parse::<u32>().is_ok()), "{ticks:?}");
+    // Without the option a count of 1 gets fifths, as any other number would.
+    let plain = y_tick_labels(&check_chart(&stacked_bars(
+        &text(),
+        &x,
+        &[series("a", &[1.0, 0.0])],
+        &fmt,
+    )));
+    assert!(plain.contains(&"0.2".to_owned()), "{plain:?}");
+}
+
+#[test]
+fn share_lines_show_n_per_week_and_draw_thin_weeks_hollow() {
+    let n = |v: f64| format!("{v}");
+    let totals = [1, 0, 40];
+    let options = ChartOptions {
+        totals: Some(ShareTotals {
+            totals: &totals,
+            min_total: 5,
+            format: &n,
+        }),
+        note: "n: messages that week; hollow: fewer than 5",
+        ..ChartOptions::default()
+    };
+    // The week without messages has no share: NaN, no point.
+    let shares = [series("Army", &[1.0, f64::NAN, 0.25])];
+    let elements = check_chart(&share_lines_with(
+        &text(),
+        &labels(3),
+        &shares,
+        &percent,
+        &options,
+    ));
+    let points = count(&elements, "circle", "point");
+    assert_eq!(points.len(), 2);
+    assert!(
+        points[0].has_class("hollow"),
+        "1 message is too few to read"
+    );
+    assert!(!points[1].has_class("hollow"));
+    // n under each week, headed "n", and in each point's tooltip.
+    let row: Vec<&str> = count(&elements, "text", "count")
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(row, ["1", "0", "40"]);
+    assert_eq!(count(&elements, "text", "count-heading")[0].text, "n");
+    let titles: Vec<&str> = elements
+        .iter()
+        .filter(|e| e.name == "title" && e.ancestors.last().is_some_and(|a| a == "circle"))
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "2024-W01 · Army: 100 % (n = 1)",
+            "2024-W03 · Army: 25 % (n = 40)"
+        ]
+    );
+    // The note says what hollow means.
+    assert!(
+        elements
+            .iter()
+            .any(|e| e.text.contains("hollow: fewer than 5"))
+    );
+    // The line is broken by the missing week.
+    let d = count(&elements, "path", "line")[0]
+        .attr("d")
+        .expect("d")
+        .to_owned();
+    assert_eq!(d.matches('M').count(), 2, "{d}");
+}
+
+#[test]
+fn box_plots_show_n_per_box_and_wrap_long_labels_instead_of_cutting_them() {
+    let names = [
+        "Military contract",
+        "Private military company",
+        "Disguised military job",
+        "Басып алынган аймактардагы курулуш",
+        "Стройка на оккупированных территориях",
+        "Other job",
+        "Майдан жанындагы жумуш",
+    ];
+    let boxes: Vec<BoxStats> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| BoxStats {
+            count: i as u64 + 1,
+            ..box_stats(name, 10_000.0 * (i as f64 + 1.0))
+        })
+        .collect();
+    let elements = check_chart(&box_plots(&text(), &boxes, &fmt));
+    let shown: Vec<&Element> = x_tick_labels(&elements);
+    assert!(
+        shown.iter().all(|e| !e.text.contains('…')),
+        "a label was cut: {:?}",
+        shown.iter().map(|e| &e.text).collect::<Vec<_>>()
+    );
+    // Every label is there whole, on one or more lines of its own.
+    let all: String = shown.iter().map(|e| format!("{} ", e.text)).collect();
+    for name in names {
+        assert!(
+            all.contains(name) || name.split(' ').all(|w| all.contains(w)),
+            "{name}: {all}"
+        );
+    }
+    assert!(
+        shown.len() > names.len(),
+        "long labels take more than one line"
+    );
+    let row: Vec<&str> = count(&elements, "text", "count")
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(row, ["1", "2", "3", "4", "5", "6", "7"]);
+    // The lines of a label do not run into the next label: each is narrower than a slot.
+    let slot = 700.0 / names.len() as f64;
+    for e in &shown {
+        assert!(
+            e.text.chars().count() as f64 * 11.0 * 0.62 <= slot,
+            "{}",
+            e.text
+        );
+    }
+}
+
+#[test]
+fn a_note_is_shown_under_the_title_wrapped_to_the_chart() {
+    let note = "Monthly pay: a day's or a shift's pay × 30, an hour's × 240; one-time payments are left out. ".repeat(3);
+    let options = ChartOptions {
+        note: &note,
+        ..ChartOptions::default()
+    };
+    let elements = check_chart(&box_plots_with(
+        &text(),
+        &[box_stats("a", 1.0)],
+        &fmt,
+        &options,
+    ));
+    let lines = texts_in(&elements, "note");
+    let joined = lines.join(" ");
+    assert!(
+        joined.contains("Monthly pay: a day's or a shift's pay × 30"),
+        "{lines:?}"
+    );
+    assert!(lines.len() >= 3, "a long note wraps: {lines:?}");
+    for line in &lines {
+        // 768 units at 12 px hold about 86 characters of a wide Cyrillic font.
+        assert!(line.chars().count() <= 86, "{line}");
+    }
+}
+
+#[test]
+fn the_axis_title_beside_a_single_bar_is_not_cut() {
+    let elements = check_chart(&horizontal_bars(
+        &text(),
+        &["Работа Москва".to_owned()],
+        &[6.0],
+        &fmt,
+    ));
+    let title = elements
+        .iter()
+        .find(|e| e.name == "text" && e.has_class("axis-title-y"))
+        .expect("a y axis title");
+    assert_eq!(title.text, "Messages");
 }

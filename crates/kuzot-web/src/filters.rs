@@ -17,9 +17,9 @@ pub const PAGE_SIZE: usize = 25;
 pub const MAX_LIMIT: usize = 1000;
 
 /// Every field that narrows which messages are shown (paging and order left out).
-pub const FILTER_FIELDS: [&str; 13] = [
-    "q", "category", "lang", "chat", "source", "since", "until", "place", "occupied", "org",
-    "phone", "promise", "min_pay",
+pub const FILTER_FIELDS: [&str; 15] = [
+    "q", "category", "genre", "topic", "lang", "chat", "source", "since", "until", "place",
+    "occupied", "org", "phone", "promise", "min_pay",
 ];
 
 /// A day (unix seconds, UTC) as the `YYYY-MM-DD` the date filters read.
@@ -228,6 +228,8 @@ impl SearchParams {
         query_string([
             ("q", s(&self.q)),
             ("category", s(&self.category)),
+            ("genre", s(&self.genre)),
+            ("topic", s(&self.topic)),
             ("lang", s(&self.lang)),
             ("chat", s(&self.chat)),
             ("source", s(&self.source)),
@@ -256,6 +258,8 @@ impl SearchParams {
         Some(match name {
             "q" => &mut self.q,
             "category" => &mut self.category,
+            "genre" => &mut self.genre,
+            "topic" => &mut self.topic,
             "lang" => &mut self.lang,
             "chat" => &mut self.chat,
             "source" => &mut self.source,
@@ -309,6 +313,8 @@ impl SearchParams {
         let v = match field {
             "q" => &self.q,
             "category" => &self.category,
+            "genre" => &self.genre,
+            "topic" => &self.topic,
             "lang" => &self.lang,
             "chat" => &self.chat,
             "source" => &self.source,
@@ -376,6 +382,20 @@ mod tests {
             assert!(bad.to_query().is_err());
         }
         assert!(p.to_query_string(2).contains("page=2"));
+        // Every filter travels in links: a genre or topic set in the address is kept by
+        // the pages, the chart marks and the chips built from it.
+        let narrowed = SearchParams {
+            genre: Some("ad".into()),
+            topic: Some("pmc".into()),
+            ..SearchParams::default()
+        };
+        let kept = narrowed.with("category", "pmc").to_query_string(0);
+        assert_eq!(kept, "category=pmc&genre=ad&topic=pmc");
+        assert_eq!(
+            narrowed.active(),
+            [("genre", "ad".to_owned()), ("topic", "pmc".to_owned())]
+        );
+        assert_eq!(narrowed.without("genre").to_query_string(0), "topic=pmc");
         assert!(!p.to_query_string(1).contains("page="));
     }
 }

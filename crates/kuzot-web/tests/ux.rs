@@ -270,3 +270,148 @@ async fn a_channel_post_names_its_channel_once() {
         .replace('>', "&gt;");
     assert_eq!(meta.matches(escaped.as_str()).count(), 1, "{meta}");
 }
+
+/// The drawing of chart `chart` on a dashboard page.
+fn chart_svg<'a>(page: &'a str, chart: &str) -> &'a str {
+    let figure = &page[page
+        .find(&format!("id=\"chart-{chart}\""))
+        .unwrap_or_else(|| panic!("{chart} missing"))..];
+    let svg = &figure[figure.find("<svg").expect("svg")..];
+    &svg[..svg.find("</svg>").expect("svg closes")]
+}
+
+/// The hrefs of the marks of a drawing, unescaped, each checked to carry a name.
+fn mark_hrefs(svg: &str) -> Vec<String> {
+    svg.split("<a class=\"mark-link\" href=\"")
+        .skip(1)
+        .map(|rest| {
+            let (href, after) = rest.split_once('"').expect("href closes");
+            assert!(
+                after.starts_with(" aria-label=\"") && !after.starts_with(" aria-label=\"\""),
+                "a mark link without a name: {href}"
+            );
+            href.replace("&amp;", "&")
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_chart_mark_links_to_the_search_it_counts_with_the_filters_in_force() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let body = h.get("/", Some(&s)).await.text();
+    for chart in kuzot_web::pages::dashboard::CHARTS {
+        let svg = chart_svg(&body, chart);
+        let hrefs = mark_hrefs(svg);
+        assert!(!hrefs.is_empty(), "{chart}: no mark is a link");
+        assert!(
+            svg.contains("role=\"group\""),
+            "{chart}: a chart of links must not hide them in an image"
+        );
+        for href in &hrefs {
+            assert!(href.starts_with("/search?"), "{chart}: {href}");
+        }
+    }
+    // A bar of the weekly chart opens its week and its category, and finds its messages.
+    let weekly = mark_hrefs(chart_svg(&body, "weekly"));
+    let first = &weekly[0];
+    assert!(
+        first.contains("since=") && first.contains("until=") && first.contains("category="),
+        "{first}"
+    );
+    let found = h.get(first, Some(&s)).await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(
+        found.text().contains("href=\"/messages/"),
+        "{first} finds nothing"
+    );
+    // So does a pay box: the messages of its category that offer a monthly pay.
+    let pay = mark_hrefs(chart_svg(&body, "pay"));
+    assert!(pay[0].contains("min_pay=0"), "{}", pay[0]);
+    let found = h.get(&pay[0], Some(&s)).await;
+    assert!(
+        found.text().contains("href=\"/messages/"),
+        "{} finds nothing",
+        pay[0]
+    );
+
+    // With filters in force that the form has no field for, every mark keeps them.
+    let filtered = h.get("/?lang=ru&min_pay=1", Some(&s)).await.text();
+    let mut seen = 0;
+    for chart in kuzot_web::pages::dashboard::CHARTS {
+        for href in mark_hrefs(chart_svg(&filtered, chart)) {
+            assert!(
+                href.contains("lang=ru") && href.contains("min_pay=1"),
+                "{chart}: {href} drops a filter"
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "no links to check with the filters in force");
+
+    // A genre set in the address is a filter in force like the others: shown as a chip,
+    // kept by "Apply", by the category chips and by every mark.
+    let ads = get_in(&h, "/?genre=ad", &s, "en").await.text();
+    assert!(ads.contains("Genre: <strong>Ad</strong>"), "no genre chip");
+    assert!(ads.contains("<input type=\"hidden\" name=\"genre\" value=\"ad\">"));
+    let chips: Vec<&str> = ads
+        .split("<a class=\"cat cat-")
+        .skip(1)
+        .filter_map(|chip| chip.split('>').next())
+        .collect();
+    assert!(
+        !chips.is_empty() && chips.iter().all(|c| c.contains("genre=ad")),
+        "{chips:?}"
+    );
+    let ad_marks = mark_hrefs(chart_svg(&ads, "weekly"));
+    assert!(
+        !ad_marks.is_empty() && ad_marks.iter().all(|h| h.contains("genre=ad")),
+        "{ad_marks:?}"
+    );
+
+    // The chart served as a file links to the same searches.
+    let file = h.get("/charts/weekly.svg?lang=ru", Some(&s)).await.text();
+    let file_links = mark_hrefs(&file);
+    let page_links = mark_hrefs(chart_svg(
+        &h.get("/?lang=ru", Some(&s)).await.text(),
+        "weekly",
+    ));
+    assert!(!file_links.is_empty());
+    assert_eq!(file_links, page_links);
+}
+
+#[tokio::test]
+async fn the_share_chart_shows_n_and_the_pay_chart_says_how_monthly_pay_was_made() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let body = get_in(&h, "/", &s, "en").await.text();
+    let share = chart_svg(&body, "share");
+    assert!(share.contains("class=\"count-heading\""), "no row of n");
+    assert!(share.contains("(n = "), "no n in the points' tooltips");
+    assert!(share.contains("Hollow points: fewer than 5"), "{share}");
+    let pay = chart_svg(&body, "pay");
+    assert!(pay.contains("class=\"count-heading\""), "no n per box");
+    assert!(
+        pay.contains("pay per day or per shift × 30, per hour × 240"),
+        "{pay}"
+    );
+    // No chart of counts has a fractional tick.
+    for chart in ["weekly", "channels", "places"] {
+        let svg = chart_svg(&body, chart);
+        for tick in svg.split("class=\"tick-label\"").skip(1) {
+            let text = tick
+                .split('>')
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .unwrap_or("");
+            assert!(
+                !text.contains('.') || text.chars().any(char::is_alphabetic),
+                "{chart}: fractional tick {text:?}"
+            );
+        }
+    }
+    // The share table gives n too.
+    let share_figure = &body[body.find("id=\"chart-share\"").expect("share")..];
+    let share_figure = &share_figure[..share_figure.find("</figure>").expect("closes")];
+    assert!(share_figure.contains("<th>n</th>"), "no n column");
+}

@@ -198,7 +198,12 @@ pub fn check_chart(svg: &str) -> Vec<Element> {
     let root = &elements[0];
     assert_eq!(root.name, "svg");
     assert_eq!(root.attr("xmlns"), Some("http://www.w3.org/2000/svg"));
-    assert_eq!(root.attr("role"), Some("img"));
+    // A chart whose marks are links is a group of them; otherwise it is one image.
+    let has_links = elements.iter().any(|e| e.name == "a");
+    assert_eq!(
+        root.attr("role"),
+        Some(if has_links { "group" } else { "img" })
+    );
     let labelled_by = root.attr("aria-labelledby").expect("aria-labelledby");
     for id in labelled_by.split_whitespace() {
         assert!(
@@ -220,15 +225,33 @@ pub fn check_chart(svg: &str) -> Vec<Element> {
         assert!(
             !matches!(
                 e.name.as_str(),
-                "style" | "script" | "foreignObject" | "image" | "use" | "a" | "iframe"
+                "style" | "script" | "foreignObject" | "image" | "use" | "iframe"
             ),
             "forbidden element <{}>",
             e.name
         );
+        if e.name == "a" {
+            // A mark's link: to a page of the same site, with a name for screen readers.
+            let href = e.attr("href").expect("a link has an href");
+            assert!(
+                (href.starts_with('/') && !href.starts_with("//")) || href.starts_with('?'),
+                "link off the site: {href:?}"
+            );
+            assert!(
+                !href.contains(['\\', ' ', '\t', '\n']),
+                "link with a character browsers strip: {href:?}"
+            );
+            assert!(
+                e.attr("aria-label").is_some_and(|l| !l.trim().is_empty()),
+                "a link without an accessible name"
+            );
+        }
         for (key, value) in &e.attrs {
             let key = key.to_ascii_lowercase();
             assert!(
-                key != "style" && !key.starts_with("on") && !key.contains("href"),
+                key != "style"
+                    && !key.starts_with("on")
+                    && (!key.contains("href") || (key == "href" && e.name == "a")),
                 "forbidden attribute {key} on <{}>",
                 e.name
             );

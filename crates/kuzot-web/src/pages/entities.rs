@@ -157,7 +157,7 @@ async fn entity_page(
         .map(|(c, n)| (c.as_str().to_owned(), tr.category(c.as_str()), tr.int(*n)))
         .collect();
     let chart = (agg.total > 0)
-        .then(|| crate::pages::dashboard::draw(&tr, &agg, "weekly", false))
+        .then(|| crate::pages::dashboard::draw(&tr, &agg, "weekly", false, Some(&params)))
         .flatten();
     let name = display_name(&tr, kind, &value);
     let title = format!("{} · {name}", tr.t(kind.label_id()));
