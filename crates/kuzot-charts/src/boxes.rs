@@ -47,7 +47,9 @@ pub fn box_plots(text: &ChartText, boxes: &[BoxStats], fmt: NumberFormat) -> Str
 /// every group written under its label: a box of 2 values does not look thinner than one
 /// of 2,000. Long labels wrap onto lines under their box. A group with a non-finite
 /// number is labelled but not drawn; numbers out of order are drawn as given. Options:
-/// links per box (series index 0), a note, a logarithmic axis.
+/// links per box (series index 0), a note, a logarithmic axis, whole-number ticks (for
+/// amounts that are whole, such as roubles: an empty chart's axis would otherwise read
+/// 0, 0.2, … 1, which a whole-number format prints as 0, 0, 0, 1, 1, 1).
 pub fn box_plots_with(
     text: &ChartText,
     boxes: &[BoxStats],
@@ -68,8 +70,8 @@ pub fn box_plots_with(
     };
     let scale = match log {
         Some(scale) => scale,
-        None if drawn.is_empty() => Scale::linear(0.0, 1.0),
-        None => Scale::linear(lo, hi),
+        None if drawn.is_empty() => Scale::linear_with(0.0, 1.0, options.whole_numbers),
+        None => Scale::linear_with(lo, hi, options.whole_numbers),
     };
     let labels: Vec<String> = boxes.iter().map(|b| b.label.clone()).collect();
     let mut hasher = IdHasher::new("box-plots");

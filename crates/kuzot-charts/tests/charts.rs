@@ -715,6 +715,35 @@ fn count_axes_have_whole_number_ticks_for_small_counts() {
 }
 
 #[test]
+fn whole_amounts_get_distinct_whole_ticks_even_on_an_empty_box_plot() {
+    let whole = ChartOptions {
+        whole_numbers: true,
+        ..ChartOptions::default()
+    };
+    let rounded = |v: f64| format!("{v:.0}");
+    for boxes in [vec![], vec![box_stats("Army", 1.0)]] {
+        let ticks = y_tick_labels(&check_chart(&box_plots_with(
+            &text(),
+            &boxes,
+            &rounded,
+            &whole,
+        )));
+        let mut distinct = ticks.clone();
+        distinct.dedup();
+        assert!(ticks.len() >= 2, "{ticks:?}");
+        assert_eq!(distinct, ticks, "a tick label repeats");
+    }
+    // Large amounts keep their usual ticks.
+    let ticks = y_tick_labels(&check_chart(&box_plots_with(
+        &text(),
+        &[box_stats("Army", 120_000.0)],
+        &rounded,
+        &whole,
+    )));
+    assert!(ticks.iter().all(|t| t.parse::<u64>().is_ok()), "{ticks:?}");
+}
+
+#[test]
 fn share_lines_show_n_per_week_and_draw_thin_weeks_hollow() {
     let n = |v: f64| format!("{v}");
     let totals = [1, 0, 40];

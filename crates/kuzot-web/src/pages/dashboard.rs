@@ -216,7 +216,8 @@ pub fn draw(
                 tr.t1("rates-note", "date", &agg.rates.as_of)
             );
             let pay_options = ChartOptions {
-                whole_numbers: false,
+                // Roubles are printed whole, so the ticks must be whole too.
+                whole_numbers: true,
                 note: &note,
                 ..options
             };
