@@ -37,6 +37,7 @@ pub use genre_training::{
     GenreExample, GenreSource, GenreTrainingReport, genre_training_texts, train_genre_model,
 };
 pub use ingest::{
-    FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
+    FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, IngestVerdict,
+    NoProgress, NothingUsable, ingest_paths,
 };
 pub use settings::{AnalysisMode, DEFAULT_CONFIG, ServerLimits, Settings};

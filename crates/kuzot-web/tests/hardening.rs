@@ -553,3 +553,145 @@ async fn connections_over_the_cap_wait_until_one_closes() {
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 OK"));
     let _ = stop.send(());
 }
+
+/// Uploads `files` in one form as `session` (CSRF in the header) and waits for the import
+/// job it starts; returns the job's id and final status.
+async fn import_through_the_form(
+    h: &Harness,
+    files: &[(&str, &[u8])],
+    session: &common::Session,
+) -> (u64, serde_json::Value) {
+    let (content_type, body) = common::multipart_files(files);
+    let request = Request::post("/imports")
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, format!("kuzot_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .body(Body::from(body))
+        .expect("request");
+    let r = h.send(request).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id: u64 = r
+        .header("location")
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the answer leads to the job");
+    (id, h.wait_for_job(id).await)
+}
+
+/// The job page of `id` in `lang`.
+async fn job_page_in(h: &Harness, id: u64, session: &common::Session, lang: &str) -> String {
+    let request = Request::get(format!("/imports/jobs/{id}"))
+        .header(
+            header::COOKIE,
+            format!("kuzot_session={}; kuzot_lang={lang}", session.cookie),
+        )
+        .body(Body::empty())
+        .expect("request");
+    let page = h.send(request).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    page.text()
+}
+
+/// What a job page says of a file, in each language: (language, text).
+type Reasons = [(&'static str, &'static str); 3];
+
+/// The state a job whose files held nothing usable shows, in each language.
+const NOTHING_IMPORTED: [(&str, &str); 3] = [
+    ("en", "nothing imported: the files held nothing usable"),
+    (
+        "ru",
+        "ничего не импортировано: в файлах нет ничего пригодного",
+    ),
+    (
+        "ky",
+        "эч нерсе импорттолгон жок: файлдарда жарактуу эч нерсе жок",
+    ),
+];
+
+#[tokio::test]
+async fn an_upload_with_nothing_usable_ends_rejected_and_says_why_in_each_language() {
+    let h = Harness::with_files(&[]);
+    let analyst = h.session("analyst");
+    // Every row has one field more than the header.
+    let mut all_rows_bad = String::from("text,time\n");
+    for k in 0..300 {
+        all_rows_bad.push_str(&format!("Требуются охранники {k},2024-03-01,лишнее\n"));
+    }
+    let cases: [(&str, &[u8], Reasons); 2] = [
+        (
+            "empty.txt",
+            b"",
+            [
+                ("en", "the file is empty"),
+                ("ru", "файл пустой"),
+                ("ky", "файл бош"),
+            ],
+        ),
+        (
+            "rows.csv",
+            all_rows_bad.as_bytes(),
+            [
+                ("en", "every record was rejected (records: 300)"),
+                ("ru", "отклонены все записи (записей: 300)"),
+                ("ky", "бардык жазуулар четке кагылды (жазуулар: 300)"),
+            ],
+        ),
+    ];
+    for (name, bytes, reasons) in cases {
+        let (id, status) = import_through_the_form(&h, &[(name, bytes)], &analyst).await;
+        assert_eq!(status["state"], "rejected", "{name}: {status}");
+        for (lang, reason) in reasons {
+            let page = job_page_in(&h, id, &analyst, lang).await;
+            let state = NOTHING_IMPORTED
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, s)| *s)
+                .expect("a language of the catalogue");
+            assert!(
+                page.contains(&format!("id=\"job-state\">{state}<")),
+                "{name} ({lang}): the page does not say nothing was imported:\n{page}"
+            );
+            assert!(page.contains(reason), "{name} ({lang}): no reason:\n{page}");
+        }
+    }
+    // The rows' own reason is named too, so the analyst knows what to fix.
+    let (id, _) =
+        import_through_the_form(&h, &[("rows2.csv", all_rows_bad.as_bytes())], &analyst).await;
+    assert!(
+        job_page_in(&h, id, &analyst, "en")
+            .await
+            .contains("row has 3 fields, the header has 2")
+    );
+    let stats = h
+        .state
+        .stores
+        .connect()
+        .expect("store")
+        .stats()
+        .expect("stats");
+    assert_eq!((stats.sources, stats.source_bytes), (0, 0), "{stats:?}");
+
+    // A usable file beside an empty one: imported, but not "done" as if all went well.
+    let chat = "12/03/2024, 14:05 - Aibek: Moskvada ish bor, zqxpartly\n";
+    let (id, status) = import_through_the_form(
+        &h,
+        &[
+            ("WhatsApp Chat with Ish.txt", chat.as_bytes()),
+            ("empty.txt", &b""[..]),
+        ],
+        &analyst,
+    )
+    .await;
+    assert_eq!(status["state"], "partly_rejected", "{status}");
+    let page = job_page_in(&h, id, &analyst, "en").await;
+    assert!(page.contains("the file is empty"), "{page}");
+    let stats = h
+        .state
+        .stores
+        .connect()
+        .expect("store")
+        .stats()
+        .expect("stats");
+    assert_eq!((stats.sources, stats.documents), (1, 1), "{stats:?}");
+}
