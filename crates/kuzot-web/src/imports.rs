@@ -508,7 +508,6 @@ fn run_caught<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> 
 struct ImportsPage {
     page: Page,
     formats: Vec<&'static str>,
-    upload_action: String,
 }
 
 /// GET /imports
@@ -518,11 +517,9 @@ pub async fn imports_page(
     uri: Uri,
 ) -> Result<Response, AppError> {
     let title = tr.t("imports-title");
-    let upload_action = format!("/imports?_csrf={}", caller.csrf);
     html(&ImportsPage {
         page: Page::new(tr, &caller, &uri, title),
         formats: SourceFormat::ALL.iter().map(|f| f.as_str()).collect(),
-        upload_action,
     })
 }
 
