@@ -350,7 +350,7 @@ async function main() {
         page.click('#upload-submit'),
       ]);
       // app.js polls the job and reloads the page once it is finished.
-      await page.locator('#job[data-state="done"], #job[data-state="failed"]').waitFor({ timeout: 60_000 });
+      await page.locator('#job:not([data-state="queued"]):not([data-state="running"])').waitFor({ timeout: 60_000 });
       assert.equal(await page.getAttribute('#job', 'data-state'), 'done', 'import job failed');
       assert.equal(await page.locator('#job .error').count(), 0);
       const docs = Number((await page.innerText('#job-documents')).replace(/\D/g, ''));

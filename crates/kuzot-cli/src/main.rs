@@ -15,7 +15,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use kuzot_ingest::ColumnMapping;
 use kuzot_model::{Category, SourceFormat};
-use kuzot_service::{ExportFormat, FileStatus, IngestOptions, IngestSummary, Settings};
+use kuzot_service::{
+    ExportFormat, FileStatus, IngestOptions, IngestSummary, IngestVerdict, NothingUsable, Settings,
+};
 use kuzot_store::{DocumentFilter, Store};
 use time::OffsetDateTime;
 
@@ -895,14 +897,10 @@ fn open_store(settings: &Settings) -> anyhow::Result<Store> {
 }
 
 fn ingest_exit_code(summary: &IngestSummary) -> u8 {
-    let (imported, already, rejected_files, _skipped) = summary.file_counts();
-    let totals = summary.totals();
-    if imported == 0 && already == 0 {
-        EXIT_NOTHING_USABLE
-    } else if rejected_files > 0 || totals.rejected > 0 {
-        EXIT_SOME_REJECTED
-    } else {
-        EXIT_OK
+    match summary.verdict() {
+        IngestVerdict::Complete => EXIT_OK,
+        IngestVerdict::SomeRejected => EXIT_SOME_REJECTED,
+        IngestVerdict::NothingUsable => EXIT_NOTHING_USABLE,
     }
 }
 
@@ -910,6 +908,7 @@ fn print_summary(summary: &IngestSummary) {
     for f in &summary.files {
         let format = f.format.map(|f| f.as_str()).unwrap_or("-");
         let path = f.path.display();
+        let mut rejected_in_all = 0;
         match &f.status {
             FileStatus::Imported { counts } => {
                 println!(
@@ -923,25 +922,35 @@ fn print_summary(summary: &IngestSummary) {
                         String::new()
                     }
                 );
-                for r in &f.rejected_records {
-                    println!("    rejected {}: {}", r.position, r.reason);
-                }
-                if counts.rejected as usize > f.rejected_records.len() {
-                    println!(
-                        "    … and {} more (kuzot sources --rejected ID lists all)",
-                        counts.rejected as usize - f.rejected_records.len()
-                    );
-                }
+                rejected_in_all = counts.rejected;
             }
             FileStatus::AlreadyImported { as_name, at } => {
                 println!(
                     "unchanged  {path}: the same file was imported as {as_name:?} on {at}; nothing added"
                 );
             }
-            FileStatus::Rejected { reason } => {
-                println!("REJECTED   {path} ({format}): {reason}; nothing stored from it")
+            FileStatus::Rejected {
+                reason,
+                nothing_usable,
+            } => {
+                println!("REJECTED   {path} ({format}): {reason}; nothing stored from it");
+                if let Some(NothingUsable::AllRecordsRejected { rejected }) = nothing_usable {
+                    rejected_in_all = *rejected;
+                }
             }
             FileStatus::Skipped { reason } => println!("skipped    {path}: {reason}"),
+        }
+        for r in &f.rejected_records {
+            println!("    rejected {}: {}", r.position, r.reason);
+        }
+        let unlisted = rejected_in_all.saturating_sub(f.rejected_records.len() as u64);
+        if unlisted > 0 {
+            // Only an imported file's rejected records are kept in the store to list later.
+            if matches!(f.status, FileStatus::Imported { .. }) {
+                println!("    … and {unlisted} more (kuzot sources --rejected ID lists all)");
+            } else {
+                println!("    … and {unlisted} more");
+            }
         }
     }
     let totals = summary.totals();

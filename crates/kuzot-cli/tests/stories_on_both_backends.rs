@@ -237,6 +237,15 @@ fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, kind: Kind) {
     assert_eq!(stats["sources"], 0);
     assert_eq!(stats["source_bytes"], 0);
     // The kept copy of the rejected file is removed again.
+    assert_no_kept_source_files(t, kind);
+    // The same file, whole, imports afterwards: nothing of the rejected attempt is in the way.
+    let whole = t._dir.path().join("whole.json");
+    std::fs::write(&whole, &bytes).expect("write");
+    assert_eq!(t.run(&["ingest", path_arg(&whole)]).status.code(), Some(0));
+}
+
+/// No kept source file is left in the store (on SQLite its `sources/` folder holds none).
+fn assert_no_kept_source_files(t: &Target, kind: Kind) {
     match kind {
         Kind::Sqlite => {
             let kept: Vec<_> = std::fs::read_dir(t.data.join("sources"))
@@ -261,10 +270,71 @@ fn a_truncated_file_is_rejected_and_leaves_nothing(t: &Target, kind: Kind) {
             assert_eq!(kept, 0);
         }
     }
-    // The same file, whole, imports afterwards: nothing of the rejected attempt is in the way.
-    let whole = t._dir.path().join("whole.json");
-    std::fs::write(&whole, &bytes).expect("write");
-    assert_eq!(t.run(&["ingest", path_arg(&whole)]).status.code(), Some(0));
+}
+
+on_both_backends!(files_with_nothing_usable_exit_2_and_are_not_recorded);
+fn files_with_nothing_usable_exit_2_and_are_not_recorded(t: &Target, kind: Kind) {
+    let empty = t._dir.path().join("empty.txt");
+    std::fs::write(&empty, b"").expect("write");
+    // Every row has one field more than the header.
+    let rows = t._dir.path().join("rows.csv");
+    let mut table = String::from("text,time\n");
+    for k in 0..2_000 {
+        table.push_str(&format!("Требуются охранники {k},2024-03-01,лишнее\n"));
+    }
+    std::fs::write(&rows, table).expect("write");
+    let service_only = t._dir.path().join("WhatsApp Chat with Ish.txt");
+    std::fs::write(
+        &service_only,
+        "12/03/2024, 14:00 - Messages and calls are end-to-end encrypted. No one outside of \
+         this chat, not even WhatsApp, can read or listen to them.\n",
+    )
+    .expect("write");
+    for (file, why) in [
+        (&empty, "the file is empty"),
+        (&rows, "all 2000 of its records were rejected"),
+        (&service_only, "it holds only service messages (1)"),
+    ] {
+        let out = t.run(&["ingest", path_arg(file)]);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("REJECTED"))
+            .unwrap_or_else(|| panic!("no REJECTED line:\n{text}"));
+        assert!(
+            line.contains(path_arg(file)) && line.contains(why),
+            "{line}"
+        );
+    }
+    let out = stdout(&t.run(&["ingest", path_arg(&rows)]));
+    assert!(
+        out.contains("row has 3 fields, the header has 2"),
+        "the rows' own reason is not listed:\n{out}"
+    );
+    assert!(out.contains("… and 1980 more\n"), "{out}");
+    let stats = t.stats();
+    assert_eq!(stats["sources"], 0, "{stats}");
+    assert_eq!(stats["documents"], 0, "{stats}");
+    assert_eq!(stats["source_bytes"], 0, "{stats}");
+    assert_no_kept_source_files(t, kind);
+    assert_eq!(t.json(&["sources"]).as_array().map(Vec::len), Some(0));
+
+    let json = t.json(&["ingest", path_arg(&empty)]);
+    assert_eq!(json["files"][0]["status"], "rejected", "{json}");
+    assert_eq!(
+        json["files"][0]["nothing_usable"]["kind"], "empty",
+        "{json}"
+    );
+
+    // A usable file beside them is imported; the run says some were rejected.
+    let chat = t._dir.path().join("WhatsApp Chat with Vakansiya.txt");
+    std::fs::write(&chat, "12/03/2024, 14:05 - Aibek: Moskvada ish bor\n").expect("write");
+    let out = t.run(&["ingest", path_arg(&chat), path_arg(&empty), path_arg(&rows)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let stats = t.stats();
+    assert_eq!(stats["sources"], 1, "{stats}");
+    assert_eq!(stats["documents"], 1, "{stats}");
 }
 
 on_both_backends!(bad_records_are_reported_with_their_position);

@@ -37,6 +37,9 @@
 //! **What does not.** System lines (encryption notice, "created group", "added") have no
 //! author: Android writes them without `Name:`, iOS writes them after the group's name with
 //! a leading U+200E. They are counted with [`DocumentSink::service_record`] and not stored.
+//! Android's are recognised by their words, in English and Russian; a dated line with no
+//! `Name:` that is not one of them is rejected with its position and a reason (with the
+//! lines after it), never dropped as a notice.
 //! A line that has the shape of a header but cannot be dated (month 13 in the file's order,
 //! hour 25) is rejected with its position and a reason; so is text that belongs to no
 //! message (before the first header, after a system line), and a message with a line that
@@ -801,6 +804,97 @@ fn split_author(body: &str) -> Option<(&str, &str)> {
     Some((name.trim_matches(is_blank), text))
 }
 
+/// Why a dated line with no author is rejected. The line itself is not quoted: it may hold
+/// a private person's name, and rejection reasons are stored in the evidence store, where
+/// names are pseudonyms. Its line number is in the rejection's position.
+const UNKNOWN_AUTHORLESS_LINE: &str = "a dated line with no \"Name: \" before its text that is \
+     not a WhatsApp notice kuzot knows (encryption, a group created, members added, removed \
+     or leaving, a changed subject or icon); it and the lines after it are not stored — \
+     read them in the kept file";
+
+/// Words of the notices WhatsApp writes without an author, in English and Russian (the
+/// languages of the interfaces the exports kuzot was built on come from), lower-case. A
+/// notice names the people concerned around these words, so they are looked for anywhere
+/// in the line; a line with none of them is not taken for a notice.
+const SYSTEM_NOTICE_WORDS: &[&str] = &[
+    // Encryption: "Messages and calls are end-to-end encrypted. …", "Messages to this group
+    // are now secured with end-to-end encryption."
+    "end-to-end encrypt",
+    "сквозным шифрованием",
+    // A group created, its subject, icon, description or settings changed.
+    "created group",
+    "created this group",
+    "changed the subject",
+    "changed this group's",
+    "changed the group",
+    "deleted this group's",
+    "reset this group's invite link",
+    "создал(а) группу",
+    "создали группу",
+    "создал группу",
+    "создала группу",
+    "изменил(а)",
+    "изменили",
+    "изменил ",
+    "изменила ",
+    "сбросил(а) ссылку",
+    // Members added, removed, joining or leaving.
+    " added ",
+    " added you",
+    "you were added",
+    " removed ",
+    "you were removed",
+    "joined using",
+    "joined via",
+    "joined from the community",
+    "добавил(а)",
+    "добавили",
+    "добавил ",
+    "добавила ",
+    "удалил(а)",
+    "удалили",
+    "удалил ",
+    "удалила ",
+    "вышел(а)",
+    "вышел(-а)",
+    "вы вышли",
+    "покинул(а)",
+    "присоединил",
+    // Admins, numbers, security codes, disappearing messages, blocking, calls.
+    "now an admin",
+    "no longer an admin",
+    "changed their phone number",
+    "changed to +",
+    "security code",
+    "disappearing messages",
+    "blocked this contact",
+    "missed voice call",
+    "missed video call",
+    "администратор",
+    "сменил(а) номер",
+    "код безопасности",
+    "исчезающие сообщения",
+    "заблокировали этот контакт",
+    "разблокировали этот контакт",
+    "пропущенный аудиозвонок",
+    "пропущенный видеозвонок",
+];
+
+/// Notices that are a name and one word at the end: "Айбек left", "Айбек вышел".
+const SYSTEM_NOTICE_ENDINGS: &[&str] = &[" left", " вышел", " вышла", " вышли"];
+
+/// Whether an authorless header line is a notice WhatsApp writes (a group created, members
+/// added, the encryption notice), as opposed to a line kuzot does not understand.
+fn is_system_notice(body: &str) -> bool {
+    let line = body
+        .trim_matches(is_blank)
+        .replace('\u{2019}', "'")
+        .to_lowercase();
+    let line = line.trim_end_matches('.');
+    SYSTEM_NOTICE_WORDS.iter().any(|w| line.contains(w))
+        || SYSTEM_NOTICE_ENDINGS.iter().any(|w| line.ends_with(w))
+}
+
 // ---------------------------------------------------------------------------------------
 // Media placeholders
 
@@ -1197,8 +1291,18 @@ impl MessageReader<'_> {
             }
         };
         let Some((author, raw_text)) = split_author(header.body) else {
-            self.sink.service_record();
-            self.open = Open::Nothing;
+            if is_system_notice(header.body) {
+                self.sink.service_record();
+                self.open = Open::Nothing;
+            } else {
+                // Not stored as a message (its author cannot be told from its text) but
+                // not dropped in silence either: a recruiter's post in a line WhatsApp
+                // wrote oddly, or that was edited by hand, must show up as a rejection.
+                // The lines after it belong to it and are skipped with it.
+                self.sink
+                    .rejected(RecordError::new(position, UNKNOWN_AUTHORLESS_LINE));
+                self.open = Open::Skipped;
+            }
             return Ok(());
         };
         let marked = header.bracketed && raw_text.trim_start_matches(' ').starts_with('\u{200e}');

@@ -16,6 +16,9 @@ pub enum ServiceError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A label's corrected facts were refused; nothing was stored.
+    #[error("the label's facts: {0}")]
+    LabelFacts(#[from] crate::FactProblem),
     /// Writing output failed.
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),

@@ -111,15 +111,24 @@ pub fn ingest_and_index(
     Ok(IndexedIngest { summary, index })
 }
 
-/// Label → re-index, as one use case: stores the label, then brings the index up to date
-/// (the label changes the category in force). The label is kept even when the index
-/// fails; the error is returned beside it.
+/// Label → re-index, as one use case: checks the corrected facts against the message's
+/// text ([`crate::checked_label_facts`]; a bad one is [`ServiceError::LabelFacts`] and
+/// nothing is stored), stores the label, then brings the index up to date (the label
+/// changes the category in force). The label is kept even when the index fails; the
+/// error is returned beside it.
 pub fn label_and_index(
     store: &mut Store,
     index: &SearchIndex,
     label: &NewLabel,
 ) -> Result<(Label, Result<FollowReport, SearchError>), ServiceError> {
-    let saved = store.add_label(label)?;
+    let mut label = label.clone();
+    if let Some(facts) = &label.facts {
+        let document = store.document(label.document_id)?.ok_or_else(|| {
+            kuzot_store::StoreError::NotFound(format!("message {}", label.document_id))
+        })?;
+        label.facts = Some(crate::checked_label_facts(&document.text, facts)?);
+    }
+    let saved = store.add_label(&label)?;
     Ok((saved, follow_index(index, store)))
 }
 

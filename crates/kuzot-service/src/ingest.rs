@@ -76,12 +76,88 @@ pub enum FileStatus {
     Rejected {
         /// Why.
         reason: String,
+        /// Set when the file was read without error but held nothing to store (empty,
+        /// every record rejected, only service messages), so that a page can say why in
+        /// the reader's language.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        nothing_usable: Option<NothingUsable>,
     },
     /// Not a file kuzot reads (an image, a style sheet); left alone.
     Skipped {
         /// Why.
         reason: String,
     },
+}
+
+/// Why a file that was read to its end still gave nothing to store. Such a file is
+/// rejected whole, like a damaged one: it is not recorded as an import, and its kept copy
+/// is removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NothingUsable {
+    /// The file has no bytes at all.
+    Empty,
+    /// Every record in it was rejected (the outcome lists the first ones and why).
+    AllRecordsRejected {
+        /// How many.
+        rejected: u64,
+    },
+    /// It holds only service messages (encryption notices, members joining), which are
+    /// never stored.
+    OnlyServiceRecords {
+        /// How many.
+        service_records: u64,
+    },
+    /// The reader found no record in it at all.
+    NoRecords,
+}
+
+impl NothingUsable {
+    /// What a file that gave no documents held, from the counts of its import.
+    fn from_counts(counts: &ImportCounts) -> NothingUsable {
+        if counts.rejected > 0 {
+            NothingUsable::AllRecordsRejected {
+                rejected: counts.rejected,
+            }
+        } else if counts.service_records > 0 {
+            NothingUsable::OnlyServiceRecords {
+                service_records: counts.service_records,
+            }
+        } else {
+            NothingUsable::NoRecords
+        }
+    }
+
+    /// The reason in words, for the command line and the logs.
+    fn reason(self, format: Option<SourceFormat>) -> String {
+        match self {
+            NothingUsable::Empty => "the file is empty".to_owned(),
+            NothingUsable::AllRecordsRejected { rejected: 1 } => {
+                "its only record was rejected, so nothing in it is usable".to_owned()
+            }
+            NothingUsable::AllRecordsRejected { rejected } => {
+                format!("all {rejected} of its records were rejected, so nothing in it is usable")
+            }
+            NothingUsable::OnlyServiceRecords { service_records } => {
+                format!("it holds only service messages ({service_records}), no message to store")
+            }
+            NothingUsable::NoRecords => match format {
+                Some(format) => format!("no message was found in it as {}", format.as_str()),
+                None => "no message was found in it".to_owned(),
+            },
+        }
+    }
+}
+
+/// How an ingest run went as a whole: what the exit code and the import job's state say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestVerdict {
+    /// Every file was imported (or had been before) with no record rejected.
+    Complete,
+    /// Something was imported, but some files or records were rejected.
+    SomeRejected,
+    /// Nothing usable: no file was imported now or before.
+    NothingUsable,
 }
 
 /// The outcome for one file.
@@ -129,6 +205,20 @@ impl IngestSummary {
             }
         }
         t
+    }
+
+    /// How the run went: nothing usable when no file was imported (now or before), some
+    /// rejected when a file or a record was, complete otherwise. Files skipped as not
+    /// documents (the pictures of an export folder) do not count as rejected.
+    pub fn verdict(&self) -> IngestVerdict {
+        let (imported, already, rejected_files, _skipped) = self.file_counts();
+        if imported == 0 && already == 0 {
+            IngestVerdict::NothingUsable
+        } else if rejected_files > 0 || self.totals().rejected > 0 {
+            IngestVerdict::SomeRejected
+        } else {
+            IngestVerdict::Complete
+        }
     }
 
     /// Files in each state: (imported, already imported, rejected, skipped).
@@ -339,11 +429,23 @@ fn ingest_file(
                 None,
                 FileStatus::Rejected {
                     reason: format!("cannot read the file: {source}"),
+                    nothing_usable: None,
                 },
             ));
         }
         Err(e) => return Err(e.into()),
     };
+    // Checked before "imported before", so that an empty file is refused with its reason
+    // even in a store where an older kuzot recorded one (the kept copy stays for that).
+    if blob.size == 0 {
+        store.discard_source_file(&blob)?;
+        return Ok(outcome(
+            path,
+            None,
+            Some(blob.sha256),
+            nothing_usable(NothingUsable::Empty, None),
+        ));
+    }
     if let Some(existing) = store.source_by_sha256(&blob.sha256)? {
         progress.bytes(blob.size);
         return Ok(outcome(
@@ -442,9 +544,32 @@ fn ingest_file(
                 path,
                 Some(format),
                 Some(blob.sha256),
-                FileStatus::Rejected { reason },
+                FileStatus::Rejected {
+                    reason,
+                    nothing_usable: None,
+                },
             ))
         }
+        ImportEnd::NothingUsable(why, listed) => {
+            store.discard_source_file(&blob)?;
+            Ok(FileOutcome {
+                rejected_records: listed,
+                ..outcome(
+                    path,
+                    Some(format),
+                    Some(blob.sha256),
+                    nothing_usable(why, Some(format)),
+                )
+            })
+        }
+    }
+}
+
+/// The status of a file rejected because nothing in it could be stored.
+fn nothing_usable(why: NothingUsable, format: Option<SourceFormat>) -> FileStatus {
+    FileStatus::Rejected {
+        reason: why.reason(format),
+        nothing_usable: Some(why),
     }
 }
 
@@ -455,6 +580,9 @@ enum ImportEnd {
     Failed(StoreError),
     /// The file could not be read as its format: rolled back, with the reason.
     Rejected(String),
+    /// The file was read to its end but gave no document: rolled back, so that it is not
+    /// recorded as an import, with the first rejected records.
+    NothingUsable(NothingUsable, Vec<RejectedRecord>),
 }
 
 /// Reads the kept file into one import transaction, analysing as it goes, and commits it
@@ -553,7 +681,17 @@ fn import_kept_file(
         return Ok(ImportEnd::Failed(e));
     }
     match result {
-        Ok(_) => Ok(ImportEnd::Committed(import.commit()?, listed)),
+        Ok(_) => {
+            let counts = import.counts();
+            if counts.added == 0 && counts.already_present == 0 {
+                import.abort()?;
+                return Ok(ImportEnd::NothingUsable(
+                    NothingUsable::from_counts(&counts),
+                    listed,
+                ));
+            }
+            Ok(ImportEnd::Committed(import.commit()?, listed))
+        }
         Err(e) => {
             import.abort()?;
             Ok(ImportEnd::Rejected(match e {

@@ -21,6 +21,7 @@ mod export;
 mod flow;
 mod genre_training;
 mod ingest;
+mod label_facts;
 mod settings;
 
 pub use analysis::{
@@ -37,6 +38,8 @@ pub use genre_training::{
     GenreExample, GenreSource, GenreTrainingReport, genre_training_texts, train_genre_model,
 };
 pub use ingest::{
-    FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, NoProgress, ingest_paths,
+    FileOutcome, FileStatus, IngestOptions, IngestProgress, IngestSummary, IngestVerdict,
+    NoProgress, NothingUsable, ingest_paths,
 };
+pub use label_facts::{FactProblem, MAX_LABEL_FACTS, MAX_PLACE_CHARS, checked_label_facts};
 pub use settings::{AnalysisMode, DEFAULT_CONFIG, ServerLimits, Settings};

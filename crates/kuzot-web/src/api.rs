@@ -476,10 +476,14 @@ pub async fn labels(
     request_body = LabelRequest,
     responses((status = 201, description = "The label stored", body = Object),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "The corrected facts were refused (a phone that is not \
+            one, an empty or over-long place, more than 200 facts, a position outside the \
+            text); the error says which", body = ErrorBody)))]
 pub async fn add_label(
     State(state): State<AppState>,
     ApiAnalyst(user, _): ApiAnalyst,
+    tr: crate::i18n::Tr,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
@@ -509,7 +513,7 @@ pub async fn add_label(
         facts,
     )
     .map_err(AppError::as_json)?;
-    let saved = crate::pages::message::save_label(&state, label)
+    let saved = crate::pages::message::save_label(&state, &tr, label)
         .await
         .map_err(AppError::as_json)?;
     Ok((StatusCode::CREATED, Json(saved)).into_response())

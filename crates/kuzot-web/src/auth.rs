@@ -4,8 +4,9 @@
 //! One middleware ([`authenticate`]) resolves the caller once per request and checks CSRF
 //! for every non-GET request that came with a cookie, so that no handler can forget to.
 //! The expected token is the session's; before login it is a random cookie echoed by the
-//! form (double submit). The token may come as the `x-csrf-token` header, a `_csrf` query
-//! parameter (multipart forms) or a `_csrf` form field.
+//! form (double submit). The token may come as the `x-csrf-token` header, a `_csrf` form
+//! field, or the first part of a multipart form (the upload form puts it first), never in
+//! the address, where it would be written to logs and browser history.
 //!
 //! The same middleware bounds every request body before anything reads it, wherever the
 //! CSRF token came from: the small form limit for everyone, the upload limit only on the
@@ -84,10 +85,119 @@ fn is_hex_token(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn query_csrf(uri: &axum::http::Uri) -> Option<String> {
-    form_urlencoded::parse(uri.query()?.as_bytes())
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.into_owned())
+/// How far into a multipart body its first part, the CSRF field, is looked for. The field
+/// is a 64-digit token behind a boundary and one header: a few hundred bytes.
+const MULTIPART_CSRF_BYTES: usize = 4096;
+
+/// The boundary of a `multipart/form-data` content type, if it is one.
+fn multipart_boundary(content_type: &str) -> Option<&str> {
+    let (kind, params) = content_type.split_once(';')?;
+    if !kind.trim().eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params.split(';').find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("boundary")
+            .then(|| value.trim().trim_matches('"'))
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// What the first bytes of a multipart body say about its first part: `Some(Some(value))`
+/// when it is the field `_csrf`, `Some(None)` when it is anything else, `None` when more
+/// bytes are needed to tell.
+fn multipart_csrf_field(read: &[u8], boundary: &str) -> Option<Option<String>> {
+    let opening = format!("--{boundary}\r\n");
+    if b"\r\n".starts_with(read) {
+        return None;
+    }
+    let read = read.strip_prefix(b"\r\n").unwrap_or(read);
+    if read.len() < opening.len() {
+        // Still inside the opening line: wait for more, unless it already differs.
+        return if opening.as_bytes().starts_with(read) {
+            None
+        } else {
+            Some(None)
+        };
+    }
+    let Some(part) = read.strip_prefix(opening.as_bytes()) else {
+        return Some(None);
+    };
+    let headers_end = find(part, b"\r\n\r\n")?;
+    let headers = String::from_utf8_lossy(&part[..headers_end]).to_ascii_lowercase();
+    let names_csrf = headers.lines().any(|line| {
+        line.starts_with("content-disposition:")
+            && line.contains("name=\"_csrf\"")
+            && !line.contains("filename")
+    });
+    if !names_csrf {
+        return Some(None);
+    }
+    let value = &part[headers_end + 4..];
+    let value_end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(
+        std::str::from_utf8(&value[..value_end])
+            .ok()
+            .map(|v| v.trim().to_owned()),
+    )
+}
+
+/// The first position of `needle` in `haystack`.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Reads the start of a multipart body for its CSRF field (its first part), and gives back
+/// the body whole: the bytes read come again before the rest. At most
+/// [`MULTIPART_CSRF_BYTES`] are read here; the body's size limit still holds for the rest.
+async fn multipart_csrf(mut body: Body, boundary: &str) -> (Option<String>, Body) {
+    use http_body_util::BodyExt;
+    let mut read: Vec<u8> = Vec::new();
+    let token = loop {
+        if let Some(found) = multipart_csrf_field(&read, boundary) {
+            break found;
+        }
+        if read.len() >= MULTIPART_CSRF_BYTES {
+            break None;
+        }
+        match body.frame().await {
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    read.extend_from_slice(&data);
+                }
+            }
+            // The body ended or failed before its first part did: no token, so the
+            // CSRF check refuses the request and nothing reads the rest.
+            Some(Err(_)) | None => break None,
+        }
+    };
+    let replayed = Replayed {
+        read: Some(axum::body::Bytes::from(read)).filter(|b| !b.is_empty()),
+        rest: body,
+    };
+    (token, Body::new(replayed))
+}
+
+/// A body whose first bytes were read already: they are handed out first, then the rest.
+struct Replayed {
+    read: Option<axum::body::Bytes>,
+    rest: Body,
+}
+
+impl http_body::Body for Replayed {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        if let Some(read) = self.read.take() {
+            return std::task::Poll::Ready(Some(Ok(http_body::Frame::data(read))));
+        }
+        std::pin::Pin::new(&mut self.rest).poll_frame(cx)
+    }
 }
 
 /// Set when a request's body was cut at its size limit, so that a handler whose parser
@@ -259,13 +369,21 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             .headers
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-            .or_else(|| query_csrf(&parts.uri));
-        let is_form = parts
+            .map(str::to_owned);
+        let content_type = parts
             .headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+            .unwrap_or("")
+            .to_owned();
+        let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+        if submitted.is_none()
+            && let Some(boundary) = multipart_boundary(&content_type)
+        {
+            let (token, whole) = multipart_csrf(body, boundary).await;
+            submitted = token;
+            body = whole;
+        }
         // A form is read here whatever carries its token (at most `limit` bytes, the form
         // limit: forms are never uploads), so that an oversized one gets the 413 naming it.
         if is_form {

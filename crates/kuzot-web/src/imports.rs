@@ -14,7 +14,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kuzot_model::SourceFormat;
-use kuzot_service::{IngestOptions, IngestProgress, IngestSummary};
+use kuzot_service::{IngestOptions, IngestProgress, IngestSummary, IngestVerdict};
 use serde::Serialize;
 use tokio::io::AsyncWriteExt;
 
@@ -73,7 +73,10 @@ pub struct JobStatus {
     pub id: u64,
     /// File names.
     pub files: Vec<String>,
-    /// queued, running, done or failed.
+    /// `queued`, `running`, then one of: `done` (everything imported, nothing rejected),
+    /// `partly_rejected` (imported, but some files or records were rejected), `rejected`
+    /// (nothing usable was imported: empty files, every record rejected, damaged files)
+    /// or `failed` (the store failed).
     pub state: String,
     /// Bytes read.
     pub read_bytes: u64,
@@ -95,7 +98,11 @@ impl Job {
         let (name, summary, error) = match state {
             JobState::Queued => ("queued", None, None),
             JobState::Running => ("running", None, None),
-            JobState::Done { summary } => ("done", serde_json::to_value(summary).ok(), None),
+            JobState::Done { summary } => (
+                finished_state(&summary),
+                serde_json::to_value(summary).ok(),
+                None,
+            ),
             JobState::Failed { message } => ("failed", None, Some(message)),
         };
         // Analysts see the names of the files they sent, not where the server keeps them.
@@ -115,6 +122,23 @@ impl Job {
             summary,
             error,
         }
+    }
+}
+
+/// The state a finished import shows: "done" only when everything in it was usable, so
+/// that an upload whose file was empty or wholly rejected never looks like a success.
+fn finished_state(summary: &IngestSummary) -> &'static str {
+    match summary.verdict() {
+        IngestVerdict::Complete => "done",
+        IngestVerdict::SomeRejected => "partly_rejected",
+        IngestVerdict::NothingUsable => "rejected",
+    }
+}
+
+impl JobStatus {
+    /// Whether the import has ended, one way or another.
+    pub fn finished(&self) -> bool {
+        !matches!(self.state.as_str(), "queued" | "running")
     }
 }
 
@@ -411,7 +435,7 @@ fn publish_job(state: &AppState, job: Arc<Job>) {
     tokio::task::spawn_blocking(move || {
         loop {
             let status = job.status();
-            let finished = matches!(status.state.as_str(), "done" | "failed");
+            let finished = status.finished();
             let saved = serde_json::to_string(&status)
                 .map_err(|e| e.to_string())
                 .and_then(|json| {
@@ -484,7 +508,6 @@ fn run_caught<T>(work: impl FnOnce() -> Result<T, String>) -> Result<T, String> 
 struct ImportsPage {
     page: Page,
     formats: Vec<&'static str>,
-    upload_action: String,
 }
 
 /// GET /imports
@@ -494,11 +517,9 @@ pub async fn imports_page(
     uri: Uri,
 ) -> Result<Response, AppError> {
     let title = tr.t("imports-title");
-    let upload_action = format!("/imports?_csrf={}", caller.csrf);
     html(&ImportsPage {
         page: Page::new(tr, &caller, &uri, title),
         formats: SourceFormat::ALL.iter().map(|f| f.as_str()).collect(),
-        upload_action,
     })
 }
 
@@ -512,6 +533,33 @@ pub async fn upload(
     let (dir, files, format) = receive_upload(&state, &cut, multipart).await?;
     let job = start_import(&state, &user.name, dir, files, format);
     Ok(Redirect::to(&format!("/imports/jobs/{}", job.id)).into_response())
+}
+
+/// Why a file gave nothing to store, in the reader's language, from its outcome in the
+/// job's summary (`why` is its `nothing_usable`); with the first rejected record when every
+/// record was rejected, since that says what to fix.
+fn nothing_usable_text(tr: &Tr, why: &serde_json::Value, file: &serde_json::Value) -> String {
+    let count = |field: &str| why.get(field).and_then(|v| v.as_u64()).unwrap_or(0);
+    match why.get("kind").and_then(|k| k.as_str()).unwrap_or("") {
+        "empty" => tr.t("import-nothing-empty"),
+        "all_records_rejected" => {
+            let mut text = tr.t1("import-nothing-all-rejected", "n", count("rejected"));
+            if let Some(first) = file
+                .get("rejected_records")
+                .and_then(|r| r.get(0))
+                .and_then(|r| r.get("reason"))
+                .and_then(|r| r.as_str())
+            {
+                text.push_str("; ");
+                text.push_str(&tr.t1("import-first-rejected", "reason", first));
+            }
+            text
+        }
+        "only_service_records" => {
+            tr.t1("import-nothing-service-only", "n", count("service_records"))
+        }
+        _ => tr.t("import-nothing-no-records"),
+    }
 }
 
 #[derive(Template)]
@@ -579,12 +627,15 @@ pub async fn job_page(
                                     f.get("rejected").and_then(|v| v.as_u64()).unwrap_or(0),
                                 )
                         }
-                        _ => f
-                            .get("reason")
-                            .or_else(|| f.get("as_name"))
-                            .and_then(|r| r.as_str())
-                            .unwrap_or("")
-                            .to_owned(),
+                        _ => match f.get("nothing_usable") {
+                            Some(why) => nothing_usable_text(&tr, why, f),
+                            None => f
+                                .get("reason")
+                                .or_else(|| f.get("as_name"))
+                                .and_then(|r| r.as_str())
+                                .unwrap_or("")
+                                .to_owned(),
+                        },
                     };
                     (
                         name,
@@ -606,7 +657,7 @@ pub async fn job_page(
         page: Page::new(tr, &caller, &uri, title),
         documents: tr2.int(status.documents),
         state_label: tr2.t(&format!("import-state-{}", status.state)),
-        refresh: matches!(status.state.as_str(), "queued" | "running"),
+        refresh: !status.finished(),
         job: status,
         files,
         progress,

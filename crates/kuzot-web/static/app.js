@@ -47,7 +47,8 @@ function followJob(box) {
           progress.value = s.read_bytes;
         }
         documents.textContent = String(s.documents);
-        if (s.state === "done" || s.state === "failed") {
+        // Every state after these two is an end: done, partly_rejected, rejected, failed.
+        if (s.state !== "queued" && s.state !== "running") {
           window.location.reload();
         } else {
           window.setTimeout(tick, 700);

@@ -531,3 +531,119 @@ async fn exports_hold_every_match_and_stay_inert_in_spreadsheets() {
     let anonymous = h.get("/search/export.csv", None).await;
     assert!(anonymous.status.is_redirection(), "{}", anonymous.status);
 }
+
+/// A label posted as JSON with a token, asking for answers in `lang`.
+async fn label_in(
+    h: &Harness,
+    path: &str,
+    body: &serde_json::Value,
+    token: &str,
+    lang: &str,
+) -> Reply {
+    let r = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::ACCEPT_LANGUAGE, lang);
+    h.send(r.body(Body::from(body.to_string())).expect("request"))
+        .await
+}
+
+#[tokio::test]
+async fn label_facts_are_checked_and_refused_with_422_in_the_users_language() {
+    let h = Harness::new();
+    let viewer = h.session("viewer");
+    let analyst_token = token(&h, "analyst");
+    let id = any_message_id(&h, &viewer).await;
+    let path = format!("/api/v1/messages/{id}/labels");
+    let with_facts = |facts: serde_json::Value| {
+        let mut all = serde_json::json!({"money": [], "places": [], "phones": [], "orgs": [], "promises": []});
+        for (k, v) in facts.as_object().expect("facts object") {
+            all[k] = v.clone();
+        }
+        serde_json::json!({"category": "pmc", "facts": all})
+    };
+    // More facts than a label takes, in a body well under the API's body limit.
+    let a_thousand: Vec<String> = (0..1_000).map(|k| format!("+7900{k:07}")).collect();
+    let refused = [
+        (
+            with_facts(serde_json::json!({"phones": a_thousand})),
+            ("at most 200 are accepted", "принимается не больше 200"),
+        ),
+        (
+            with_facts(serde_json::json!({"phones": ["call Aibek"]})),
+            ("is not a phone number", "не номер телефона"),
+        ),
+        (
+            with_facts(serde_json::json!({"places": [{"id": " ", "occupied": false}]})),
+            ("A place has no name", "У места нет названия"),
+        ),
+        (
+            with_facts(serde_json::json!({"places": [{"id": "я".repeat(101), "occupied": false}]})),
+            ("A place name has 101 characters", "символов: 101"),
+        ),
+        (
+            with_facts(serde_json::json!({"places": [
+                {"id": "mariupol", "occupied": true, "span": {"start": 0, "end": 1_000_000}}
+            ]})),
+            ("outside the message's text", "вне текста сообщения"),
+        ),
+    ];
+    for (body, (english, russian)) in &refused {
+        for (lang, expected) in [("en", english), ("ru", russian)] {
+            let r = label_in(&h, &path, body, &analyst_token, lang).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text());
+            let message = r.json()["error"].as_str().unwrap_or("").to_owned();
+            assert!(message.contains(*expected), "{lang}: {message}");
+            assert!(message.len() < 500, "the answer echoes the whole input");
+        }
+    }
+    // Nothing refused was stored.
+    let labels = h.get(&path, Some(&viewer)).await.json();
+    assert_eq!(labels["labels"], serde_json::json!([]), "{labels}");
+
+    // The page's form says it in the page's language.
+    let analyst = h.session("analyst");
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("_csrf", &analyst.csrf)
+        .append_pair("category", "pmc")
+        .append_pair(
+            "facts",
+            &with_facts(serde_json::json!({"phones": ["call Aibek"]}))["facts"].to_string(),
+        )
+        .finish();
+    let request = Request::post(format!("/messages/{id}/label"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(
+            header::COOKIE,
+            format!("kuzot_session={}; kuzot_lang=ky", analyst.cookie),
+        )
+        .body(Body::from(form))
+        .expect("request");
+    let page = h.send(request).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.text().contains("телефон номери эмес"),
+        "{}",
+        page.text()
+    );
+
+    // A phone written as people write it is stored as the engine writes it.
+    let r = label_in(
+        &h,
+        &path,
+        &with_facts(serde_json::json!({"phones": ["+7 (999) 000-22-33", "89990002233"]})),
+        &analyst_token,
+        "en",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let f = h
+        .get(&format!("/api/v1/messages/{id}/facts"), Some(&viewer))
+        .await
+        .json();
+    assert_eq!(
+        f["facts"]["phones"],
+        serde_json::json!(["+79990002233"]),
+        "{f}"
+    );
+}

@@ -553,3 +553,290 @@ async fn connections_over_the_cap_wait_until_one_closes() {
     assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 OK"));
     let _ = stop.send(());
 }
+
+/// Uploads `files` in one form as `session` (CSRF in the header) and waits for the import
+/// job it starts; returns the job's id and final status.
+async fn import_through_the_form(
+    h: &Harness,
+    files: &[(&str, &[u8])],
+    session: &common::Session,
+) -> (u64, serde_json::Value) {
+    let (content_type, body) = common::multipart_files(files);
+    let request = Request::post("/imports")
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::COOKIE, format!("kuzot_session={}", session.cookie))
+        .header("x-csrf-token", &session.csrf)
+        .body(Body::from(body))
+        .expect("request");
+    let r = h.send(request).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id: u64 = r
+        .header("location")
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("the answer leads to the job");
+    (id, h.wait_for_job(id).await)
+}
+
+/// The job page of `id` in `lang`.
+async fn job_page_in(h: &Harness, id: u64, session: &common::Session, lang: &str) -> String {
+    let request = Request::get(format!("/imports/jobs/{id}"))
+        .header(
+            header::COOKIE,
+            format!("kuzot_session={}; kuzot_lang={lang}", session.cookie),
+        )
+        .body(Body::empty())
+        .expect("request");
+    let page = h.send(request).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    page.text()
+}
+
+/// What a job page says of a file, in each language: (language, text).
+type Reasons = [(&'static str, &'static str); 3];
+
+/// The state a job whose files held nothing usable shows, in each language.
+const NOTHING_IMPORTED: [(&str, &str); 3] = [
+    ("en", "nothing imported: the files held nothing usable"),
+    (
+        "ru",
+        "ничего не импортировано: в файлах нет ничего пригодного",
+    ),
+    (
+        "ky",
+        "эч нерсе импорттолгон жок: файлдарда жарактуу эч нерсе жок",
+    ),
+];
+
+#[tokio::test]
+async fn an_upload_with_nothing_usable_ends_rejected_and_says_why_in_each_language() {
+    let h = Harness::with_files(&[]);
+    let analyst = h.session("analyst");
+    // Every row has one field more than the header.
+    let mut all_rows_bad = String::from("text,time\n");
+    for k in 0..300 {
+        all_rows_bad.push_str(&format!("Требуются охранники {k},2024-03-01,лишнее\n"));
+    }
+    let cases: [(&str, &[u8], Reasons); 2] = [
+        (
+            "empty.txt",
+            b"",
+            [
+                ("en", "the file is empty"),
+                ("ru", "файл пустой"),
+                ("ky", "файл бош"),
+            ],
+        ),
+        (
+            "rows.csv",
+            all_rows_bad.as_bytes(),
+            [
+                ("en", "every record was rejected (records: 300)"),
+                ("ru", "отклонены все записи (записей: 300)"),
+                ("ky", "бардык жазуулар четке кагылды (жазуулар: 300)"),
+            ],
+        ),
+    ];
+    for (name, bytes, reasons) in cases {
+        let (id, status) = import_through_the_form(&h, &[(name, bytes)], &analyst).await;
+        assert_eq!(status["state"], "rejected", "{name}: {status}");
+        for (lang, reason) in reasons {
+            let page = job_page_in(&h, id, &analyst, lang).await;
+            let state = NOTHING_IMPORTED
+                .iter()
+                .find(|(l, _)| *l == lang)
+                .map(|(_, s)| *s)
+                .expect("a language of the catalogue");
+            assert!(
+                page.contains(&format!("id=\"job-state\">{state}<")),
+                "{name} ({lang}): the page does not say nothing was imported:\n{page}"
+            );
+            assert!(page.contains(reason), "{name} ({lang}): no reason:\n{page}");
+        }
+    }
+    // The rows' own reason is named too, so the analyst knows what to fix.
+    let (id, _) =
+        import_through_the_form(&h, &[("rows2.csv", all_rows_bad.as_bytes())], &analyst).await;
+    assert!(
+        job_page_in(&h, id, &analyst, "en")
+            .await
+            .contains("row has 3 fields, the header has 2")
+    );
+    let stats = h
+        .state
+        .stores
+        .connect()
+        .expect("store")
+        .stats()
+        .expect("stats");
+    assert_eq!((stats.sources, stats.source_bytes), (0, 0), "{stats:?}");
+
+    // A usable file beside an empty one: imported, but not "done" as if all went well.
+    let chat = "12/03/2024, 14:05 - Aibek: Moskvada ish bor, zqxpartly\n";
+    let (id, status) = import_through_the_form(
+        &h,
+        &[
+            ("WhatsApp Chat with Ish.txt", chat.as_bytes()),
+            ("empty.txt", &b""[..]),
+        ],
+        &analyst,
+    )
+    .await;
+    assert_eq!(status["state"], "partly_rejected", "{status}");
+    let page = job_page_in(&h, id, &analyst, "en").await;
+    assert!(page.contains("the file is empty"), "{page}");
+    let stats = h
+        .state
+        .stores
+        .connect()
+        .expect("store")
+        .stats()
+        .expect("stats");
+    assert_eq!((stats.sources, stats.documents), (1, 1), "{stats:?}");
+}
+
+/// A multipart upload as the form sends it: the `_csrf` field (when given) before the file,
+/// or after it when `token_last`.
+fn upload_form_body(csrf: Option<&str>, token_last: bool, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----kuzotFormBoundary9x";
+    let token_part = csrf
+        .map(|t| {
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{t}\r\n")
+                .into_bytes()
+        })
+        .unwrap_or_default();
+    let mut file_part = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"WhatsApp Chat with Ish.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+    )
+    .into_bytes();
+    file_part.extend_from_slice(bytes);
+    file_part.extend_from_slice(b"\r\n");
+    let mut body = Vec::new();
+    if token_last {
+        body.extend(file_part);
+        body.extend(token_part);
+    } else {
+        body.extend(token_part);
+        body.extend(file_part);
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test]
+async fn the_upload_form_carries_its_csrf_token_in_the_body_not_the_address() {
+    let limits = kuzot_web::Limits {
+        upload_body_bytes: 1 << 20,
+        ..kuzot_web::Limits::default()
+    };
+    let h = Harness::with_limits(&[], limits);
+    let analyst = h.session("analyst");
+    let page = h.get("/imports", Some(&analyst)).await.text();
+    let form_at = page
+        .find("<form method=\"post\" action=\"/imports\"")
+        .expect("the upload form posts to a plain address");
+    let first_input = &page[form_at..][page[form_at..].find("<input").expect("an input")..];
+    assert!(
+        first_input.starts_with(&format!(
+            "<input type=\"hidden\" name=\"_csrf\" value=\"{}\">",
+            analyst.csrf
+        )),
+        "the token is not the form's first field: {}",
+        &first_input[..first_input.len().min(120)]
+    );
+    assert!(!page.contains("_csrf="), "a CSRF token is in an address");
+
+    let chat = b"12/03/2024, 14:05 - Aibek: Moskvada ish bor\n";
+    // No `x-csrf-token` header in any of these: the form cannot send one.
+    let post = |uri: String, content_type: String, body: Body| {
+        Request::post(uri)
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::COOKIE, format!("kuzot_session={}", analyst.cookie))
+            .body(body)
+            .expect("request")
+    };
+    let (content_type, body) = upload_form_body(Some(&analyst.csrf), false, chat);
+    let r = h
+        .send(post("/imports".into(), content_type, Body::from(body)))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    assert!(r.header("location").starts_with("/imports/jobs/"));
+
+    // The same body arriving a few bytes at a time: the token is found across the pieces.
+    let other_chat = b"12/03/2024, 14:06 - Aibek: Yana ish bor\n";
+    let (content_type, body) = upload_form_body(Some(&analyst.csrf), false, other_chat);
+    let pieces: Vec<Bytes> = body.chunks(7).map(Bytes::copy_from_slice).collect();
+    let r = h
+        .send(post(
+            "/imports".into(),
+            content_type,
+            Body::new(Chunked(pieces.into_iter())),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text());
+    let id: u64 = r
+        .header("location")
+        .rsplit('/')
+        .next()
+        .and_then(|id| id.parse().ok())
+        .expect("a job");
+    let done = h.wait_for_job(id).await;
+    assert_eq!(done["state"], "done", "the file arrived whole: {done}");
+
+    let wrong = "0".repeat(64);
+    for (uri, csrf, token_last, why) in [
+        (
+            format!("/imports?_csrf={}", analyst.csrf),
+            None,
+            false,
+            "in the address",
+        ),
+        (
+            "/imports".to_owned(),
+            Some(analyst.csrf.as_str()),
+            true,
+            "after the file",
+        ),
+        ("/imports".to_owned(), Some(wrong.as_str()), false, "wrong"),
+        ("/imports".to_owned(), None, false, "missing"),
+    ] {
+        let (content_type, body) = upload_form_body(csrf, token_last, chat);
+        let r = h.send(post(uri, content_type, Body::from(body))).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "token {why}: {}", r.text());
+    }
+
+    // The body limit still holds with the token in the body: cut at the limit, 413.
+    let (content_type, body) = upload_form_body(Some(&analyst.csrf), false, &vec![b'x'; 2 << 20]);
+    let pieces: Vec<Bytes> = body.chunks(64 << 10).map(Bytes::copy_from_slice).collect();
+    let r = h
+        .send(post(
+            "/imports".into(),
+            content_type,
+            Body::new(Chunked(pieces.into_iter())),
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.text());
+    assert!(r.text().contains("1 MiB"), "{}", r.text());
+}
+
+#[tokio::test]
+async fn methods_kuzot_does_not_serve_get_405_not_403() {
+    let h = Harness::with_files(&[]);
+    let analyst = h.session("analyst");
+    for method in ["PUT", "DELETE", "PATCH"] {
+        for (path, cookie) in [
+            ("/login", format!("kuzot_csrf={PRE_LOGIN_CSRF}")),
+            ("/login", String::new()),
+            ("/imports", format!("kuzot_session={}", analyst.cookie)),
+        ] {
+            let mut request = Request::builder().method(method).uri(path);
+            if !cookie.is_empty() {
+                request = request.header(header::COOKIE, cookie);
+            }
+            let r = h.send(request.body(Body::empty()).expect("request")).await;
+            assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            assert!(r.header("allow").contains("POST"), "{method} {path}");
+        }
+    }
+}

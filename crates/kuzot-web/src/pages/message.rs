@@ -519,15 +519,54 @@ pub fn new_label(
     })
 }
 
-/// Stores a label, re-indexes the document and writes the audit line.
-pub async fn save_label(state: &AppState, label: NewLabel) -> Result<Label, AppError> {
+/// Why a label's facts were refused, in the user's language.
+pub fn fact_problem_text(tr: &Tr, problem: &kuzot_service::FactProblem) -> String {
+    use kuzot_service::FactProblem;
+    let n = |v: usize| tr.int(v as u64);
+    match problem {
+        FactProblem::TooMany { count, limit } => tr.args(
+            "label-facts-too-many",
+            &[("count", n(*count).as_str()), ("limit", n(*limit).as_str())],
+        ),
+        FactProblem::NotAPhone { value } => tr.t1("label-facts-not-a-phone", "value", value),
+        FactProblem::EmptyPlace => tr.t("label-facts-empty-place"),
+        FactProblem::PlaceTooLong { chars, limit } => tr.args(
+            "label-facts-place-too-long",
+            &[("chars", n(*chars).as_str()), ("limit", n(*limit).as_str())],
+        ),
+        FactProblem::BadCurrency { value } => tr.t1("label-facts-bad-currency", "value", value),
+        FactProblem::BadAmount => tr.t("label-facts-bad-amount"),
+        FactProblem::SpanOutsideText {
+            start,
+            end,
+            text_bytes,
+            ..
+        } => tr.args(
+            "label-facts-span-outside",
+            &[
+                ("start", start.to_string().as_str()),
+                ("end", end.to_string().as_str()),
+                ("bytes", text_bytes.to_string().as_str()),
+            ],
+        ),
+    }
+}
+
+/// Stores a label, re-indexes the document and writes the audit line. Facts the service
+/// refuses are a 422 saying why in the user's language.
+pub async fn save_label(state: &AppState, tr: &Tr, label: NewLabel) -> Result<Label, AppError> {
     let id = label.document_id;
     let s = state.clone();
+    let tr = tr.clone();
     let saved = state
         .with_store(move |store| {
             let (saved, indexed) = kuzot_service::label_and_index(store, &s.index, &label)
                 .map_err(|e| match e {
                     kuzot_service::ServiceError::Store(e) => AppError::from(e),
+                    kuzot_service::ServiceError::LabelFacts(problem) => AppError::new(
+                        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                        fact_problem_text(&tr, &problem),
+                    ),
                     other => AppError::internal(other),
                 })?;
             // The label is stored; a failed re-index only delays search (the background
@@ -557,6 +596,7 @@ pub async fn save_label(state: &AppState, label: NewLabel) -> Result<Label, AppE
 pub async fn label(
     State(state): State<AppState>,
     Analyst(user, _): Analyst,
+    tr: Tr,
     Path(id): Path<i64>,
     Form(form): Form<LabelForm>,
 ) -> Result<Response, AppError> {
@@ -572,7 +612,7 @@ pub async fn label(
         (engine.as_ref() != Some(&parsed)).then_some(parsed)
     };
     let label = new_label(id, &user.name, &form.category, &form.note, facts)?;
-    save_label(&state, label).await?;
+    save_label(&state, &tr, label).await?;
     let next = crate::pages::session::safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()));
     let target = if next == "/" {
         format!("/messages/{id}")

@@ -72,16 +72,25 @@ impl Reply {
 
 /// A multipart body holding one file in the field `file`: (its content type, the body).
 pub fn multipart_file(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    multipart_files(&[(file_name, bytes)])
+}
+
+/// A multipart body holding these files, each in a field `file`, as the upload form sends
+/// several: (its content type, the body).
+pub fn multipart_files(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "kuzot-test-boundary-7d2f";
     let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
@@ -256,7 +265,7 @@ impl Harness {
         for _ in 0..600 {
             if let Some(job) = self.state.jobs.get(id) {
                 let status = job.status();
-                if status.state == "done" || status.state == "failed" {
+                if status.finished() {
                     return serde_json::to_value(status).expect("json");
                 }
             }
