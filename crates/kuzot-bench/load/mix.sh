@@ -81,14 +81,7 @@ log "store: $("$KUZOT" --data-dir "$RUN" --json stats | python3 -c 'import json,
 "$KUZOT" --data-dir "$RUN" serve --listen "127.0.0.1:$PORT" > "$OUT/server.log" 2>&1 &
 SERVER=$!
 PIDS+=("$SERVER")
-LINK=
-for _ in $(seq 1 600); do
-  LINK=$(grep -o "http://[^ ]*/setup/[^ ]*" "$OUT/server.log" || true)
-  [[ -n $LINK ]] && break
-  kill -0 "$SERVER" 2>/dev/null || { echo "server died:" >&2; cat "$OUT/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[[ -n $LINK ]] || { echo "no setup link after 5 min" >&2; exit 1; }
+LINK=$(setup_link_of "$OUT/server.log" "$SERVER" 5)
 first_admin_session "$LINK" "$BASE" "$OUT"
 
 # The mix: common and rare words, a phrase, filters, newest first, a deep page, the API,

@@ -99,14 +99,7 @@ rm -f "$DIR/accounts.db" "$DIR/accounts.db-wal" "$DIR/accounts.db-shm"
 START=$(date +%s.%N)
 "$KUZOT" --data-dir "$DIR" serve --listen "127.0.0.1:$PORT" > "$OUT/server.log" 2>&1 &
 SERVER_PID=$!
-LINK=
-for _ in $(seq 1 1800); do
-  LINK=$(grep -o "http://[^ ]*/setup/[^ ]*" "$OUT/server.log" || true)
-  [[ -n $LINK ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "server died:" >&2; cat "$OUT/server.log" >&2; exit 1; }
-  sleep 0.5
-done
-[[ -n $LINK ]] || { echo "no setup link after 15 min" >&2; exit 1; }
+LINK=$(setup_link_of "$OUT/server.log" "$SERVER_PID" 15)
 log "server up (index synced at start) after $(python3 -c "import time; print(round(time.time() - $START, 1))") s, pid $SERVER_PID"
 
 # --- 5. The first admin and a session -----------------------------------------------------

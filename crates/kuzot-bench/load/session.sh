@@ -1,5 +1,20 @@
 # Sourced by the load scripts: the first administrator of a throwaway store, and a session.
 #
+# setup_link_of LOG PID MINUTES: prints the one-time setup link that the server PID writes
+# to LOG, waiting up to MINUTES for it (the server builds its index first); exits the
+# script when the server dies or no link comes.
+setup_link_of() {
+  local log=$1 pid=$2 minutes=$3 link
+  for _ in $(seq 1 $((minutes * 120))); do
+    link=$(grep -o "http://[^ ]*/setup/[^ ]*" "$log" || true)
+    [[ -n $link ]] && { echo "$link"; return 0; }
+    kill -0 "$pid" 2>/dev/null || { echo "server died:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.5
+  done
+  echo "no setup link after $minutes min" >&2
+  exit 1
+}
+#
 # first_admin_session LINK BASE SCRATCH: creates the account "loadtest" through the one-time
 # setup LINK with a random password that lives only in this shell, logs in at BASE, and
 # exports KUZOT_COOKIE ("kuzot_session=…") for wrk and curl. SCRATCH is a directory for the

@@ -132,23 +132,16 @@ pub(crate) struct Scale {
 impl Scale {
     /// A linear axis covering `[lo, hi]` out to the nearest nice ticks.
     pub(crate) fn linear(lo: f64, hi: f64) -> Self {
-        let ticks = nice_ticks(lo, hi, 5);
-        let first = ticks.first().copied().unwrap_or(0.0);
-        let last = ticks.last().copied().unwrap_or(1.0);
-        Self {
-            lo: first,
-            hi: last,
-            log: false,
-            ticks,
-        }
+        Self::linear_with(lo, hi, false)
     }
 
     /// A linear axis covering `[lo, hi]`, with whole-number ticks when `whole` (counts).
     pub(crate) fn linear_with(lo: f64, hi: f64, whole: bool) -> Self {
-        if !whole {
-            return Self::linear(lo, hi);
-        }
-        let ticks = whole_ticks(lo, hi, 5);
+        let ticks = if whole {
+            whole_ticks(lo, hi, 5)
+        } else {
+            nice_ticks(lo, hi, 5)
+        };
         let first = ticks.first().copied().unwrap_or(0.0);
         let last = ticks.last().copied().unwrap_or(1.0);
         Self {
