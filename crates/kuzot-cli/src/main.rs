@@ -398,6 +398,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 keep_authors: keep_authors || settings.keep_authors,
                 operator: operator.unwrap_or_else(|| settings.operator_name()),
                 queue_analysis,
+                limits: settings.ingest.read_limits(),
             };
             let bar = progress::IngestBar::new(!cli.json);
             let summary = search_cmd::ingest_and_index(

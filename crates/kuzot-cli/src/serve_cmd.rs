@@ -56,8 +56,11 @@ fn write_examples(dir: &Path) -> anyhow::Result<PathBuf> {
     Ok(root)
 }
 
-/// The server's limits from the `[server]` settings.
-fn web_limits(server: &kuzot_service::ServerLimits) -> kuzot_web::Limits {
+/// The server's limits from the `[server]` settings, and its uploads' from `[ingest]`.
+fn web_limits(
+    server: &kuzot_service::ServerLimits,
+    ingest: &kuzot_service::IngestLimits,
+) -> kuzot_web::Limits {
     use std::time::Duration;
     let size = |bytes: u64| usize::try_from(bytes).unwrap_or(usize::MAX);
     kuzot_web::Limits {
@@ -69,6 +72,7 @@ fn web_limits(server: &kuzot_service::ServerLimits) -> kuzot_web::Limits {
         login_window: Duration::from_secs(server.login_window_seconds),
         connections: server.connections.max(1) as usize,
         header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds.max(1)),
+        read: ingest.read_limits(),
     }
 }
 
@@ -113,6 +117,7 @@ pub fn serve(
             .map_err(|e| anyhow::anyhow!("building the analysis engine: {e}"))?;
         let options = IngestOptions {
             operator: "kuzot demo".into(),
+            limits: settings.ingest.read_limits(),
             ..IngestOptions::default()
         };
         let summary = kuzot_service::ingest_paths(
@@ -139,7 +144,7 @@ pub fn serve(
         secure_cookies,
         rates: kuzot_model::RateTable::default(),
         operator: settings.operator_name(),
-        limits: web_limits(&settings.server),
+        limits: web_limits(&settings.server, &settings.ingest),
         analysis_by_workers: settings.server.analysis == kuzot_service::AnalysisMode::Workers,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -165,7 +170,10 @@ mod tests {
     #[test]
     fn the_default_server_settings_are_the_servers_default_limits() {
         assert_eq!(
-            super::web_limits(&kuzot_service::ServerLimits::default()),
+            super::web_limits(
+                &kuzot_service::ServerLimits::default(),
+                &kuzot_service::IngestLimits::default(),
+            ),
             kuzot_web::Limits::default()
         );
     }

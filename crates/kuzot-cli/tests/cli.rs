@@ -579,3 +579,59 @@ fn worker_once_drains_a_queued_import() {
     assert_eq!(categories.len(), 1, "{categories:?}");
     assert_ne!(categories[0], "other", "the analysis reached the index");
 }
+
+/// The `[ingest]` limits of a settings file reach `kuzot ingest`: a record over
+/// `record_bytes` is rejected with its line, the rest of the file is imported.
+#[test]
+fn ingest_limits_in_the_settings_file_bound_what_an_import_accepts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("posts.jsonl");
+    let long = "Вахта, оплата каждую неделю. ".repeat(60);
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n{}\n{}\n",
+            serde_json::json!({"id": "1", "text": "Требуются разнорабочие на склад"}),
+            serde_json::json!({"id": "2", "text": long}),
+            serde_json::json!({"id": "3", "text": "Ищу работу водителем"}),
+        ),
+    )
+    .expect("write");
+    let settings = dir.path().join("kuzot.toml");
+    std::fs::write(&settings, "[ingest]\nrecord_bytes = 1000\n").expect("write");
+
+    let limited = dir.path().join("limited");
+    let out = kuzot(
+        &limited,
+        &[
+            "--config",
+            settings.to_str().expect("utf-8"),
+            "--json",
+            "ingest",
+            file.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = json(&out);
+    let imported = &summary["files"][0];
+    assert_eq!(imported["added"], 2, "{summary}");
+    assert_eq!(imported["rejected"], 1, "{summary}");
+    let reason = imported["rejected_records"][0].to_string();
+    assert!(
+        reason.contains("1000"),
+        "the reason names the limit: {reason}"
+    );
+
+    let unlimited = dir.path().join("unlimited");
+    let out = kuzot(
+        &unlimited,
+        &["--json", "ingest", file.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["files"][0]["added"], 3);
+}

@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 
 use kuzot_analysis::Engine;
 use kuzot_ingest::{
-    ColumnMapping, DocumentSink, ReadError, ReadOptions, RecordError, SinkError, detect_format,
+    ColumnMapping, DocumentSink, ReadError, ReadLimits, ReadOptions, RecordError, SinkError,
+    detect_format,
 };
 use kuzot_model::{Analysis, ChatRef, RawDocument, SourceFormat, SourcePosition};
 use kuzot_store::{Import, ImportCounts, NewSource, Store, StoreError};
@@ -33,6 +34,8 @@ pub struct IngestOptions {
     /// Store the documents without analysing them and put them in the analysis queue,
     /// for `kuzot worker` processes (the engine given, if any, is not used).
     pub queue_analysis: bool,
+    /// Size and nesting bounds for the readers (the `[ingest]` settings).
+    pub limits: ReadLimits,
 }
 
 /// Receives progress while files are ingested (the CLI draws a bar with it).
@@ -496,9 +499,9 @@ fn ingest_file(
     source.keep_authors = options.keep_authors;
     source.queue_analysis = options.queue_analysis;
     let read_options = ReadOptions {
+        limits: options.limits,
         columns: options.columns.clone(),
         file_name: Some(name.clone()),
-        ..ReadOptions::default()
     };
     let ended = match import_kept_file(store, source, kept, format, &read_options, engine, progress)
     {

@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+use kuzot_ingest::ReadLimits;
+
 use serde::Deserialize;
 
 use crate::ServiceError;
@@ -57,6 +59,18 @@ header_read_timeout_seconds = 20
 # queued; `kuzot worker` processes analyse them, and search shows their categories as
 # they finish).
 analysis = "in-process"
+
+# Limits of every import (`kuzot ingest`, uploads, the demo), so that no crafted file
+# exhausts the machine. A record or document over them is rejected with its position and
+# the rest of the file is imported; a file nested too deeply is rejected whole.
+[ingest]
+# The most bytes one record may take in the file (a Telegram message, a CSV row, a JSONL
+# line, a WhatsApp message with its further lines); the reader holds at most this much.
+record_bytes = 8388608
+# The most bytes of text one stored document may hold.
+document_bytes = 4194304
+# How deeply a Telegram JSON export may nest outside its messages (real ones: 4 levels).
+nesting_depth = 64
 "#;
 
 /// kuzot's settings.
@@ -78,6 +92,55 @@ pub struct Settings {
     /// Limits of the web server.
     #[serde(default)]
     pub server: ServerLimits,
+    /// Limits of every import.
+    #[serde(default)]
+    pub ingest: IngestLimits,
+}
+
+/// The `[ingest]` table: size and nesting bounds of every import (see [`DEFAULT_CONFIG`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IngestLimits {
+    /// The most bytes one record may take in the file.
+    pub record_bytes: u64,
+    /// The most bytes of text one document may hold.
+    pub document_bytes: u64,
+    /// How deeply a Telegram JSON export may nest outside its messages.
+    pub nesting_depth: u32,
+}
+
+impl Default for IngestLimits {
+    fn default() -> IngestLimits {
+        let read = ReadLimits::default();
+        IngestLimits {
+            record_bytes: read.max_record_bytes,
+            document_bytes: read.max_document_bytes as u64,
+            nesting_depth: read.max_nesting_depth as u32,
+        }
+    }
+}
+
+impl IngestLimits {
+    /// The readers' limits. Zero is refused when the settings are loaded, so every bound
+    /// here is at least 1.
+    pub fn read_limits(&self) -> ReadLimits {
+        ReadLimits {
+            max_record_bytes: self.record_bytes,
+            max_document_bytes: usize::try_from(self.document_bytes).unwrap_or(usize::MAX),
+            max_nesting_depth: self.nesting_depth as usize,
+        }
+    }
+
+    /// The first bound set to zero, which would refuse every record or every file.
+    fn zero_bound(&self) -> Option<&'static str> {
+        [
+            ("ingest.record_bytes", self.record_bytes),
+            ("ingest.document_bytes", self.document_bytes),
+            ("ingest.nesting_depth", u64::from(self.nesting_depth)),
+        ]
+        .into_iter()
+        .find_map(|(name, value)| (value == 0).then_some(name))
+    }
 }
 
 /// The `[server]` table: resource limits of `kuzot serve` (see [`DEFAULT_CONFIG`]).
@@ -146,6 +209,7 @@ impl std::fmt::Debug for Settings {
             .field("operator", &self.operator)
             .field("keep_authors", &self.keep_authors)
             .field("server", &self.server)
+            .field("ingest", &self.ingest)
             .finish()
     }
 }
@@ -162,6 +226,7 @@ impl Default for Settings {
             operator: None,
             keep_authors: false,
             server: ServerLimits::default(),
+            ingest: IngestLimits::default(),
         }
     }
 }
@@ -186,10 +251,17 @@ impl Settings {
                 });
             }
         };
-        toml::from_str(&text).map_err(|e| ServiceError::Settings {
-            path,
+        let settings: Settings = toml::from_str(&text).map_err(|e| ServiceError::Settings {
+            path: path.clone(),
             reason: e.to_string(),
-        })
+        })?;
+        if let Some(name) = settings.ingest.zero_bound() {
+            return Err(ServiceError::Settings {
+                path,
+                reason: format!("{name} must be at least 1"),
+            });
+        }
+        Ok(settings)
     }
 
     /// Where the evidence store is: `database_url` when set, else the SQLite store of
@@ -219,6 +291,27 @@ mod tests {
     fn the_printed_default_is_the_default() {
         let parsed: Settings = toml::from_str(DEFAULT_CONFIG).expect("valid TOML");
         assert_eq!(parsed, Settings::default());
+    }
+
+    #[test]
+    fn ingest_limits_are_read_and_zero_is_refused_by_name() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kuzot.toml");
+        std::fs::write(&path, "[ingest]\nrecord_bytes = 1000\nnesting_depth = 8\n").expect("write");
+        let limits = Settings::load(Some(&path))
+            .expect("load")
+            .ingest
+            .read_limits();
+        assert_eq!(limits.max_record_bytes, 1000);
+        assert_eq!(limits.max_nesting_depth, 8);
+        assert_eq!(
+            limits.max_document_bytes,
+            ReadLimits::DEFAULT_MAX_DOCUMENT_BYTES,
+            "an unset bound keeps its default"
+        );
+        std::fs::write(&path, "[ingest]\ndocument_bytes = 0\n").expect("write");
+        let err = Settings::load(Some(&path)).expect_err("zero");
+        assert!(err.to_string().contains("ingest.document_bytes"), "{err}");
     }
 
     #[test]

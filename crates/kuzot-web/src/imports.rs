@@ -382,6 +382,7 @@ pub fn start_import(
             format,
             operator: user.clone(),
             queue_analysis: state.analysis_by_workers,
+            limits: state.limits.read,
             ..IngestOptions::default()
         };
         let outcome = run_caught(|| -> Result<IngestSummary, String> {

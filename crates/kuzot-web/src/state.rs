@@ -210,6 +210,8 @@ pub struct Limits {
     /// Time a client has to send a request's headers, and to start the next request of a
     /// kept-alive connection, before the connection is closed.
     pub header_read_timeout: Duration,
+    /// Size and nesting bounds of what an upload's readers accept (the `[ingest]` settings).
+    pub read: kuzot_ingest::ReadLimits,
 }
 
 impl Default for Limits {
@@ -223,6 +225,7 @@ impl Default for Limits {
             login_window: Duration::from_secs(15 * 60),
             connections: 1024,
             header_read_timeout: Duration::from_secs(20),
+            read: kuzot_ingest::ReadLimits::default(),
         }
     }
 }
