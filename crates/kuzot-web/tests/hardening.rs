@@ -653,6 +653,12 @@ async fn an_upload_with_nothing_usable_ends_rejected_and_says_why_in_each_langua
                 "{name} ({lang}): the page does not say nothing was imported:\n{page}"
             );
             assert!(page.contains(reason), "{name} ({lang}): no reason:\n{page}");
+            // A finished job shows no progress bar and no "so far".
+            assert!(
+                !page.contains("<progress"),
+                "{name} ({lang}): a progress bar"
+            );
+            assert!(!page.contains("so far"), "{name} ({lang}): \"so far\"");
         }
     }
     // The rows' own reason is named too, so the analyst knows what to fix.

@@ -190,6 +190,7 @@ import-nothing-service-only = it holds only service messages (encryption notices
 import-nothing-no-records = no message was found in it
 import-first-rejected = the first rejected record: { $reason }
 import-documents = messages stored so far
+import-documents-final = messages stored
 import-added = { $n } added
 import-already = { $n } already present
 import-rejected = { $n } rejected

@@ -184,6 +184,7 @@ import-nothing-service-only = файлда кызматтык билдирүүл
 import-nothing-no-records = файлдан бир да билдирүү табылган жок
 import-first-rejected = четке кагылган биринчи жазуу: { $reason }
 import-documents = билдирүү сакталды
+import-documents-final = билдирүү сакталды
 import-added = кошулду: { $n }
 import-already = мурун бар болчу: { $n }
 import-rejected = четке кагылды: { $n }

@@ -192,6 +192,7 @@ import-nothing-service-only = в файле только служебные со
 import-nothing-no-records = сообщений в файле не найдено
 import-first-rejected = первая отклонённая запись: { $reason }
 import-documents = сообщений сохранено
+import-documents-final = сообщений сохранено
 import-added = добавлено: { $n }
 import-already = уже было: { $n }
 import-rejected = отклонено: { $n }
