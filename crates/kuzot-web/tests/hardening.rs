@@ -705,29 +705,14 @@ async fn an_upload_with_nothing_usable_ends_rejected_and_says_why_in_each_langua
 /// A multipart upload as the form sends it: the `_csrf` field (when given) before the file,
 /// or after it when `token_last`.
 fn upload_form_body(csrf: Option<&str>, token_last: bool, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----kuzotFormBoundary9x";
-    let token_part = csrf
-        .map(|t| {
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{t}\r\n")
-                .into_bytes()
-        })
-        .unwrap_or_default();
-    let mut file_part = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"WhatsApp Chat with Ish.txt\"\r\nContent-Type: text/plain\r\n\r\n"
-    )
-    .into_bytes();
-    file_part.extend_from_slice(bytes);
-    file_part.extend_from_slice(b"\r\n");
-    let mut body = Vec::new();
-    if token_last {
-        body.extend(file_part);
-        body.extend(token_part);
-    } else {
-        body.extend(token_part);
-        body.extend(file_part);
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
+    let file = common::Part::File("WhatsApp Chat with Ish.txt", bytes);
+    let token = csrf.map(|t| common::Part::Field("_csrf", t));
+    let parts: Vec<common::Part> = match token {
+        Some(token) if token_last => vec![file, token],
+        Some(token) => vec![token, file],
+        None => vec![file],
+    };
+    common::multipart(&parts)
 }
 
 #[tokio::test]

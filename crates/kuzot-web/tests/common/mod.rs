@@ -78,16 +78,40 @@ pub fn multipart_file(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
 /// A multipart body holding these files, each in a field `file`, as the upload form sends
 /// several: (its content type, the body).
 pub fn multipart_files(files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let parts: Vec<Part> = files
+        .iter()
+        .map(|(name, bytes)| Part::File(name, bytes))
+        .collect();
+    multipart(&parts)
+}
+
+/// One part of a multipart form.
+pub enum Part<'a> {
+    /// A text field: its name and value.
+    Field(&'a str, &'a str),
+    /// A file in the field `file`: its name and content.
+    File(&'a str, &'a [u8]),
+}
+
+/// A multipart body of these parts, in this order: (its content type, the body).
+pub fn multipart(parts: &[Part]) -> (String, Vec<u8>) {
     let boundary = "kuzot-test-boundary-7d2f";
     let mut body = Vec::new();
-    for (file_name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
+    for part in parts {
+        let (head, content) = match part {
+            Part::Field(name, value) => (
+                format!("Content-Disposition: form-data; name=\"{name}\""),
+                value.as_bytes(),
+            ),
+            Part::File(file_name, bytes) => (
+                format!(
+                    "Content-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream"
+                ),
+                *bytes,
+            ),
+        };
+        body.extend_from_slice(format!("--{boundary}\r\n{head}\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
