@@ -796,6 +796,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     ExportFormat::Jsonl
                 }
             };
+            // The same rate table as the web application's pay figures.
+            let rates = kuzot_model::RateTable::default();
             let count = match output {
                 Some(path) => {
                     // Write beside the target and rename, so a failed export leaves no half file.
@@ -803,7 +805,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     let file = std::fs::File::create(&tmp)
                         .with_context(|| format!("{}", tmp.display()))?;
                     let mut out = std::io::BufWriter::new(file);
-                    let count = kuzot_service::export_documents(&store, &filter, format, &mut out)?;
+                    let count =
+                        kuzot_service::export_documents(&store, &filter, format, &rates, &mut out)?;
                     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
                     std::fs::rename(&tmp, &path).with_context(|| format!("{}", path.display()))?;
                     count
@@ -811,7 +814,8 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 None => {
                     let stdout = std::io::stdout();
                     let mut out = std::io::BufWriter::new(stdout.lock());
-                    let count = kuzot_service::export_documents(&store, &filter, format, &mut out)?;
+                    let count =
+                        kuzot_service::export_documents(&store, &filter, format, &rates, &mut out)?;
                     out.flush()?;
                     count
                 }

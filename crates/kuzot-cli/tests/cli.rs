@@ -635,3 +635,87 @@ fn ingest_limits_in_the_settings_file_bound_what_an_import_accepts() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(json(&out)["files"][0]["added"], 3);
 }
+
+#[test]
+fn export_writes_the_web_exports_columns_with_genre_topic_and_facts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let imported = kuzot(
+        &data,
+        &[
+            "ingest",
+            repo_root()
+                .join("examples/telegram")
+                .to_str()
+                .expect("path"),
+        ],
+    );
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+
+    let csv_out = kuzot(&data, &["export", "--format", "csv"]);
+    assert!(csv_out.status.success());
+    let mut reader = csv::Reader::from_reader(&csv_out.stdout[..]);
+    let header: Vec<String> = reader
+        .headers()
+        .expect("header")
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(header, kuzot_service::EXPORT_COLUMNS.to_vec());
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    let stored = json(&kuzot(&data, &["--json", "stats"]))["documents"]
+        .as_u64()
+        .expect("documents");
+    assert!(stored > 1, "the example chat is stored");
+    assert_eq!(
+        rows.len() as u64,
+        stored,
+        "every stored message is exported"
+    );
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    for row in &rows {
+        assert_eq!(row.get(column("source_sha256")).map(str::len), Some(64));
+        assert!(
+            !row.get(column("genre")).unwrap_or("").is_empty(),
+            "{row:?}"
+        );
+    }
+
+    let jsonl = kuzot(&data, &["export", "--format", "jsonl"]);
+    assert!(jsonl.status.success());
+    let lines: Vec<serde_json::Value> = stdout(&jsonl)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), rows.len());
+    for line in &lines {
+        let keys: Vec<&str> = line
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = kuzot_service::EXPORT_COLUMNS.to_vec();
+        expected.sort_unstable();
+        let mut keys = keys;
+        keys.sort_unstable();
+        assert_eq!(keys, expected);
+    }
+    // The example chat holds recruitment ads with phones and pay: their facts are exported.
+    let ad = lines
+        .iter()
+        .find(|l| l["genre"] == "ad" && l["phones"].as_array().is_some_and(|p| !p.is_empty()))
+        .expect("an ad with a phone");
+    assert!(
+        ad["topic"].is_string() && ad["category"].is_string(),
+        "{ad}"
+    );
+    assert!(
+        lines.iter().any(|l| l["monthly_pay_rub"].is_number()),
+        "some ad states pay"
+    );
+}

@@ -29,7 +29,9 @@ pub use analysis::{
     read_gold, reanalyze, recluster, train_model, training_examples,
 };
 pub use error::ServiceError;
-pub use export::{ExportFormat, export_documents, spreadsheet_safe};
+pub use export::{
+    EXPORT_COLUMNS, ExportFormat, ExportRow, export_documents, export_rows, spreadsheet_safe,
+};
 pub use flow::{
     DrainReport, DrainUntil, IndexedIngest, StoreFeed, WORKER_BATCH, drain_analysis_queue,
     follow_index, ingest_and_index, label_and_index, reanalyze_and_index, rebuild_index,

@@ -8,15 +8,13 @@
 //! formula (CSV cells get the guard of `kuzot_service::spreadsheet_safe`; XLSX cells are
 //! written as strings and numbers only).
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use kuzot_search::{SearchIndex, SearchQuery};
-use kuzot_store::{IndexRow, Store, StoredDocument};
-use serde::Serialize;
+use kuzot_service::{EXPORT_COLUMNS as COLUMNS, ExportRow};
+use kuzot_store::Store;
 
 use crate::auth::Viewer;
 use crate::error::AppError;
@@ -68,132 +66,6 @@ impl ExportKind {
     }
 }
 
-/// Column names, in order (CSV header, XLSX header, JSONL keys).
-pub const COLUMNS: [&str; 17] = [
-    "id",
-    "time",
-    "chat",
-    "category",
-    "lang",
-    "text",
-    "phones",
-    "places",
-    "orgs",
-    "promises",
-    "monthly_pay_rub",
-    "source_sha256",
-    "source_name",
-    "record",
-    "line",
-    "byte",
-    "url",
-];
-
-/// One exported document.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ExportRow {
-    /// Document id.
-    pub id: i64,
-    /// Time of the message (RFC 3339).
-    pub time: Option<String>,
-    /// Chat or channel.
-    pub chat: Option<String>,
-    /// Category in force (the latest label, else the engine's).
-    pub category: Option<String>,
-    /// Main language.
-    pub lang: Option<String>,
-    /// The text as stored.
-    pub text: String,
-    /// Phones in force.
-    pub phones: Vec<String>,
-    /// Place ids in force.
-    pub places: Vec<String>,
-    /// Organisation ids in force.
-    pub orgs: Vec<String>,
-    /// Promise ids in force.
-    pub promises: Vec<String>,
-    /// Best monthly pay offered, in roubles.
-    pub monthly_pay_rub: Option<f64>,
-    /// SHA-256 of the source file.
-    pub source_sha256: String,
-    /// Original name of the source file.
-    pub source_name: String,
-    /// Record number in the source.
-    pub record: u64,
-    /// Line in the source.
-    pub line: Option<u64>,
-    /// Byte offset in the source.
-    pub byte: Option<u64>,
-    /// URL of the message.
-    pub url: Option<String>,
-}
-
-impl ExportRow {
-    /// A row from a document and its index row (category and facts in force).
-    pub fn new(
-        doc: StoredDocument,
-        in_force: Option<&IndexRow>,
-        rates: &kuzot_model::RateTable,
-    ) -> ExportRow {
-        let facts = in_force.map(|r| &r.facts);
-        ExportRow {
-            id: doc.id,
-            time: doc.time,
-            chat: doc.chat,
-            category: in_force
-                .and_then(|r| r.category)
-                .map(|c| c.as_str().to_owned())
-                .or(doc.category),
-            lang: doc.lang,
-            text: doc.text,
-            phones: facts.map(|f| f.phones.clone()).unwrap_or_default(),
-            places: facts
-                .map(|f| f.places.iter().map(|p| p.id.clone()).collect())
-                .unwrap_or_default(),
-            orgs: facts
-                .map(|f| f.orgs.iter().map(|o| o.as_str().to_owned()).collect())
-                .unwrap_or_default(),
-            promises: facts
-                .map(|f| f.promises.iter().map(|p| p.as_str().to_owned()).collect())
-                .unwrap_or_default(),
-            monthly_pay_rub: facts.and_then(|f| rates.best_monthly_rub(&f.money)),
-            source_sha256: doc.source,
-            source_name: doc.source_name,
-            record: doc.position.index,
-            line: doc.position.line,
-            byte: doc.position.byte_offset,
-            url: doc.url,
-        }
-    }
-
-    /// The cells as text, in [`COLUMNS`] order (lists joined with `; `), unguarded.
-    pub fn cells(&self) -> [String; 17] {
-        let opt = |v: &Option<String>| v.clone().unwrap_or_default();
-        let num = |v: Option<u64>| v.map(|n| n.to_string()).unwrap_or_default();
-        [
-            self.id.to_string(),
-            opt(&self.time),
-            opt(&self.chat),
-            opt(&self.category),
-            opt(&self.lang),
-            self.text.clone(),
-            self.phones.join("; "),
-            self.places.join("; "),
-            self.orgs.join("; "),
-            self.promises.join("; "),
-            self.monthly_pay_rub
-                .map(|v| format!("{v:.0}"))
-                .unwrap_or_default(),
-            self.source_sha256.clone(),
-            self.source_name.clone(),
-            self.record.to_string(),
-            num(self.line),
-            num(self.byte),
-            opt(&self.url),
-        ]
-    }
-}
-
 /// The ids of every document matching `query`, in its order. Refuses (413) above `max`.
 pub fn matching_ids(
     index: &SearchIndex,
@@ -237,20 +109,7 @@ pub fn rows(
     ids: &[i64],
     rates: &kuzot_model::RateTable,
 ) -> Result<Vec<ExportRow>, AppError> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(BATCH) {
-        let docs = store.documents(chunk)?;
-        let mut in_force: HashMap<i64, IndexRow> = store
-            .index_rows(chunk)?
-            .into_iter()
-            .map(|r| (r.id, r))
-            .collect();
-        for doc in docs {
-            let row = in_force.remove(&doc.id);
-            out.push(ExportRow::new(doc, row.as_ref(), rates));
-        }
-    }
-    Ok(out)
+    Ok(kuzot_service::export_rows(store, ids, rates)?)
 }
 
 /// CSV with a UTF-8 byte-order mark, a header row, and every cell guarded against formulas.
@@ -310,14 +169,7 @@ pub fn to_xlsx(rows: &[ExportRow]) -> Result<Vec<u8>, AppError> {
         let cells = row.cells();
         for (col, cell) in (0u16..).zip(cells.iter()) {
             let name = COLUMNS.get(usize::from(col)).copied().unwrap_or("");
-            let number = match name {
-                "id" => Some(row.id as f64),
-                "monthly_pay_rub" => row.monthly_pay_rub,
-                "record" => Some(row.record as f64),
-                "line" => row.line.map(|v| v as f64),
-                "byte" => row.byte.map(|v| v as f64),
-                _ => None,
-            };
+            let number = row.number(name);
             match number {
                 Some(n) if n.is_finite() => {
                     sheet.write_number(r, col, n).map_err(xlsx)?;
@@ -407,8 +259,13 @@ mod tests {
             id: 7,
             time: Some("2024-03-01T10:00:00Z".into()),
             chat: Some("-chat".into()),
+            author: Some("user-3f2a".into()),
+            message_id: Some("41".into()),
             category: Some("pmc".into()),
+            genre: Some("ad".into()),
+            topic: Some("pmc".into()),
             lang: Some("ru".into()),
+            cluster: Some(2),
             text: text.into(),
             phones: vec!["+79990002233".into(), "+79990002234".into()],
             places: vec!["mariupol".into()],
@@ -417,9 +274,10 @@ mod tests {
             monthly_pay_rub: Some(210_000.0),
             source_sha256: "ab".repeat(32),
             source_name: "result.json".into(),
+            format: "telegram_json".into(),
             record: 3,
             line: Some(40),
-            byte: None,
+            byte_offset: None,
             url: None,
         }
     }
