@@ -245,8 +245,11 @@ pub trait AccountStore: Send + Sync {
     /// Revokes one of an account's tokens; false when it has no such token.
     fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<bool, AccountError>;
 
-    /// Makes a one-time setup link token (for the first admin), replacing any older one;
-    /// returns the secret.
+    /// Makes a one-time setup link token (for the first admin); returns the secret.
+    ///
+    /// Other links stay valid: several `kuzot serve` processes starting on one empty
+    /// database each print their own link, and whichever is used first makes the only
+    /// administrator and burns every link (see `complete_setup`).
     fn create_setup_link(&self) -> Result<String, AccountError>;
     /// Whether a setup link is valid (it is, until used, and only while no account exists).
     fn setup_link_valid(&self, token: &str) -> Result<bool, AccountError>;

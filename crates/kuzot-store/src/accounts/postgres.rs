@@ -541,14 +541,10 @@ impl AccountStore for PostgresAccounts {
     fn create_setup_link(&self) -> Result<String, AccountError> {
         let token = random_token()?;
         self.with_client(|c| {
-            let mut tx = c.transaction()?;
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SETUP_LOCK])?;
-            tx.execute("DELETE FROM accounts_setup_links", &[])?;
-            tx.execute(
+            c.execute(
                 "INSERT INTO accounts_setup_links (token_sha256, created_at) VALUES ($1, $2)",
                 &[&sha256_hex(&token), &now_rfc3339()],
             )?;
-            tx.commit()?;
             Ok(())
         })?;
         Ok(token)

@@ -352,14 +352,11 @@ impl AccountStore for SqliteAccounts {
 
     fn create_setup_link(&self) -> Result<String, AccountError> {
         let token = random_token()?;
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        tx.execute("DELETE FROM setup_links", [])?;
-        tx.execute(
+        let conn = self.conn();
+        conn.execute(
             "INSERT INTO setup_links (token_sha256, created_at) VALUES (?1, ?2)",
             params![sha256_hex(&token), now_rfc3339()],
         )?;
-        tx.commit()?;
         Ok(token)
     }
 
