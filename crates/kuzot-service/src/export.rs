@@ -90,7 +90,7 @@ pub struct ExportRow {
     pub source_name: String,
     /// Format of the source file (`telegram_json`…).
     pub format: String,
-    /// Record number in the source, from 0 (the reader's count of records).
+    /// Record number in the source, from 1, as in the citation of the message.
     pub record: u64,
     /// Line in the source, from 1.
     pub line: Option<u64>,
@@ -138,7 +138,7 @@ impl ExportRow {
             source_sha256: doc.source,
             source_name: doc.source_name,
             format: doc.format,
-            record: doc.position.index,
+            record: doc.position.index.saturating_add(1),
             line: doc.position.line,
             byte_offset: doc.position.byte_offset,
             url: doc.url,

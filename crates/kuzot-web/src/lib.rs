@@ -20,6 +20,7 @@
 pub mod accounts;
 pub mod api;
 pub mod auth;
+pub mod byte_range;
 pub mod cite;
 pub mod error;
 pub mod export;

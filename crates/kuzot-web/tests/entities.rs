@@ -329,6 +329,57 @@ async fn sources_are_listed_and_their_files_downloaded_by_analysts_only() {
     assert_eq!(r.bytes.len() as u64, source.size);
     use sha2::Digest as _;
     assert_eq!(hex::encode(sha2::Sha256::digest(&r.bytes)), source.sha256);
+    assert_eq!(r.header("accept-ranges"), "bytes");
+    let etag = r.header("etag");
+    assert_eq!(etag, format!("\"{}\"", source.sha256));
+
+    // A broken download resumes: the two parts join into the file exactly.
+    let ranged = |range: String, if_range: Option<String>| {
+        let mut request = axum::http::Request::get(&file)
+            .header("cookie", format!("kuzot_session={}", analyst.cookie))
+            .header("range", range);
+        if let Some(v) = if_range {
+            request = request.header("if-range", v);
+        }
+        request.body(axum::body::Body::empty()).expect("request")
+    };
+    let cut = source.size / 3;
+    let head = h.send(ranged(format!("bytes=0-{}", cut - 1), None)).await;
+    assert_eq!(head.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        head.header("content-range"),
+        format!("bytes 0-{}/{}", cut - 1, source.size)
+    );
+    assert_eq!(head.bytes.len() as u64, cut);
+    let tail = h
+        .send(ranged(format!("bytes={cut}-"), Some(etag.clone())))
+        .await;
+    assert_eq!(tail.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        tail.header("content-length"),
+        (source.size - cut).to_string()
+    );
+    let joined = [head.bytes.clone(), tail.bytes].concat();
+    assert_eq!(joined, r.bytes);
+    // Another file's validator: the whole file again, not a part of this one.
+    let stale = h
+        .send(ranged(format!("bytes={cut}-"), Some("\"0000\"".into())))
+        .await;
+    assert_eq!(stale.status, StatusCode::OK);
+    assert_eq!(stale.bytes, r.bytes);
+    let beyond = h
+        .send(ranged(format!("bytes={}-", source.size), None))
+        .await;
+    assert_eq!(beyond.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        beyond.header("content-range"),
+        format!("bytes */{}", source.size)
+    );
+    assert!(
+        !beyond.text().contains("error-explain"),
+        "the 416 page explains itself: {}",
+        beyond.text()
+    );
 }
 
 #[tokio::test]

@@ -208,6 +208,7 @@ error-explain-404 = There is no such page or record here. The address may be mis
 error-explain-405 = This address cannot be used this way. Open it from a link or a form in kuzot.
 error-explain-409 = This conflicts with something that already exists.
 error-explain-413 = The file or the form is larger than kuzot accepts.
+error-explain-416 = The requested part lies beyond the end of the file: download it again from the start.
 error-explain-429 = Too many attempts. Wait a few minutes and try again.
 error-explain-500 = Something went wrong on the server. The server log has the details; try again later.
 error-explain-503 = The store is busy, usually with an import. Try again in a moment.

@@ -11,14 +11,18 @@ use askama::Template;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_TYPE};
-use axum::http::{HeaderValue, Uri};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::{
+    ACCEPT_RANGES, CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, ETAG,
+    IF_RANGE, RANGE,
+};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::Response;
 use axum::routing::get;
 use kuzot_store::{RejectedRecordRow, SourceRecord};
 use serde::Deserialize;
 
 use crate::auth::{Analyst, Viewer};
+use crate::byte_range;
 use crate::error::AppError;
 use crate::filters::SearchParams;
 use crate::i18n::Tr;
@@ -369,17 +373,51 @@ pub async fn source_page(
     })
 }
 
-/// GET /sources/{id}/file — the original bytes as kept, always as a download.
+/// GET /sources/{id}/file — the original bytes as kept, always as a download; a `Range`
+/// request gets that part (see [`crate::byte_range`]), so a broken download resumes.
 pub async fn source_file(
     State(state): State<AppState>,
     Analyst(user, _): Analyst,
     Path(id): Path<String>,
+    headers: HeaderMap,
 ) -> Result<Response, AppError> {
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::not_found(format!("source {id:?}")))?;
     let (source, _) = load_source(&state, id).await?;
     let sha = source.sha256.clone();
+    let etag = byte_range::entity_tag(&source.sha256);
+    let range = byte_range::answer(
+        headers.get(RANGE),
+        headers.get(IF_RANGE),
+        &etag,
+        source.size,
+    );
+    let mut parts = Response::new(()).into_parts().0;
+    parts
+        .headers
+        .insert(ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(tag) = HeaderValue::from_str(&etag) {
+        parts.headers.insert(ETAG, tag);
+    }
+    let (skip, length) = match range {
+        byte_range::RangeAnswer::Whole => (0, source.size),
+        byte_range::RangeAnswer::Part { start, end } => {
+            parts.status = StatusCode::PARTIAL_CONTENT;
+            let content_range = format!("bytes {start}-{end}/{}", source.size);
+            if let Ok(value) = HeaderValue::from_str(&content_range) {
+                parts.headers.insert(CONTENT_RANGE, value);
+            }
+            (start, end - start + 1)
+        }
+        byte_range::RangeAnswer::Unsatisfiable => {
+            parts.status = StatusCode::RANGE_NOT_SATISFIABLE;
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{}", source.size)) {
+                parts.headers.insert(CONTENT_RANGE, value);
+            }
+            return Ok(Response::from_parts(parts, Body::empty()));
+        }
+    };
     // Opening proves the file is there (and readable) before a response starts; then a
     // blocking task streams it in chunks, whichever backend keeps it, never whole in memory.
     let reader = state
@@ -389,10 +427,28 @@ pub async fn source_file(
         http_body_util::channel::Channel::<axum::body::Bytes, std::io::Error>::new(4);
     let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
+        use std::io::Read;
         let mut reader = reader;
+        // The store gives a reader, not a seekable file (PostgreSQL keeps files in
+        // chunks): the bytes before the range are read and dropped.
+        match std::io::copy(&mut (&mut reader).take(skip), &mut std::io::sink()) {
+            Ok(skipped) if skipped == skip => {}
+            Ok(_) => {
+                sender.abort(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the kept file is shorter than its recorded size",
+                ));
+                return;
+            }
+            Err(e) => {
+                sender.abort(e);
+                return;
+            }
+        }
+        let mut reader = reader.take(length);
         loop {
             let mut chunk = vec![0u8; 256 * 1024];
-            match std::io::Read::read(&mut reader, &mut chunk) {
+            match reader.read(&mut chunk) {
                 Ok(0) => return,
                 Ok(n) => {
                     chunk.truncate(n);
@@ -410,11 +466,9 @@ pub async fn source_file(
             }
         }
     });
-    let mut response = Response::new(Body::new(body));
-    if let Ok(length) = HeaderValue::from_str(&source.size.to_string()) {
-        response.headers_mut().insert(CONTENT_LENGTH, length);
+    if let Ok(value) = HeaderValue::from_str(&length.to_string()) {
+        parts.headers.insert(CONTENT_LENGTH, value);
     }
-    let (mut parts, body) = response.into_parts();
     parts.headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
@@ -422,8 +476,8 @@ pub async fn source_file(
     let disposition = HeaderValue::from_str(&crate::export::attachment(&source.original_name))
         .map_err(AppError::internal)?;
     parts.headers.insert(CONTENT_DISPOSITION, disposition);
-    tracing::info!(user = %user.name, source = id, "source file download");
-    Ok(Response::from_parts(parts, Body::new(body)).into_response())
+    tracing::info!(user = %user.name, source = id, partial = skip > 0 || length < source.size, "source file download");
+    Ok(Response::from_parts(parts, Body::new(body)))
 }
 
 /// Routes of the entity and source pages.

@@ -44,6 +44,7 @@ fn explanation_id(status: StatusCode) -> &'static str {
         405 => "error-explain-405",
         409 => "error-explain-409",
         413 => "error-explain-413",
+        416 => "error-explain-416",
         429 => "error-explain-429",
         503 => "error-explain-503",
         _ => "error-explain-500",
@@ -103,8 +104,14 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
             return response;
         }
     };
-    // Headers the handler set on its answer (Allow on a 405, Retry-After) stay.
-    for name in [header::ALLOW, header::RETRY_AFTER, header::SET_COOKIE] {
+    // Headers the handler set on its answer (Allow on a 405, Retry-After, the file's
+    // length in a 416's Content-Range) stay.
+    for name in [
+        header::ALLOW,
+        header::RETRY_AFTER,
+        header::SET_COOKIE,
+        header::CONTENT_RANGE,
+    ] {
         for value in response.headers().get_all(&name) {
             answer.headers_mut().append(name.clone(), value.clone());
         }
