@@ -719,3 +719,154 @@ fn export_writes_the_web_exports_columns_with_genre_topic_and_facts() {
         "some ad states pay"
     );
 }
+
+/// Runs `kuzot` with `args`, failing (and killing it) if it has not ended after two
+/// minutes: what these tests guard against is an import that never ends.
+fn kuzot_ending(data: &Path, args: &[&str]) -> Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_kuzot"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("KUZOT_DATA")
+        .env("KUZOT_OPERATOR", "test")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("kuzot runs");
+    let id = child.id();
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match wait.recv_timeout(std::time::Duration::from_secs(120)) {
+        Ok(output) => output.expect("kuzot ran"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &id.to_string()]).status();
+            panic!("kuzot {args:?} did not end: it reads an endless input");
+        }
+    }
+}
+
+/// `/dev/zero`, `/dev/urandom` and a FIFO nobody writes to, named directly (with a format
+/// forced, which skips detection): each is refused by name as not a regular file, nothing
+/// is kept, and the exit code is 2 (nothing usable).
+#[test]
+fn devices_and_fifos_named_directly_are_refused_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let fifo = dir.path().join("pipe.txt");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let fifo = fifo.to_str().expect("utf-8 path");
+    for (path, forced) in [
+        ("/dev/zero", None),
+        ("/dev/zero", Some("plain_text")),
+        ("/dev/urandom", Some("plain_text")),
+        (fifo, None),
+        (fifo, Some("plain_text")),
+    ] {
+        let mut args = vec!["ingest"];
+        if let Some(format) = forced {
+            args.extend(["--format", format]);
+        }
+        args.push(path);
+        let out = kuzot_ending(&data, &args);
+        let text = stdout(&out);
+        assert_eq!(out.status.code(), Some(2), "{path} {forced:?}: {text}");
+        assert!(
+            text.contains(&format!("{path}: not a regular file")),
+            "{path} {forced:?}: {text}"
+        );
+    }
+    let kept: u64 = walk(&data.join("sources"))
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    assert_eq!(kept, 0, "nothing was kept");
+}
+
+/// A plain-text file and an HTML page over `ingest.whole_file_bytes` are refused from
+/// their size, naming the limit and the setting, and nothing of them is kept; a streamed
+/// format of the same size is imported, and so are both under the default limit.
+#[test]
+fn files_read_whole_over_the_file_limit_are_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = dir.path().join("report.txt");
+    std::fs::write(&text, "Отчёт о найме на стройки в Мариуполе.\n".repeat(200)).expect("write");
+    let page = dir.path().join("vacancy.html");
+    std::fs::write(
+        &page,
+        format!(
+            "<!doctype html><html><head><title>Вакансия</title></head><body><article><p>{}</p></article></body></html>",
+            "Требуются охранники на объект, вахта 60/30, звонить +7 999 555 01 17. ".repeat(120)
+        ),
+    )
+    .expect("write");
+    let chat = dir.path().join("WhatsApp Chat with Ish.txt");
+    let mut lines = String::new();
+    for minute in 0..59 {
+        lines.push_str(&format!(
+            "12/03/2024, 14:{minute:02} - Aibek: Требуются штукатуры в Мариуполь, оплата каждую неделю\n"
+        ));
+    }
+    std::fs::write(&chat, lines.repeat(2)).expect("write");
+    let settings = dir.path().join("kuzot.toml");
+    std::fs::write(&settings, "[ingest]\nwhole_file_bytes = 4096\n").expect("write");
+    let config = settings.to_str().expect("utf-8");
+
+    let limited = dir.path().join("limited");
+    for (file, format) in [(&text, "plain_text"), (&page, "web_page")] {
+        let size = std::fs::metadata(file).expect("size").len();
+        assert!(size > 4096);
+        let out = kuzot(
+            &limited,
+            &["--config", config, "ingest", file.to_str().expect("utf-8")],
+        );
+        let printed = stdout(&out);
+        assert_eq!(out.status.code(), Some(2), "{printed}");
+        assert!(
+            printed.contains(&format!(
+                "{size} bytes: the file is over the limit of 4096 bytes for a {format} file"
+            )) && printed.contains("ingest.whole_file_bytes"),
+            "{printed}"
+        );
+    }
+    assert!(
+        walk(&limited.join("sources"))
+            .iter()
+            .all(|p| p.starts_with(limited.join("sources/tmp"))),
+        "nothing of a refused file is kept"
+    );
+    // A streamed format is not bounded by the file limit.
+    assert!(std::fs::metadata(&chat).expect("size").len() > 4096);
+    let out = kuzot(
+        &limited,
+        &["--config", config, "ingest", chat.to_str().expect("utf-8")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let unlimited = dir.path().join("unlimited");
+    let out = kuzot(
+        &unlimited,
+        &[
+            "ingest",
+            text.to_str().expect("utf-8"),
+            page.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+/// `kuzot config default` documents the file limit with its default.
+#[test]
+fn the_default_settings_name_the_file_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = kuzot(&dir.path().join("data"), &["config", "default"]);
+    assert!(stdout(&out).contains("whole_file_bytes = 134217728"));
+}

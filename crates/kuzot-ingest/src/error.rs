@@ -52,6 +52,18 @@ pub enum ReadError {
         /// What was found there.
         reason: String,
     },
+    /// The file is of a format read whole into memory and is larger than the limit for
+    /// such files; none of it was kept or parsed.
+    #[error(
+        "the file is over the limit of {limit} bytes for a {format} file, which is read whole \
+         into memory (raise ingest.whole_file_bytes in kuzot.toml to import it)"
+    )]
+    TooLarge {
+        /// The format the file was to be read as.
+        format: SourceFormat,
+        /// The limit, in bytes (`ReadLimits::max_whole_file_bytes`).
+        limit: u64,
+    },
     /// The column mapping does not fit the file.
     #[error("column mapping does not fit: {0}")]
     Mapping(String),

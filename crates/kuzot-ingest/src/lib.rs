@@ -85,6 +85,11 @@ pub struct ReadLimits {
     /// How deeply the structure of a Telegram JSON export may nest outside its messages.
     /// Real exports nest four levels; a deeper file is rejected as a whole.
     pub max_nesting_depth: usize,
+    /// The largest file of a format that is read whole into memory (see
+    /// [`reads_whole_file`]: plain text, Telegram HTML pages, saved web pages, PDF). A
+    /// larger file is refused as a whole; the reader reads at most one byte past the limit
+    /// to know, and the service refuses it from its size before keeping or reading it.
+    pub max_whole_file_bytes: u64,
 }
 
 impl ReadLimits {
@@ -94,6 +99,48 @@ impl ReadLimits {
     pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
     /// Default for [`ReadLimits::max_nesting_depth`].
     pub const DEFAULT_MAX_NESTING_DEPTH: usize = 64;
+    /// Default for [`ReadLimits::max_whole_file_bytes`]: 128 MiB. Telegram's HTML pages
+    /// are a few megabytes and a saved page with its images inlined some tens; an HTML
+    /// tree or a PDF's objects take several times the file's size in memory, so this
+    /// bounds one import's memory to a few hundred megabytes.
+    pub const DEFAULT_MAX_WHOLE_FILE_BYTES: u64 = 128 * 1024 * 1024;
+}
+
+/// Whether a format's reader holds the whole file in memory (an HTML tree, a PDF's
+/// objects, a plain-text document) rather than streaming it record by record. Such files
+/// are bounded by [`ReadLimits::max_whole_file_bytes`].
+pub fn reads_whole_file(format: SourceFormat) -> bool {
+    match format {
+        SourceFormat::PlainText
+        | SourceFormat::TelegramHtml
+        | SourceFormat::WebPage
+        | SourceFormat::Pdf => true,
+        SourceFormat::TelegramJson
+        | SourceFormat::WhatsappTxt
+        | SourceFormat::Csv
+        | SourceFormat::Jsonl => false,
+    }
+}
+
+/// Reads all of `input` for a reader that needs the whole file, refusing it once it is
+/// longer than `limits.max_whole_file_bytes` (at most one byte more is read).
+pub(crate) fn read_whole(
+    input: impl BufRead,
+    format: SourceFormat,
+    limits: &ReadLimits,
+) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    input
+        .take(limits.max_whole_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limits.max_whole_file_bytes {
+        return Err(ReadError::TooLarge {
+            format,
+            limit: limits.max_whole_file_bytes,
+        });
+    }
+    Ok(bytes)
 }
 
 impl Default for ReadLimits {
@@ -102,6 +149,7 @@ impl Default for ReadLimits {
             max_record_bytes: ReadLimits::DEFAULT_MAX_RECORD_BYTES,
             max_document_bytes: ReadLimits::DEFAULT_MAX_DOCUMENT_BYTES,
             max_nesting_depth: ReadLimits::DEFAULT_MAX_NESTING_DEPTH,
+            max_whole_file_bytes: ReadLimits::DEFAULT_MAX_WHOLE_FILE_BYTES,
         }
     }
 }
@@ -194,8 +242,8 @@ pub fn read_source(
             &options.limits,
             &mut counting,
         )?,
-        SourceFormat::WebPage => web_page::read(input, &mut counting)?,
-        SourceFormat::Pdf => pdf::read(input, &mut counting)?,
+        SourceFormat::WebPage => web_page::read_with_limits(input, &options.limits, &mut counting)?,
+        SourceFormat::Pdf => pdf::read_with_limits(input, &options.limits, &mut counting)?,
         SourceFormat::PlainText => plain_text::read(input, options, &mut counting)?,
     }
     Ok(counting.report)

@@ -18,7 +18,7 @@
 //! checked for loops and depth before extraction ([`MAX_NESTING`]), iteratively.
 
 use std::collections::HashSet;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kuzot_model::{DocumentKind, RawDocument, SourceFormat, SourcePosition};
@@ -27,32 +27,37 @@ use pdf_extract::xref::XrefEntry;
 use pdf_extract::{Dictionary, Document, Object, ObjectId, PlainTextOutput};
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::{DocumentSink, ReadError};
-
-/// The largest PDF accepted: the parser holds the whole file and its objects in memory.
-pub const MAX_PDF_BYTES: u64 = 512 * 1024 * 1024;
+use crate::{DocumentSink, ReadError, ReadLimits};
 
 /// How deep form XObjects may nest inside one another, and how long a page's `/Parent`
 /// chain may be, before the file is refused. Real documents use a few levels.
 pub const MAX_NESTING: usize = 32;
 
-/// Reads one PDF.
+/// Reads one PDF with the default limits.
 ///
 /// # Errors
+/// As [`read_with_limits`].
+pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), ReadError> {
+    read_with_limits(input, &ReadLimits::default(), sink)
+}
+
+/// Reads one PDF. The parser holds the whole file and its objects in memory, and the
+/// file is one document, so the file limit ([`ReadLimits::max_whole_file_bytes`]) is its
+/// record limit.
+///
+/// # Errors
+/// [`ReadError::TooLarge`] when the file is over the limit;
 /// [`ReadError::NotThisFormat`] when the bytes are not a PDF, when the PDF has no text
 /// layer, is encrypted with a password, or cannot be read by the text extractor;
 /// [`ReadError::Truncated`] when the file is cut short (no `%%EOF` at its end) or its
 /// drawing structure loops; [`ReadError::Io`] when reading fails; [`ReadError::Sink`] when
 /// the sink refuses the document.
-pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), ReadError> {
-    let mut bytes = Vec::new();
-    input.take(MAX_PDF_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_PDF_BYTES {
-        return Err(not_pdf(format!(
-            "a file over {} MiB",
-            MAX_PDF_BYTES / (1024 * 1024)
-        )));
-    }
+pub fn read_with_limits(
+    input: impl BufRead,
+    limits: &ReadLimits,
+    sink: &mut dyn DocumentSink,
+) -> Result<(), ReadError> {
+    let bytes = crate::read_whole(input, SourceFormat::Pdf, limits)?;
     // The header may follow some junk, but must be within the first kilobyte.
     let head = bytes.get(..1024).unwrap_or(&bytes);
     if memchr::memmem::find(head, b"%PDF-").is_none() {

@@ -1,35 +1,23 @@
 //! Any other UTF-8 text file, kept as one document (a report pasted into a file, notes
 //! from an interview, an ad copied by hand).
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use kuzot_model::{DocumentKind, RawDocument, SourceFormat, SourcePosition};
 
 use crate::{DocumentSink, ReadError, ReadOptions};
 
-/// A text file larger than this is not one document; it must be split or read as another
-/// format. The cap also keeps memory bounded.
-pub const MAX_PLAIN_TEXT_BYTES: u64 = 32 * 1024 * 1024;
-
 /// Reads a plain text file as one document; the title is its first non-empty line.
+///
+/// The file is read whole, so one over [`crate::ReadLimits::max_whole_file_bytes`] is
+/// refused ([`ReadError::TooLarge`]) after at most that many bytes; its text is then held
+/// to [`crate::ReadLimits::max_document_bytes`] like every document.
 pub fn read(
     input: impl BufRead,
     options: &ReadOptions,
     sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
-    let mut bytes = Vec::new();
-    input
-        .take(MAX_PLAIN_TEXT_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_PLAIN_TEXT_BYTES {
-        return Err(ReadError::NotThisFormat {
-            expected: SourceFormat::PlainText,
-            found: format!(
-                "a text file over {} MiB; split it or import it as CSV/JSONL",
-                MAX_PLAIN_TEXT_BYTES / (1024 * 1024)
-            ),
-        });
-    }
+    let bytes = crate::read_whole(input, SourceFormat::PlainText, &options.limits)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(body).map_err(|e| ReadError::NotThisFormat {
         expected: SourceFormat::PlainText,

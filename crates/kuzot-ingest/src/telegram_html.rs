@@ -19,7 +19,7 @@
 //! message whose date cannot be read is rejected with its position and the read goes on.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use ego_tree::iter::Edge;
 use kuzot_model::{
@@ -30,26 +30,25 @@ use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::{DocumentSink, ReadError, ReadOptions, RecordError};
 
-/// The largest page accepted. Telegram's own pages are a few megabytes; anything far
-/// larger is not one of them and would only exhaust memory.
-pub const MAX_PAGE_BYTES: u64 = 256 * 1024 * 1024;
-
 /// Reads one HTML page of a Telegram Desktop export.
 ///
 /// Each ordinary message becomes one [`RawDocument`] of kind
 /// [`DocumentKind::Message`]; its position carries the ordinal of the message on the page
-/// (service messages included) and the byte offset of its `<div`.
+/// (service messages included) and the byte offset of its `<div`. A message whose element
+/// spans more than [`crate::ReadLimits::max_record_bytes`] of the file (up to the next
+/// message) is rejected with its position, as the streamed readers reject a long record.
 ///
 /// # Errors
-/// [`ReadError::NotThisFormat`] when the page is larger than [`MAX_PAGE_BYTES`] or has no
-/// message history; [`ReadError::Io`] when reading fails; [`ReadError::Sink`] when the
+/// [`ReadError::TooLarge`] when the page is larger than
+/// [`crate::ReadLimits::max_whole_file_bytes`] (it is read whole into memory);
+/// [`ReadError::NotThisFormat`] when the page has no message history; [`ReadError::Io`] when reading fails; [`ReadError::Sink`] when the
 /// sink stops the read.
 pub fn read(
     input: impl BufRead,
-    _options: &ReadOptions,
+    options: &ReadOptions,
     sink: &mut dyn DocumentSink,
 ) -> Result<(), ReadError> {
-    let bytes = read_capped(input)?;
+    let bytes = crate::read_whole(input, SourceFormat::TelegramHtml, &options.limits)?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let bom_len = (bytes.len() - body.len()) as u64;
     if crate::html_nesting::nests_deeper_than(body, crate::html_nesting::MAX_HTML_NESTING) {
@@ -78,6 +77,14 @@ pub fn read(
         ..ChatRef::default()
     };
     let offsets = message_offsets(body, bom_len);
+    let mut starts: Vec<u64> = offsets.values().copied().collect();
+    starts.sort_unstable();
+    let end_of_page = bom_len + body.len() as u64;
+    // The bytes from a message's `<div` to the next message's (or the page's end).
+    let span_of = |start: u64| {
+        let next = starts.partition_point(|&s| s <= start);
+        starts.get(next).copied().unwrap_or(end_of_page) - start
+    };
 
     let mut index: u64 = 0;
     let mut last_author: Option<String> = None;
@@ -96,28 +103,24 @@ pub fn read(
             sink.service_record();
             continue;
         }
+        if let Some(span) = position.byte_offset.map(span_of)
+            && span > options.limits.max_record_bytes
+        {
+            sink.rejected(RecordError::new(
+                position,
+                format!(
+                    "the message takes {span} bytes of the page, over the limit of {} bytes per record",
+                    options.limits.max_record_bytes
+                ),
+            ));
+            continue;
+        }
         match read_message(message, &chat, &mut last_author, position) {
             Ok(doc) => sink.document(doc)?,
             Err(reason) => sink.rejected(RecordError::new(position, reason)),
         }
     }
     Ok(())
-}
-
-/// Reads the whole page, refusing one over the cap.
-fn read_capped(input: impl BufRead) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
-    input.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_PAGE_BYTES {
-        return Err(ReadError::NotThisFormat {
-            expected: SourceFormat::TelegramHtml,
-            found: format!(
-                "a file over {} MiB; Telegram export pages are far smaller",
-                MAX_PAGE_BYTES / (1024 * 1024)
-            ),
-        });
-    }
-    Ok(bytes)
 }
 
 /// One ordinary message, or why it cannot be read.

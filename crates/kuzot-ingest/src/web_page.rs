@@ -23,7 +23,7 @@
 //! legacy charset for the sites kuzot's users save.
 
 use std::borrow::Cow;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use ego_tree::iter::Edge;
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1251};
@@ -33,27 +33,30 @@ use scraper::{ElementRef, Html, Node};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use crate::{DocumentSink, ReadError};
+use crate::{DocumentSink, ReadError, ReadLimits};
 
-/// The largest page accepted. Pages saved as one file embed their images and can reach
-/// tens of megabytes; anything beyond this is not a page.
-pub const MAX_PAGE_BYTES: u64 = 256 * 1024 * 1024;
-
-/// Reads one saved web page.
+/// Reads one saved web page with the default limits.
 ///
 /// # Errors
-/// [`ReadError::NotThisFormat`] when the file has no HTML structure, has no readable
-/// text, or is larger than [`MAX_PAGE_BYTES`]; [`ReadError::Io`] when reading fails;
-/// [`ReadError::Sink`] when the sink refuses the document.
+/// As [`read_with_limits`].
 pub fn read(input: impl BufRead, sink: &mut dyn DocumentSink) -> Result<(), ReadError> {
-    let mut bytes = Vec::new();
-    input.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_PAGE_BYTES {
-        return Err(not_a_page(format!(
-            "a file over {} MiB",
-            MAX_PAGE_BYTES / (1024 * 1024)
-        )));
-    }
+    read_with_limits(input, &ReadLimits::default(), sink)
+}
+
+/// Reads one saved web page. The page is one record: it is read whole, so the file limit
+/// ([`ReadLimits::max_whole_file_bytes`]) bounds it, and its text is held to the document
+/// limit like every document.
+///
+/// # Errors
+/// [`ReadError::TooLarge`] when the file is over the limit; [`ReadError::NotThisFormat`]
+/// when the file has no HTML structure or has no readable text; [`ReadError::Io`] when
+/// reading fails; [`ReadError::Sink`] when the sink refuses the document.
+pub fn read_with_limits(
+    input: impl BufRead,
+    limits: &ReadLimits,
+    sink: &mut dyn DocumentSink,
+) -> Result<(), ReadError> {
+    let bytes = crate::read_whole(input, SourceFormat::WebPage, limits)?;
     let source = decode(&bytes);
     if !looks_like_html(&source) {
         return Err(not_a_page(format!(

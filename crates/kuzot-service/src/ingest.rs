@@ -381,6 +381,33 @@ fn abort_before_regroup_when_asked() {
     }
 }
 
+/// Why a file is refused by its size alone, or `None`: a file of a format read whole into
+/// memory (forced, or detected from its first bytes) that is larger than
+/// `ingest.whole_file_bytes`. Decided from the file's size before anything is kept, so
+/// that a huge file is neither copied into the store nor read; the reader still stops one
+/// byte past the limit should the file grow in between.
+fn over_whole_file_limit(path: &Path, name: &str, options: &IngestOptions) -> Option<String> {
+    let limit = options.limits.max_whole_file_bytes;
+    let size = std::fs::metadata(path).ok()?.len();
+    if size <= limit {
+        return None;
+    }
+    let format = match options.format {
+        Some(format) => format,
+        None => {
+            let mut head = Vec::with_capacity(kuzot_ingest::DETECTION_PREFIX);
+            std::fs::File::open(path)
+                .ok()?
+                .take(kuzot_ingest::DETECTION_PREFIX as u64)
+                .read_to_end(&mut head)
+                .ok()?;
+            detect_format(&head, Some(name))?.format
+        }
+    };
+    kuzot_ingest::reads_whole_file(format)
+        .then(|| format!("{size} bytes: {}", ReadError::TooLarge { format, limit }))
+}
+
 fn outcome(
     path: &Path,
     format: Option<SourceFormat>,
@@ -420,6 +447,17 @@ fn ingest_file(
             None,
             FileStatus::Skipped {
                 reason: format!("a .{extension} file is not a document"),
+            },
+        ));
+    }
+    if let Some(reason) = over_whole_file_limit(path, &name, options) {
+        return Ok(outcome(
+            path,
+            None,
+            None,
+            FileStatus::Rejected {
+                reason,
+                nothing_usable: None,
             },
         ));
     }

@@ -71,6 +71,10 @@ record_bytes = 8388608
 document_bytes = 4194304
 # How deeply a Telegram JSON export may nest outside its messages (real ones: 4 levels).
 nesting_depth = 64
+# The largest file of a format read whole into memory (plain text, Telegram HTML pages,
+# saved web pages, PDF); a larger one is refused by its size, before it is kept or read.
+# Streamed formats (Telegram JSON, WhatsApp, CSV, JSONL) have no file limit.
+whole_file_bytes = 134217728
 "#;
 
 /// kuzot's settings.
@@ -107,6 +111,8 @@ pub struct IngestLimits {
     pub document_bytes: u64,
     /// How deeply a Telegram JSON export may nest outside its messages.
     pub nesting_depth: u32,
+    /// The largest file of a format that is read whole into memory.
+    pub whole_file_bytes: u64,
 }
 
 impl Default for IngestLimits {
@@ -116,6 +122,7 @@ impl Default for IngestLimits {
             record_bytes: read.max_record_bytes,
             document_bytes: read.max_document_bytes as u64,
             nesting_depth: read.max_nesting_depth as u32,
+            whole_file_bytes: read.max_whole_file_bytes,
         }
     }
 }
@@ -128,6 +135,7 @@ impl IngestLimits {
             max_record_bytes: self.record_bytes,
             max_document_bytes: usize::try_from(self.document_bytes).unwrap_or(usize::MAX),
             max_nesting_depth: self.nesting_depth as usize,
+            max_whole_file_bytes: self.whole_file_bytes,
         }
     }
 
@@ -137,6 +145,7 @@ impl IngestLimits {
             ("ingest.record_bytes", self.record_bytes),
             ("ingest.document_bytes", self.document_bytes),
             ("ingest.nesting_depth", u64::from(self.nesting_depth)),
+            ("ingest.whole_file_bytes", self.whole_file_bytes),
         ]
         .into_iter()
         .find_map(|(name, value)| (value == 0).then_some(name))
@@ -312,6 +321,15 @@ mod tests {
         std::fs::write(&path, "[ingest]\ndocument_bytes = 0\n").expect("write");
         let err = Settings::load(Some(&path)).expect_err("zero");
         assert!(err.to_string().contains("ingest.document_bytes"), "{err}");
+        std::fs::write(&path, "[ingest]\nwhole_file_bytes = 2048\n").expect("write");
+        let limits = Settings::load(Some(&path))
+            .expect("load")
+            .ingest
+            .read_limits();
+        assert_eq!(limits.max_whole_file_bytes, 2048);
+        std::fs::write(&path, "[ingest]\nwhole_file_bytes = 0\n").expect("write");
+        let err = Settings::load(Some(&path)).expect_err("zero");
+        assert!(err.to_string().contains("ingest.whole_file_bytes"), "{err}");
     }
 
     #[test]

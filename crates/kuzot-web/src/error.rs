@@ -100,7 +100,21 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if self.json {
             let body = serde_json::json!({ "error": self.message, "status": self.status.as_u16() });
-            (self.status, axum::Json(body)).into_response()
+            // An error often quotes what was asked (a filter value, an id). JSON syntax has
+            // no `<`, `>` or `&` outside strings, so writing them as \u escapes changes no
+            // value, and a quoted `<script>` cannot turn into markup in a client that shows
+            // the body as HTML or a browser that sniffs it.
+            let text = body
+                .to_string()
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e")
+                .replace('&', "\\u0026");
+            (
+                self.status,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                text,
+            )
+                .into_response()
         } else {
             // A bare page for a client that bypasses the router's error-page layer; the
             // layer ([`crate::pages::error_page`]) replaces it with a whole page.
