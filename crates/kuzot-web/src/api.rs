@@ -506,6 +506,7 @@ pub async fn add_label(
     // Facts equal to the engine's are a confirmation, not a correction (as on the page).
     let facts = request.facts.filter(|f| engine.as_ref() != Some(f));
     let label = crate::pages::message::new_label(
+        &tr,
         id,
         &user.name,
         &request.category,
