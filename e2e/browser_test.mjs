@@ -403,6 +403,39 @@ async function main() {
       assert.equal(cells[4], note);
     });
 
+    await step('add a fact by selecting its words in the message', async () => {
+      await page.click('#fact-add');
+      const row = page.locator('#fact-rows .fact-row').last();
+      await row.locator('.kind select').selectOption('place');
+      // Select the first word of the message, as a user would with the mouse.
+      const word = await page.evaluate(() => {
+        const text = document.getElementById('text');
+        const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          const m = /\p{L}{3,}/u.exec(n.data);
+          if (!m) continue;
+          const range = document.createRange();
+          range.setStart(n, m.index);
+          range.setEnd(n, m.index + m[0].length);
+          const selection = window.getSelection();
+          selection.removeAllRanges();
+          selection.addRange(range);
+          return m[0];
+        }
+        return null;
+      });
+      assert.ok(word, 'no word to select in the message');
+      await row.locator('button.mark-span').click();
+      assert.match(await row.locator('input.sel').inputValue(), /^\d+-\d+$/, 'the selection was not recorded');
+      assert.equal(await row.locator('input[name$="-value"]').inputValue(), word, 'the value was not taken from the selection');
+      // The form's address ends in #label-form (so that a refused label shows its reason
+      // in view); the redirect after saving keeps that fragment.
+      await Promise.all([page.waitForURL((u) => u.pathname === messagePath && u.search === ''), page.click('#label-submit')]);
+      await page.locator('#fact-rows').waitFor();
+      const marked = await page.locator('#fact-rows .fact-row .marked').allInnerTexts();
+      assert.ok(marked.some((m) => m.includes(`«${word}»`)), `the new fact is not marked at "${word}": ${marked.join(' | ')}`);
+    });
+
     await step('switch the interface to Kyrgyz', async () => {
       await Promise.all([
         page.waitForURL(`${base}${messagePath}`),
