@@ -139,6 +139,7 @@ async function pagesToVisit(page, messagePath) {
     ['model', '/model'],
     ['imports', '/imports'],
     ['sources', '/sources'],
+    ['phones', '/phones'],
     ['source', '/sources/1'],
     ['account', '/account'],
     ['admin-users', '/admin/users'],

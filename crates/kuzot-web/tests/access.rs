@@ -68,6 +68,7 @@ const PAGE_ROUTES: &[(&str, &str, &str, Need)] = &[
         "/account/tokens/999/revoke",
         VIEWER,
     ),
+    ("GET", "/phones", "/phones", VIEWER),
     ("GET", "/phones/{phone}", "/phones/%2B79000000007", VIEWER),
     ("GET", "/orgs/{org}", "/orgs/wagner", VIEWER),
     ("GET", "/places/{place}", "/places/mariupol", VIEWER),

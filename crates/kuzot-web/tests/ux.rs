@@ -182,6 +182,33 @@ async fn source_formats_are_named_in_the_page_language() {
 }
 
 #[tokio::test]
+async fn shared_phones_have_a_page_linking_each_to_its_search() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let shared = store.shared_phones(2, 500).expect("phones");
+    assert!(!shared.is_empty(), "the examples share a phone number");
+    let page = get_in(&h, "/phones", &s, "ru").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.text();
+    assert!(body.contains("Общие номера телефонов"));
+    for (phone, n) in &shared {
+        let encoded = phone.replace('+', "%2B");
+        assert!(
+            body.contains(&format!("href=\"/search?phone={encoded}\"")),
+            "{phone}"
+        );
+        assert!(
+            body.contains(&format!("<td class=\"num\">{n}</td>")),
+            "{phone}: {n}"
+        );
+    }
+    // Reached from the sources page.
+    let sources = get_in(&h, "/sources", &s, "ru").await.text();
+    assert!(sources.contains("href=\"/phones\""));
+}
+
+#[tokio::test]
 async fn every_numbers_table_row_links_to_its_search() {
     let h = Harness::new();
     let s = h.session("viewer");
