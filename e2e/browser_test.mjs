@@ -142,6 +142,7 @@ async function pagesToVisit(page, messagePath) {
     ['phones', '/phones'],
     ['source', '/sources/1'],
     ['account', '/account'],
+    ['api-docs', '/account/api'],
     ['admin-users', '/admin/users'],
     ['audit', '/admin/audit'],
     ['error-400', '/messages/abc'],

@@ -597,6 +597,12 @@ pub async fn openapi_json() -> Response {
     }
 }
 
+/// The OpenAPI document as JSON, for the HTML page that shows it to people.
+pub fn openapi_value() -> serde_json::Value {
+    use utoipa::OpenApi as _;
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+}
+
 /// Declares the security schemes: a bearer API token, or the session cookie.
 struct SecuritySchemes;
 

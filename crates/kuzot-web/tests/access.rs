@@ -60,6 +60,7 @@ const PAGE_ROUTES: &[(&str, &str, &str, Need)] = &[
     ("POST", "/admin/users/{id}", "/admin/users/999", ADMIN),
     ("GET", "/admin/audit", "/admin/audit", ADMIN),
     ("GET", "/account", "/account", VIEWER),
+    ("GET", "/account/api", "/account/api", VIEWER),
     ("POST", "/account/password", "/account/password", VIEWER),
     ("POST", "/account/tokens", "/account/tokens", VIEWER),
     (

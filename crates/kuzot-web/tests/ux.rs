@@ -209,6 +209,29 @@ async fn shared_phones_have_a_page_linking_each_to_its_search() {
 }
 
 #[tokio::test]
+async fn the_api_is_described_on_a_page_linked_from_the_account_page() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let account = get_in(&h, "/account", &s, "ky").await.text();
+    assert!(account.contains("href=\"/account/api\""));
+    let docs = get_in(&h, "/account/api", &s, "ky").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    let body = docs.text();
+    assert!(body.contains("<html lang=\"ky\">"));
+    // Every operation of the OpenAPI document, with its method and path.
+    let doc: serde_json::Value =
+        serde_json::from_str(&h.get("/api/v1/openapi.json", None).await.text()).expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 5);
+    for (path, item) in paths {
+        for method in item.as_object().expect("methods").keys() {
+            let shown = format!("<code>{} /api/v1{}</code>", method.to_uppercase(), path);
+            assert!(body.contains(&shown), "{shown} missing");
+        }
+    }
+}
+
+#[tokio::test]
 async fn every_numbers_table_row_links_to_its_search() {
     let h = Harness::new();
     let s = h.session("viewer");
