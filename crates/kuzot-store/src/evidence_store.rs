@@ -302,6 +302,17 @@ pub trait EvidenceStore: Send {
     /// How many documents wait in the review queue.
     fn review_queue_len(&self, low_confidence: f64) -> Result<u64, StoreError>;
 
+    /// A sample of confident decisions for spot checks: unlabelled documents in a category
+    /// that is not a risk one, with confidence at least `min_confidence` (the ones the
+    /// review queue never shows), in an order that depends only on `seed` and the ids, so
+    /// that the same seed over the same store gives the same sample.
+    fn spot_check(
+        &self,
+        min_confidence: f64,
+        seed: u32,
+        limit: u64,
+    ) -> Result<Vec<QueueItem>, StoreError>;
+
     // --- what the search index reads ---
 
     /// Number of documents with an id above `after_id` (for progress bars).

@@ -525,6 +525,13 @@ pub(crate) fn label_from(c: LabelColumns) -> Result<Label, StoreError> {
 pub(crate) const RISK_SQL: &str =
     "('military_contract','pmc','disguised_military','frontline_labour','occupied_reconstruction')";
 
+/// The multiplier that orders a spot-check sample: a number in 1..2^31-1 picked by the
+/// seed (scattered, so that neighbouring seeds give unrelated samples). Multiplying ids by
+/// it modulo the prime 2^31-1 permutes them.
+pub(crate) fn spot_multiplier(seed: u32) -> i64 {
+    1 + (u64::from(seed).wrapping_mul(2_654_435_761) % 2_147_483_646) as i64
+}
+
 /// Decodes a stored signature into `out` (16-bit values, or the 32-bit layout of stores
 /// written before). `Ok(false)` for an empty text's signature, which is never anyone's
 /// near-duplicate.

@@ -506,6 +506,7 @@ pub async fn add_label(
     // Facts equal to the engine's are a confirmation, not a correction (as on the page).
     let facts = request.facts.filter(|f| engine.as_ref() != Some(f));
     let label = crate::pages::message::new_label(
+        &tr,
         id,
         &user.name,
         &request.category,
@@ -594,6 +595,12 @@ pub async fn openapi_json() -> Response {
         Ok(json) => ([(CONTENT_TYPE, "application/json")], json).into_response(),
         Err(e) => AppError::internal(e).as_json().into_response(),
     }
+}
+
+/// The OpenAPI document as JSON, for the HTML page that shows it to people.
+pub fn openapi_value() -> serde_json::Value {
+    use utoipa::OpenApi as _;
+    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
 }
 
 /// Declares the security schemes: a bearer API token, or the session cookie.

@@ -213,6 +213,14 @@ impl Page {
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
     }
+
+    /// A source format's name for people (`telegram_json` → "Telegram (JSON)"), from
+    /// `format-<id>` in the catalogue; the id itself for a format it does not name.
+    pub fn format_name(&self, id: &str) -> String {
+        let key = format!("format-{}", id.replace('_', "-"));
+        let name = self.tr.t(&key);
+        if name == key { id.to_owned() } else { name }
+    }
 }
 
 /// Renders a template into a response.

@@ -87,3 +87,60 @@ for (const table of document.querySelectorAll("table")) {
     table.tabIndex = 0;
   }
 }
+
+// The label form's facts: "Add a fact" copies the last (blank) row under the next row
+// number, and "Mark the selection" turns a selection in the message into character
+// offsets (a line break counts one, as the server counts it). Without script the form
+// has two blank rows and the server finds a value's place in the text itself.
+const factRows = document.getElementById("fact-rows");
+const messageText = document.getElementById("text");
+if (factRows) {
+  const rowNumber = (row) => Number((row.id || "").replace("fact-", ""));
+  const markButton = (row) => {
+    const button = row.querySelector("button.mark-span");
+    if (!button || !messageText) return;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const selection = window.getSelection();
+      if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
+      const range = selection.getRangeAt(0);
+      if (!messageText.contains(range.startContainer) || !messageText.contains(range.endContainer)) return;
+      const before = document.createRange();
+      before.setStart(messageText, 0);
+      before.setEnd(range.startContainer, range.startOffset);
+      const start = [...before.toString()].length;
+      const picked = range.toString();
+      const end = start + [...picked].length;
+      row.querySelector("input.sel").value = `${start}-${end}`;
+      const value = row.querySelector('input[name$="-value"]');
+      const kind = row.querySelector(".kind select").value;
+      if (value && !value.value.trim()) {
+        value.value = kind === "money" ? picked.replace(/[^\d\s.,–-]/g, "").trim() : picked.trim();
+      }
+      const note = row.querySelector(".marked");
+      note.textContent = `${factRows.dataset.marked}: «${picked.trim()}»`;
+    });
+  };
+  for (const row of factRows.querySelectorAll(".fact-row")) markButton(row);
+  const add = document.getElementById("fact-add");
+  add.hidden = false;
+  add.addEventListener("click", () => {
+    const rows = factRows.querySelectorAll(".fact-row");
+    const last = rows[rows.length - 1];
+    const next = Math.max(...[...rows].map(rowNumber)) + 1;
+    const row = last.cloneNode(true);
+    row.id = `fact-${next}`;
+    row.querySelector("legend").textContent = factRows.dataset.legend.replace("#", String(next + 1));
+    for (const field of row.querySelectorAll("[name]")) {
+      field.name = field.name.replace(/^f\d+-/, `f${next}-`);
+      if (field.type === "checkbox") field.checked = false;
+      else if (field.tagName === "SELECT") field.selectedIndex = 0;
+      else field.value = "";
+    }
+    row.querySelector(".marked").textContent = factRows.dataset.unmarked;
+    // A copy has no listeners: give its button its own.
+    markButton(row);
+    last.after(row);
+    row.querySelector(".kind select").focus();
+  });
+}

@@ -60,6 +60,7 @@ const PAGE_ROUTES: &[(&str, &str, &str, Need)] = &[
     ("POST", "/admin/users/{id}", "/admin/users/999", ADMIN),
     ("GET", "/admin/audit", "/admin/audit", ADMIN),
     ("GET", "/account", "/account", VIEWER),
+    ("GET", "/account/api", "/account/api", VIEWER),
     ("POST", "/account/password", "/account/password", VIEWER),
     ("POST", "/account/tokens", "/account/tokens", VIEWER),
     (
@@ -68,6 +69,7 @@ const PAGE_ROUTES: &[(&str, &str, &str, Need)] = &[
         "/account/tokens/999/revoke",
         VIEWER,
     ),
+    ("GET", "/phones", "/phones", VIEWER),
     ("GET", "/phones/{phone}", "/phones/%2B79000000007", VIEWER),
     ("GET", "/orgs/{org}", "/orgs/wagner", VIEWER),
     ("GET", "/places/{place}", "/places/mariupol", VIEWER),

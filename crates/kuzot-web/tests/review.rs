@@ -10,9 +10,11 @@ use common::Harness;
 use kuzot_model::Category;
 use kuzot_store::NewLabel;
 
-/// Message ids a page links to, in page order.
+/// Message ids the queue links to, in page order (the lists after the queue left out).
 fn linked_ids(html: &str) -> Vec<i64> {
-    html.split("href=\"/messages/")
+    let queue = html.split("id=\"contradictions\"").next().unwrap_or("");
+    queue
+        .split("href=\"/messages/")
         .skip(1)
         .filter_map(|rest| rest.split(['"', '?']).next())
         .filter_map(|id| id.parse().ok())
@@ -376,4 +378,94 @@ async fn an_api_token_is_shown_once_and_works_until_revoked() {
         h.get_with_token("/api/v1/stats", &secret).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Ids a section of the review page links to.
+fn section_ids(html: &str, section: &str) -> Vec<i64> {
+    let start = html
+        .find(&format!("<section id=\"{section}\""))
+        .expect("section");
+    let rest = &html[start..];
+    let end = rest.find("</section>").expect("section end");
+    rest[..end]
+        .split("href=\"/messages/")
+        .skip(1)
+        .filter_map(|r| r.split(['"', '?']).next())
+        .filter_map(|id| id.parse().ok())
+        .collect()
+}
+
+#[tokio::test]
+async fn an_ad_whose_facts_contradict_its_category_is_listed_with_its_reasons() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("ad.txt");
+    // Invented: an "ordinary" vacancy that names the Ministry of Defence and a contract.
+    std::fs::write(
+        &file,
+        "Работа на складе. Контракт с Минобороны, выплата 195 000 руб. Звонить +7 999 555 01 43",
+    )
+    .expect("write");
+    let h = Harness::with_files(&[file]);
+    let analyst = h.session("analyst");
+    // Make the engine's decision the confident mistake of the issue: "Other", an ad, with
+    // the organisation among its facts.
+    let mut store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut ids = Vec::new();
+    store
+        .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
+            ids.push(d.id);
+            Ok(())
+        })
+        .expect("documents");
+    let id = ids[0];
+    let mut a = store
+        .analysis_of(id)
+        .expect("read")
+        .expect("analysed")
+        .analysis;
+    a.category = Category::Other;
+    a.genre = Some(kuzot_model::Genre::Ad);
+    a.facts.orgs = vec![kuzot_model::Org::MinistryOfDefence];
+    a.scores = vec![0.02; Category::ALL.len()];
+    a.scores[Category::Other.index()] = 0.88;
+    store.save_analyses(&[(id, a)]).expect("save");
+    kuzot_service::follow_index(&h.state.index, &store).expect("index follows");
+
+    let page = h.get("/review", Some(&analyst)).await.text();
+    assert_eq!(section_ids(&page, "contradictions"), [id], "{page}");
+    assert!(page.contains("names Ministry of Defence"), "{page}");
+    assert!(
+        page.contains("href=\"/search?category=other&#38;genre=ad&#38;org=ministry_of_defence\""),
+        "{page}"
+    );
+    // The scores are explained in words on the page, not only in hover titles.
+    assert!(page.contains("Confidence is the share of the engine"));
+    assert!(page.contains("a negative weight speaks against"));
+    // A confident decision outside the risk categories: in the spot check, the same for
+    // the same sample number.
+    let spot = section_ids(&page, "spot-check");
+    assert_eq!(spot, [id]);
+    let sample = h.get("/review?sample=12", Some(&analyst)).await.text();
+    assert!(sample.contains("sample 12"));
+    assert_eq!(section_ids(&sample, "spot-check"), [id]);
+
+    // The message page lists the cues in words.
+    let message = h
+        .get(&format!("/messages/{id}"), Some(&analyst))
+        .await
+        .text();
+    assert!(message.contains("Why the engine decided"));
+
+    // A label takes it off both lists.
+    let r = h
+        .post_form(
+            &format!("/messages/{id}/label"),
+            &[("category", "military_contract")],
+            &analyst,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = h.get("/review", Some(&analyst)).await.text();
+    assert!(section_ids(&page, "contradictions").is_empty());
+    assert!(section_ids(&page, "spot-check").is_empty());
 }

@@ -143,6 +143,95 @@ async fn the_dashboard_shows_and_keeps_every_filter_in_force() {
 }
 
 #[tokio::test]
+async fn genre_and_topic_are_fields_of_the_dashboard_and_search_forms() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    for path in [
+        "/?genre=report&topic=pmc",
+        "/search?q=zqx&genre=report&topic=pmc",
+    ] {
+        let body = h.get(path, Some(&s)).await.text();
+        // Each is a visible choice with the value in force selected, so "Apply" keeps it.
+        assert!(body.contains("<select name=\"genre\">"), "{path}");
+        assert!(body.contains("<select name=\"topic\">"), "{path}");
+        assert!(
+            body.contains("<option value=\"report\" selected>"),
+            "{path}"
+        );
+        let topic = body.split("<select name=\"topic\">").nth(1).unwrap_or("");
+        let topic = topic.split("</select>").next().unwrap_or("");
+        assert!(topic.contains("<option value=\"pmc\" selected>"), "{path}");
+        assert!(!body.contains("type=\"hidden\" name=\"genre\""), "{path}");
+        assert!(!body.contains("type=\"hidden\" name=\"topic\""), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn source_formats_are_named_in_the_page_language() {
+    let h = Harness::new();
+    let s = h.session("analyst");
+    let sources = get_in(&h, "/sources", &s, "ru").await.text();
+    assert!(
+        sources.contains("<td>Сохранённая веб-страница</td>"),
+        "{sources}"
+    );
+    assert!(sources.contains("<td>Telegram (JSON)</td>"));
+    assert!(!sources.contains("web_page") && !sources.contains("telegram_json"));
+    let imports = get_in(&h, "/imports", &s, "ky").await.text();
+    assert!(imports.contains("<option value=\"web_page\">Сакталган веб-барак</option>"));
+}
+
+#[tokio::test]
+async fn shared_phones_have_a_page_linking_each_to_its_search() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let shared = store.shared_phones(2, 500).expect("phones");
+    assert!(!shared.is_empty(), "the examples share a phone number");
+    let page = get_in(&h, "/phones", &s, "ru").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let body = page.text();
+    assert!(body.contains("Общие номера телефонов"));
+    for (phone, n) in &shared {
+        let encoded = phone.replace('+', "%2B");
+        assert!(
+            body.contains(&format!("href=\"/search?phone={encoded}\"")),
+            "{phone}"
+        );
+        assert!(
+            body.contains(&format!("<td class=\"num\">{n}</td>")),
+            "{phone}: {n}"
+        );
+    }
+    // Reached from the sources page.
+    let sources = get_in(&h, "/sources", &s, "ru").await.text();
+    assert!(sources.contains("href=\"/phones\""));
+}
+
+#[tokio::test]
+async fn the_api_is_described_on_a_page_linked_from_the_account_page() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let account = get_in(&h, "/account", &s, "ky").await.text();
+    assert!(account.contains("href=\"/account/api\""));
+    let docs = get_in(&h, "/account/api", &s, "ky").await;
+    assert_eq!(docs.status, StatusCode::OK);
+    let body = docs.text();
+    assert!(body.contains("<html lang=\"ky\">"));
+    // Every operation of the OpenAPI document, with its method and path.
+    let doc: serde_json::Value =
+        serde_json::from_str(&h.get("/api/v1/openapi.json", None).await.text()).expect("json");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 5);
+    for (path, item) in paths {
+        for method in item.as_object().expect("methods").keys() {
+            let shown = format!("<code>{} /api/v1{}</code>", method.to_uppercase(), path);
+            assert!(body.contains(&shown), "{shown} missing");
+        }
+    }
+}
+
+#[tokio::test]
 async fn every_numbers_table_row_links_to_its_search() {
     let h = Harness::new();
     let s = h.session("viewer");
@@ -353,7 +442,8 @@ async fn every_chart_mark_links_to_the_search_it_counts_with_the_filters_in_forc
     // kept by "Apply", by the category chips and by every mark.
     let ads = get_in(&h, "/?genre=ad", &s, "en").await.text();
     assert!(ads.contains("Genre: <strong>Ad</strong>"), "no genre chip");
-    assert!(ads.contains("<input type=\"hidden\" name=\"genre\" value=\"ad\">"));
+    // A field of the form now, with the genre in force chosen.
+    assert!(ads.contains("<option value=\"ad\" selected>"));
     let chips: Vec<&str> = ads
         .split("<a class=\"cat cat-")
         .skip(1)

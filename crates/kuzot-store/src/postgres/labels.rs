@@ -156,6 +156,44 @@ pub(super) fn review_queue(
         .collect())
 }
 
+/// A seeded sample of confident, unlabelled, non-risk decisions
+/// ([`crate::EvidenceStore::spot_check`]), in the same order as on SQLite.
+pub(super) fn spot_check(
+    client: &mut Client,
+    min_confidence: f64,
+    seed: u32,
+    limit: u64,
+) -> Result<Vec<QueueItem>, StoreError> {
+    let sql = format!(
+        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
+                substr(d.text, 1, 240)
+         FROM analyses a JOIN documents d ON d.id = a.document_id
+         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+           AND a.category NOT IN {RISK_SQL} AND a.confidence >= $1
+         ORDER BY ((a.document_id % 2147483647) * $2) % 2147483647, a.document_id
+         LIMIT $3"
+    );
+    Ok(client
+        .query(
+            &sql,
+            &[
+                &min_confidence,
+                &crate::rows::spot_multiplier(seed),
+                &super::bigint(limit),
+            ],
+        )?
+        .iter()
+        .map(|r| QueueItem {
+            document_id: r.get(0),
+            category: r.get(1),
+            confidence: r.get(2),
+            chat: r.get(3),
+            time: r.get(4),
+            preview: r.get(5),
+        })
+        .collect())
+}
+
 /// How many documents wait in the review queue.
 pub(super) fn review_queue_len(
     client: &mut Client,

@@ -527,6 +527,15 @@ impl EvidenceStore for PostgresStore {
         labels::review_queue_len(&mut self.client(), low_confidence)
     }
 
+    fn spot_check(
+        &self,
+        min_confidence: f64,
+        seed: u32,
+        limit: u64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        labels::spot_check(&mut self.client(), min_confidence, seed, limit)
+    }
+
     fn index_row_count(&self, after_id: i64) -> Result<u64, StoreError> {
         let n: i64 = self
             .client()

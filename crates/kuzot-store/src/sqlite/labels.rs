@@ -156,6 +156,50 @@ pub(super) fn review_queue(
     Ok(out)
 }
 
+/// A seeded sample of confident, unlabelled, non-risk decisions
+/// ([`crate::EvidenceStore::spot_check`]).
+pub(super) fn spot_check(
+    conn: &Connection,
+    min_confidence: f64,
+    seed: u32,
+    limit: u64,
+) -> Result<Vec<QueueItem>, StoreError> {
+    // Multiplying by a seed-chosen number modulo a prime permutes the ids; both backends
+    // compute it alike in 64-bit integers (both factors stay below 2^31).
+    let sql = format!(
+        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
+                substr(d.text, 1, 240)
+         FROM analyses a JOIN documents d ON d.id = a.document_id
+         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+           AND a.category NOT IN {RISK_SQL} AND a.confidence >= ?1
+         ORDER BY ((a.document_id % 2147483647) * ?2) % 2147483647, a.document_id
+         LIMIT ?3"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            min_confidence,
+            crate::rows::spot_multiplier(seed),
+            limit.min(i64::MAX as u64) as i64
+        ],
+        |r| {
+            Ok(QueueItem {
+                document_id: r.get(0)?,
+                category: r.get(1)?,
+                confidence: r.get(2)?,
+                chat: r.get(3)?,
+                time: r.get(4)?,
+                preview: r.get(5)?,
+            })
+        },
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?);
+    }
+    Ok(out)
+}
+
 /// How many documents wait in the review queue.
 pub(super) fn review_queue_len(conn: &Connection, low_confidence: f64) -> Result<u64, StoreError> {
     let sql = format!(

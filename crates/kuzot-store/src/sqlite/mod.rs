@@ -645,6 +645,15 @@ impl EvidenceStore for SqliteStore {
         labels::review_queue_len(&self.conn, low_confidence)
     }
 
+    fn spot_check(
+        &self,
+        min_confidence: f64,
+        seed: u32,
+        limit: u64,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        labels::spot_check(&self.conn, min_confidence, seed, limit)
+    }
+
     fn analysis_of(&self, document_id: i64) -> Result<Option<StoredAnalysis>, StoreError> {
         labels::analysis_of(&self.conn, document_id)
     }

@@ -86,3 +86,13 @@ place-dushanbe = Dushanbe
 place-khujand = Khujand
 place-london = London
 place-seoul = Seoul
+phones-title = Shared phone numbers
+phones-intro = Phone numbers found in more than one message, most shared first: one recruiter's number across channels, chats and files links their ads. The same list as `kuzot phones`.
+phones-count = { $n ->
+    [one] { $formatted } number
+   *[other] { $formatted } numbers
+}
+phones-none = No phone number appears in more than one message yet.
+phones-messages = Messages
+phones-search = Search
+phones-search-link = its messages

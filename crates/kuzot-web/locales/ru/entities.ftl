@@ -86,3 +86,14 @@ place-dushanbe = Душанбе
 place-khujand = Худжанд
 place-london = Лондон
 place-seoul = Сеул
+phones-title = Общие номера телефонов
+phones-intro = Номера, найденные больше чем в одном сообщении, сначала самые частые: номер одного вербовщика в разных каналах, чатах и файлах связывает его объявления. Тот же список, что выводит `kuzot phones`.
+phones-count = { $n ->
+    [one] { $formatted } номер
+    [few] { $formatted } номера
+   *[many] { $formatted } номеров
+}
+phones-none = Пока нет номера, который встречается больше чем в одном сообщении.
+phones-messages = Сообщения
+phones-search = Поиск
+phones-search-link = его сообщения

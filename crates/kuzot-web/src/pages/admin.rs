@@ -539,6 +539,90 @@ pub async fn revoke_token(
     Ok(Redirect::to("/account").into_response())
 }
 
+/// One operation of the API as the docs page lists it.
+pub struct ApiOperation {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// The path under `/api/v1`.
+    pub path: String,
+    /// What it does (the handler's doc, English).
+    pub summary: String,
+    /// Parameters: (name, where, required, description).
+    pub params: Vec<(String, String, bool, String)>,
+    /// Answers: (status, description).
+    pub responses: Vec<(String, String)>,
+}
+
+/// The operations of an OpenAPI document, in path order.
+pub fn api_operations(doc: &serde_json::Value) -> Vec<ApiOperation> {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let mut out = Vec::new();
+    let Some(paths) = doc["paths"].as_object() else {
+        return out;
+    };
+    for (path, item) in paths {
+        let Some(methods) = item.as_object() else {
+            continue;
+        };
+        for (method, op) in methods {
+            let summary = [&op["summary"], &op["description"]]
+                .into_iter()
+                .map(text)
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let params = op["parameters"]
+                .as_array()
+                .map(|ps| {
+                    ps.iter()
+                        .map(|p| {
+                            (
+                                text(&p["name"]),
+                                text(&p["in"]),
+                                p["required"].as_bool().unwrap_or(false),
+                                text(&p["description"]),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let responses = op["responses"]
+                .as_object()
+                .map(|rs| {
+                    rs.iter()
+                        .map(|(code, r)| (code.clone(), text(&r["description"])))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(ApiOperation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                summary,
+                params,
+                responses,
+            });
+        }
+    }
+    out
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocsPage {
+    page: Page,
+    operations: Vec<ApiOperation>,
+}
+
+/// GET /account/api — the JSON API described for people, from the same OpenAPI document
+/// as `/api/v1/openapi.json`.
+pub async fn api_docs(Viewer(_, caller): Viewer, tr: Tr, uri: Uri) -> Result<Response, AppError> {
+    let title = tr.t("api-docs-title");
+    html(&ApiDocsPage {
+        operations: api_operations(&crate::api::openapi_value()),
+        page: Page::new(tr, &caller, &uri, title),
+    })
+}
+
 /// Routes of this part.
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -546,6 +630,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}", post(change_user))
         .route("/admin/audit", get(audit_log))
         .route("/account", get(account))
+        .route("/account/api", get(api_docs))
         .route("/account/password", post(change_password))
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))

@@ -512,7 +512,12 @@ pub async fn dashboard(
     let hidden = params
         .active()
         .into_iter()
-        .filter(|(f, _)| !matches!(*f, "category" | "chat" | "since" | "until"))
+        .filter(|(f, _)| {
+            !matches!(
+                *f,
+                "category" | "genre" | "topic" | "chat" | "since" | "until"
+            )
+        })
         .collect();
     let rates_note = format!(
         "{} {}",

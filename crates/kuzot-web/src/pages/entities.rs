@@ -201,6 +201,47 @@ pub async fn phone_page(
     entity_page(state, &caller, tr, &uri, EntityKind::Phone, phone, q.page).await
 }
 
+/// Most numbers the shared-phones page lists.
+const SHARED_PHONES_SHOWN: u64 = 500;
+
+#[derive(Template)]
+#[template(path = "phones.html")]
+struct PhonesPage {
+    page: Page,
+    total: String,
+    /// (phone, how many messages, its page, its search).
+    phones: Vec<(String, String, String, String)>,
+}
+
+/// GET /phones — phone numbers that appear in more than one message, most shared first
+/// (what `kuzot phones` prints), each linked to its page and to its search.
+pub async fn phones_page(
+    State(state): State<AppState>,
+    Viewer(_, caller): Viewer,
+    tr: Tr,
+    uri: Uri,
+) -> Result<Response, AppError> {
+    let phones = state
+        .with_store(|store| Ok(store.shared_phones(2, SHARED_PHONES_SHOWN)?))
+        .await?;
+    let title = tr.t("phones-title");
+    html(&PhonesPage {
+        total: tr.count("phones-count", phones.len() as u64),
+        phones: phones
+            .into_iter()
+            .map(|(phone, n)| {
+                let page = format!("/phones/{}", crate::render::path_segment(&phone));
+                let search = format!(
+                    "/search?{}",
+                    crate::render::query_string([("phone", phone.clone())])
+                );
+                (phone, tr.int(n), page, search)
+            })
+            .collect(),
+        page: Page::new(tr, &caller, &uri, title),
+    })
+}
+
 /// GET /orgs/{org}
 pub async fn org_page(
     State(state): State<AppState>,
@@ -483,6 +524,7 @@ pub async fn source_file(
 /// Routes of the entity and source pages.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/phones", get(phones_page))
         .route("/phones/{phone}", get(phone_page))
         .route("/orgs/{org}", get(org_page))
         .route("/places/{place}", get(place_page))

@@ -5,16 +5,17 @@
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
-use kuzot_model::{Category, Facts};
+use kuzot_model::{Category, Facts, Org, Promise};
 use kuzot_store::{DocumentFilter, Label, NewLabel, SourceRecord, StoredAnalysis, StoredDocument};
 use serde::Deserialize;
 
 use crate::auth::{Analyst, Viewer};
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::render::{Annotation, Page, annotate_html, html};
+use crate::pages::fact_form::{self, FactRow};
+use crate::render::{Annotation, Page, annotate_html};
 use crate::state::AppState;
 
 /// How many related documents each list shows.
@@ -346,7 +347,24 @@ struct MessagePage {
     same_phone: Vec<(String, Vec<RelatedView>)>,
     labels: Vec<LabelView>,
     categories: Vec<(String, String)>,
+    /// The category the label form has chosen.
+    form_category: String,
+    /// The label form's fact rows (the facts in force, or what a refused form sent),
+    /// followed by blank rows for adding facts without script.
+    fact_rows: Vec<FactRow>,
+    /// Choices of the rows' selects: (id, label).
+    fact_kinds: Vec<(String, String)>,
+    orgs: Vec<(String, String)>,
+    promises: Vec<(String, String)>,
+    periods: Vec<(String, String)>,
+    /// The note of a refused form, drawn again.
+    note: String,
+    /// Facts JSON of a refused form that used the advanced field.
     facts_json: String,
+    /// Why the label form was refused, in the page's language.
+    label_error: Option<String>,
+    /// The engine's cues, heaviest first, in words.
+    cues: Vec<CueView>,
     time: String,
     /// Reached from the review queue: the label form goes on to the next queued message.
     from_review: bool,
@@ -378,6 +396,63 @@ pub struct MessageQuery {
     from: Option<String>,
 }
 
+/// A cue as the page lists it.
+pub struct CueView {
+    /// The category it speaks for, translated.
+    pub category: String,
+    /// The words of the text it matched; empty for a whole-text feature.
+    pub matched: String,
+    /// The feature's id, for whole-text features.
+    pub feature: String,
+    /// Its weight, signed, in the page's number format.
+    pub weight: String,
+    /// Whether it speaks against the category.
+    pub negative: bool,
+}
+
+fn cue_views(tr: &Tr, text: &str, analysis: Option<&StoredAnalysis>) -> Vec<CueView> {
+    let Some(a) = analysis else {
+        return Vec::new();
+    };
+    let mut cues: Vec<&kuzot_model::Cue> = a.analysis.cues.iter().collect();
+    cues.sort_by(|x, y| y.weight.abs().total_cmp(&x.weight.abs()));
+    cues.into_iter()
+        .map(|c| {
+            let matched = c
+                .span
+                .and_then(|s| text.get(s.start..s.end))
+                .map(|m| m.chars().take(80).collect::<String>())
+                .unwrap_or_default();
+            let sign = if c.weight < 0.0 { "−" } else { "+" };
+            CueView {
+                category: tr.category(c.category.as_str()),
+                feature: if matched.is_empty() {
+                    c.cue.clone()
+                } else {
+                    String::new()
+                },
+                matched,
+                weight: format!("{sign}{}", tr.decimal(f64::from(c.weight.abs()), 2)),
+                negative: c.weight < 0.0,
+            }
+        })
+        .collect()
+}
+
+/// What a refused label form sent, to draw the page again with it.
+pub struct RefusedForm {
+    /// The category chosen.
+    pub category: String,
+    /// The note.
+    pub note: String,
+    /// The fact rows as sent (when the form's rows were used).
+    pub rows: Option<Vec<FactRow>>,
+    /// The advanced facts JSON as sent.
+    pub facts_json: String,
+    /// Why it was refused, in the page's language.
+    pub error: String,
+}
+
 /// GET /messages/{id}
 pub async fn message_page(
     State(state): State<AppState>,
@@ -388,11 +463,29 @@ pub async fn message_page(
     Path(id): Path<i64>,
     Query(query): Query<MessageQuery>,
 ) -> Result<Response, AppError> {
-    let data = load(&state, id).await?;
+    let from_review = query.from.as_deref() == Some("review");
+    let page = render_page(&state, tr, &caller, &uri, &headers, id, from_review, None).await?;
+    Ok(axum::response::Html(page).into_response())
+}
+
+/// The message page; with `refused`, the label form holds what the analyst sent and says
+/// why it was refused.
+#[allow(clippy::too_many_arguments)]
+async fn render_page(
+    state: &AppState,
+    tr: Tr,
+    caller: &crate::auth::Caller,
+    uri: &Uri,
+    headers: &axum::http::HeaderMap,
+    id: i64,
+    from_review: bool,
+    refused: Option<RefusedForm>,
+) -> Result<String, AppError> {
+    let data = load(state, id).await?;
     let citation = crate::cite::citation(
         &data.doc,
         data.source.as_ref(),
-        &base_url(&headers, state.secure_cookies),
+        &base_url(headers, state.secure_cookies),
     );
     let label = data.labels.last();
     let engine_category = data.analysis.as_ref().map(|a| a.analysis.category);
@@ -414,13 +507,32 @@ pub async fn message_page(
         }
         s
     };
-    html(&MessagePage {
+    let category_id = category.map(|c| c.as_str().to_owned()).unwrap_or_default();
+    let (form_category, note, rows, facts_json, label_error) = match refused {
+        Some(r) => (
+            r.category,
+            r.note,
+            r.rows
+                .unwrap_or_else(|| fact_form::rows_of(&data.doc.text, &facts)),
+            r.facts_json,
+            Some(r.error),
+        ),
+        None => (
+            category_id.clone(),
+            String::new(),
+            fact_form::rows_of(&data.doc.text, &facts),
+            String::new(),
+            None,
+        ),
+    };
+    let page = MessagePage {
         id,
         text_html: annotated_text(&tr, &data.doc.text, data.analysis.as_ref()),
         category: category
             .map(|c| tr.category(c.as_str()))
             .unwrap_or_else(|| tr.t("not-analysed")),
-        category_id: category.map(|c| c.as_str().to_owned()).unwrap_or_default(),
+        category_id,
+        form_category,
         engine_category: engine_category
             .map(|c| tr.category(c.as_str()))
             .unwrap_or_default(),
@@ -446,14 +558,49 @@ pub async fn message_page(
             .filter(|l| l.len() <= 3 && l.chars().all(|c| c.is_ascii_lowercase()))
             .unwrap_or_default(),
         facts: fact_views(&tr, &facts, &state.rates),
-        facts_json: serde_json::to_string_pretty(&facts).unwrap_or_default(),
+        cues: cue_views(&tr, &data.doc.text, data.analysis.as_ref()),
+        fact_rows: fact_form::with_blank_rows(rows, 2),
+        fact_kinds: fact_form::KINDS
+            .iter()
+            .map(|k| ((*k).to_owned(), tr.t(&format!("fact-{k}"))))
+            .collect(),
+        orgs: ORGS
+            .iter()
+            .map(|o| {
+                (
+                    o.as_str().to_owned(),
+                    tr.t(&format!("org-{}", o.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        promises: PROMISES
+            .iter()
+            .map(|p| {
+                (
+                    p.as_str().to_owned(),
+                    tr.t(&format!("promise-{}", p.as_str().replace('_', "-"))),
+                )
+            })
+            .collect(),
+        periods: ["month", "day", "hour", "one_time"]
+            .iter()
+            .map(|p| {
+                (
+                    (*p).to_owned(),
+                    tr.t(&format!("per-{}", p.replace('_', "-"))),
+                )
+            })
+            .collect(),
+        note,
+        facts_json,
+        label_error,
         time: data
             .doc
             .time
             .as_deref()
             .map(|t| tr.rfc3339(t))
             .unwrap_or_default(),
-        from_review: query.from.as_deref() == Some("review"),
+        from_review,
         citation,
         position,
         cluster: related(&tr, &data.cluster),
@@ -477,38 +624,63 @@ pub async fn message_page(
         categories: crate::pages::search::category_options(&tr),
         source: data.source,
         doc: data.doc,
-        page: Page::new(tr, &caller, &uri, title),
-    })
+        page: Page::new(tr, caller, uri, title),
+    };
+    Ok(page.render()?)
 }
 
-/// The label form.
-#[derive(Debug, Deserialize)]
-pub struct LabelForm {
-    category: String,
-    #[serde(default)]
-    note: String,
-    /// Corrected facts as JSON; empty or unchanged: the engine's facts stand.
-    #[serde(default)]
-    facts: String,
-    /// Where to go after: the next item of the review queue, or back to the message.
-    #[serde(default)]
-    next: String,
-}
+/// Organisations an analyst can pick, in the model's order.
+const ORGS: [Org; 10] = [
+    Org::MinistryOfDefence,
+    Org::Wagner,
+    Org::Redut,
+    Org::Patriot,
+    Org::Convoy,
+    Org::Akhmat,
+    Org::Bars,
+    Org::Rosgvardia,
+    Org::Zhilishchnik,
+    Org::SakharovoMmc,
+];
 
-/// Checks a label submission and turns it into a [`NewLabel`].
+/// Promises an analyst can pick, in the model's order.
+const PROMISES: [Promise; 14] = [
+    Promise::Citizenship,
+    Promise::LumpSum,
+    Promise::Housing,
+    Promise::Meals,
+    Promise::Travel,
+    Promise::VeteranStatus,
+    Promise::FamilyBenefits,
+    Promise::InjuryCompensation,
+    Promise::DeathCompensation,
+    Promise::OfficialEmployment,
+    Promise::DebtRelief,
+    Promise::Training,
+    Promise::NoExperience,
+    Promise::Release,
+];
+
+/// Checks a label submission and turns it into a [`NewLabel`]; what is refused is said
+/// in the caller's language.
 pub fn new_label(
+    tr: &Tr,
     document_id: i64,
     by: &str,
     category: &str,
     note: &str,
     facts: Option<Facts>,
 ) -> Result<NewLabel, AppError> {
-    let category = Category::parse(category)
-        .ok_or_else(|| AppError::bad_request(format!("unknown category {category:?}")))?;
-    if note.chars().count() > 2000 {
-        return Err(AppError::bad_request(
-            "the note is longer than 2,000 characters",
-        ));
+    let category = Category::parse(category).ok_or_else(|| {
+        let shown: String = category.chars().take(40).collect();
+        AppError::bad_request(tr.t1("label-bad-category", "value", shown))
+    })?;
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(AppError::bad_request(tr.t1(
+            "label-note-too-long",
+            "limit",
+            tr.int(MAX_NOTE_CHARS as u64),
+        )));
     }
     Ok(NewLabel {
         document_id,
@@ -518,6 +690,9 @@ pub fn new_label(
         labelled_by: by.to_owned(),
     })
 }
+
+/// The longest note a label keeps, in characters.
+const MAX_NOTE_CHARS: usize = 2000;
 
 /// Why a label's facts were refused, in the user's language.
 pub fn fact_problem_text(tr: &Tr, problem: &kuzot_service::FactProblem) -> String {
@@ -592,32 +767,106 @@ pub async fn save_label(state: &AppState, tr: &Tr, label: NewLabel) -> Result<La
     Ok(saved)
 }
 
-/// POST /messages/{id}/label
+/// The fields of the label form: `category`, `note`, `next`, and the facts either as the
+/// rows of [`fact_form`] (when `facts-form` is sent) or, for scripts and the advanced
+/// field, as JSON in `facts`. With neither, the facts in force stand.
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// POST /messages/{id}/label. A refused label draws the message page again with what the
+/// analyst sent and the reason beside the form.
+#[allow(clippy::too_many_arguments)]
 pub async fn label(
     State(state): State<AppState>,
-    Analyst(user, _): Analyst,
+    Analyst(user, caller): Analyst,
     tr: Tr,
+    headers: axum::http::HeaderMap,
     Path(id): Path<i64>,
-    Form(form): Form<LabelForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let facts = if form.facts.trim().is_empty() {
-        None
-    } else {
-        let parsed: Facts = serde_json::from_str(&form.facts)
-            .map_err(|e| AppError::bad_request(format!("facts: not valid JSON facts ({e})")))?;
-        // Unchanged facts are a confirmation, not a correction.
-        let engine = state
-            .with_store(move |s| Ok(s.analysis_of(id)?.map(|a| a.analysis.facts)))
+    let category = field(&fields, "category").to_owned();
+    let note = field(&fields, "note").to_owned();
+    let facts_json = field(&fields, "facts").trim().to_owned();
+    let next = field(&fields, "next").to_owned();
+    let from_review = !next.is_empty();
+    let uses_rows = !field(&fields, "facts-form").is_empty();
+    let mut rows = None;
+    let attempt: Result<(), AppError> = async {
+        let (text, engine) = state
+            .with_store(move |s| {
+                let doc = s
+                    .document(id)?
+                    .ok_or_else(|| AppError::not_found(format!("message {id}")))?;
+                Ok((doc.text, s.analysis_of(id)?.map(|a| a.analysis.facts)))
+            })
             .await?;
-        (engine.as_ref() != Some(&parsed)).then_some(parsed)
-    };
-    let label = new_label(id, &user.name, &form.category, &form.note, facts)?;
-    save_label(&state, &tr, label).await?;
-    let next = crate::pages::session::safe_next(Some(form.next.as_str()).filter(|n| !n.is_empty()));
-    let target = if next == "/" {
-        format!("/messages/{id}")
-    } else {
-        next
-    };
-    Ok(Redirect::to(&target).into_response())
+        let facts = if !facts_json.is_empty() {
+            let parsed: Facts = serde_json::from_str(&facts_json).map_err(|e| {
+                AppError::bad_request(tr.t1("label-facts-bad-json", "detail", e.to_string()))
+            })?;
+            Some(parsed)
+        } else if uses_rows {
+            let unprocessable = |p: fact_form::RowProblem| {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, p.text(&tr))
+            };
+            let form_rows = fact_form::rows_from_form(&fields).map_err(unprocessable)?;
+            let parsed = fact_form::facts_of_rows(&text, &form_rows);
+            rows = Some(form_rows);
+            Some(parsed.map_err(unprocessable)?)
+        } else {
+            None
+        };
+        // Unchanged facts are a confirmation, not a correction.
+        let facts = facts.filter(|f| engine.as_ref() != Some(f));
+        let label = new_label(&tr, id, &user.name, &category, &note, facts)?;
+        save_label(&state, &tr, label).await?;
+        Ok(())
+    }
+    .await;
+    match attempt {
+        Ok(()) => {
+            let next =
+                crate::pages::session::safe_next(Some(next.as_str()).filter(|n| !n.is_empty()));
+            let target = if next == "/" {
+                format!("/messages/{id}")
+            } else {
+                next
+            };
+            Ok(Redirect::to(&target).into_response())
+        }
+        // A missing message, a busy store or a fault is not the form's fault.
+        Err(e) if !e.status.is_client_error() || e.status == StatusCode::NOT_FOUND => Err(e),
+        Err(e) => {
+            let status = e.status;
+            let refused = RefusedForm {
+                category,
+                note,
+                // Blank rows are added again after the filled ones.
+                rows: rows.map(|r| r.into_iter().filter(|row| !row.kind.is_empty()).collect()),
+                facts_json,
+                error: e.message,
+            };
+            // The page's own address, for the language switcher's way back (a GET of the
+            // form's address would be a 405).
+            let uri: Uri = format!("/messages/{id}")
+                .parse()
+                .map_err(AppError::internal)?;
+            let page = render_page(
+                &state,
+                tr,
+                &caller,
+                &uri,
+                &headers,
+                id,
+                from_review,
+                Some(refused),
+            )
+            .await?;
+            Ok((status, axum::response::Html(page)).into_response())
+        }
+    }
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod entities;
 pub mod error_page;
+pub mod fact_form;
 pub mod message;
 pub mod model;
 pub mod review;

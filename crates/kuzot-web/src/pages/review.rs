@@ -93,6 +93,13 @@ struct ReviewPage {
     prev: Option<String>,
     next: Option<String>,
     page_label: String,
+    /// Ads whose facts contradict their category, with the reasons.
+    contradictions: Vec<Contradiction>,
+    /// The spot-check sample, its number and the link to another.
+    spot: Vec<QueueView>,
+    spot_seed: u32,
+    spot_intro: String,
+    spot_another: String,
 }
 
 /// Query of the queue page.
@@ -101,6 +108,172 @@ pub struct QueueQuery {
     /// 1-based page number.
     #[serde(default)]
     page: Option<u64>,
+    /// Which spot-check sample (any number; the day's by default).
+    #[serde(default)]
+    sample: Option<u32>,
+}
+
+/// How many confident decisions a spot check shows.
+const SPOT_SIZE: u64 = 10;
+
+/// How many contradicting ads the page lists, and how many each rule looks at.
+const CONTRADICTIONS_SHOWN: usize = 50;
+const PER_RULE: usize = 25;
+
+/// Organisations that fight: an ad naming one is not an ordinary job. (Zhilishchnik and
+/// the Sakharovo centre are in the list of organisations but are not military.)
+const MILITARY_ORGS: [&str; 8] = [
+    "ministry_of_defence",
+    "wagner",
+    "redut",
+    "patriot",
+    "convoy",
+    "akhmat",
+    "bars",
+    "rosgvardia",
+];
+
+/// Words for a (military) contract in the languages kuzot reads, as search prefixes:
+/// Russian, Kyrgyz, Kazakh and Tajik write "контракт"; Uzbek "kontrakt" or "shartnoma".
+const CONTRACT_WORDS: [&str; 5] = [
+    "контракт*",
+    "kontrakt*",
+    "shartnoma*",
+    "шартнома*",
+    "contract*",
+];
+
+/// An ad the engine put in "other" or "ordinary job" although its facts point to
+/// recruitment.
+pub struct Contradiction {
+    /// The message as listed.
+    pub item: QueueView,
+    /// Why it is listed, each with the search that finds all such ads: (text, href).
+    pub reasons: Vec<(String, String)>,
+}
+
+/// One rule: the search that finds its ads, and how a hit is explained.
+struct Rule {
+    query: kuzot_search::SearchQuery,
+    reason: String,
+    href: String,
+}
+
+fn rules(tr: &Tr) -> Vec<Rule> {
+    use kuzot_model::Genre;
+    let mut out = Vec::new();
+    for category in [Category::Other, Category::JobOther] {
+        let base = kuzot_search::SearchQuery {
+            category: Some(category),
+            genre: Some(Genre::Ad),
+            limit: PER_RULE,
+            ..Default::default()
+        };
+        let search = |extra: &[(&str, String)]| {
+            let mut pairs = vec![
+                ("category", category.as_str().to_owned()),
+                ("genre", "ad".to_owned()),
+            ];
+            pairs.extend(extra.iter().map(|(k, v)| (*k, v.clone())));
+            format!("/search?{}", crate::render::query_string(pairs))
+        };
+        for org in MILITARY_ORGS {
+            out.push(Rule {
+                query: kuzot_search::SearchQuery {
+                    org: Some(org.to_owned()),
+                    ..base.clone()
+                },
+                reason: tr.t1(
+                    "review-reason-org",
+                    "org",
+                    tr.t(&format!("org-{}", org.replace('_', "-"))),
+                ),
+                href: search(&[("org", org.to_owned())]),
+            });
+        }
+        out.push(Rule {
+            query: kuzot_search::SearchQuery {
+                promise: Some("lump_sum".to_owned()),
+                ..base.clone()
+            },
+            reason: tr.t("review-reason-lump-sum"),
+            href: search(&[("promise", "lump_sum".to_owned())]),
+        });
+        for word in CONTRACT_WORDS {
+            out.push(Rule {
+                query: kuzot_search::SearchQuery {
+                    text: word.to_owned(),
+                    min_pay_rub: Some(1.0),
+                    ..base.clone()
+                },
+                reason: tr.t1("review-reason-contract", "word", word.trim_end_matches('*')),
+                href: search(&[("q", word.to_owned()), ("min_pay", "1".to_owned())]),
+            });
+        }
+    }
+    out
+}
+
+/// What the rules found: per message its hit and the reasons, newest id first.
+type Found = Vec<(kuzot_search::SearchHit, Vec<(String, String)>)>;
+
+/// Runs every rule over the search index and merges the reasons per message.
+fn run_rules(state: &AppState, tr: &Tr) -> Result<Found, AppError> {
+    let mut found: std::collections::BTreeMap<
+        i64,
+        (kuzot_search::SearchHit, Vec<(String, String)>),
+    > = std::collections::BTreeMap::new();
+    for rule in rules(tr) {
+        for hit in state.index.search(&rule.query)?.hits {
+            found
+                .entry(hit.id)
+                .or_insert_with(|| (hit, Vec::new()))
+                .1
+                .push((rule.reason.clone(), rule.href.clone()));
+        }
+    }
+    Ok(found.into_values().rev().collect())
+}
+
+/// Leaves out labelled messages (an analyst has looked) and reads each one's confidence.
+fn unlabelled(
+    store: &kuzot_store::Store,
+    tr: &Tr,
+    found: Found,
+) -> Result<Vec<Contradiction>, AppError> {
+    let mut out = Vec::new();
+    for (hit, reasons) in found {
+        if out.len() >= CONTRADICTIONS_SHOWN {
+            break;
+        }
+        if !store.labels_of(hit.id)?.is_empty() {
+            continue;
+        }
+        let confidence = store
+            .analysis_of(hit.id)?
+            .map(|a| a.confidence)
+            .unwrap_or(0.0);
+        let item = QueueItem {
+            document_id: hit.id,
+            category: hit.category.as_str().to_owned(),
+            confidence,
+            chat: hit.chat,
+            time: hit.time,
+            preview: hit.snippet.text,
+        };
+        out.push(Contradiction {
+            item: queue_view(tr, &item),
+            reasons,
+        });
+    }
+    Ok(out)
+}
+
+/// Today's sample number: days since 1970, so each day brings a new sample and a number
+/// someone quotes gives them the same one.
+fn todays_sample() -> u32 {
+    let days = time::OffsetDateTime::now_utc().unix_timestamp() / 86_400;
+    u32::try_from(days).unwrap_or(0)
 }
 
 /// GET /review
@@ -113,13 +286,21 @@ pub async fn review_page(
 ) -> Result<Response, AppError> {
     let number = q.page.unwrap_or(1).clamp(1, 1_000_000);
     let offset = (number - 1) * PAGE_SIZE;
-    let (waiting, items) = state
+    let seed = q.sample.unwrap_or_else(todays_sample);
+    let (waiting, items, spot) = state
         .with_store(move |store| {
             Ok((
                 store.review_queue_len(LOW_CONFIDENCE)?,
                 store.review_queue(LOW_CONFIDENCE, offset, PAGE_SIZE)?,
+                store.spot_check(LOW_CONFIDENCE, seed, SPOT_SIZE)?,
             ))
         })
+        .await?;
+    let tr2 = tr.clone();
+    let found = state.blocking(move |s| run_rules(s, &tr2)).await?;
+    let tr2 = tr.clone();
+    let contradictions = state
+        .with_store(move |store| unlabelled(store, &tr2, found))
         .await?;
     let title = tr.t("review-title");
     let prev = (number > 1).then(|| format!("/review?page={}", number - 1));
@@ -136,6 +317,15 @@ pub async fn review_page(
         prev,
         next,
         page_label: tr.t1("page-number", "n", number),
+        contradictions,
+        spot: spot.iter().map(|i| queue_view(&tr, i)).collect(),
+        spot_seed: seed,
+        spot_intro: tr.t1(
+            "review-spot-intro",
+            "threshold",
+            tr.decimal(LOW_CONFIDENCE, 2),
+        ),
+        spot_another: format!("/review?sample={}#spot-check", seed.wrapping_add(1)),
         page: Page::new(tr, &caller, &uri, title),
     })
 }

@@ -73,6 +73,19 @@ pub fn category_options(tr: &Tr) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The genres as (id, label), for the filter forms.
+pub fn genre_options(tr: &Tr) -> Vec<(String, String)> {
+    kuzot_model::Genre::ALL
+        .into_iter()
+        .map(|g| {
+            (
+                g.as_str().to_owned(),
+                tr.t(&format!("genre-{}", g.as_str().replace('_', "-"))),
+            )
+        })
+        .collect()
+}
+
 /// Turns hits into what the templates show.
 pub fn hit_views(tr: &Tr, hits: &[kuzot_search::SearchHit]) -> Vec<HitView> {
     hits.iter()
