@@ -116,6 +116,16 @@ pub fn backup(settings: &Settings, args: &BackupArgs, json: bool) -> anyhow::Res
     }
     let parent = parent_dir(file);
     let location = settings.store_location();
+    if let StoreLocation::Sqlite(dir) = &location
+        && !dir.join("kuzot.db").is_file()
+    {
+        // Opening would create an empty store there: a mistyped --data-dir would give an
+        // empty backup that looks like a good one.
+        bail!(
+            "there is no store in {} (no kuzot.db): nothing to back up; give --data-dir or --database",
+            dir.display()
+        );
+    }
     let source = Store::connect(&location)
         .with_context(|| format!("opening the store at {}", location.display()))?;
     let source_accounts = open_accounts(&location)
@@ -1146,7 +1156,11 @@ fn sync_dir(dir: &Path) {
 /// and password (the manifest travels with the backup; credentials must not).
 fn without_credentials(location: &StoreLocation) -> String {
     match location {
-        StoreLocation::Sqlite(dir) => dir.display().to_string(),
+        StoreLocation::Sqlite(dir) => dir
+            .canonicalize()
+            .unwrap_or_else(|_| dir.clone())
+            .display()
+            .to_string(),
         StoreLocation::Postgres(url) => {
             let Some((scheme, rest)) = url.split_once("://") else {
                 return "postgres".to_owned();

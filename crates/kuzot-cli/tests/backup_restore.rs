@@ -266,6 +266,17 @@ fn a_sqlite_store_is_backed_up_and_restored_row_for_row() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
+    // A mistyped data directory is no store to back up (and is not created).
+    let nowhere = dir.path().join("nowhere");
+    let out = kuzot(
+        &nowhere,
+        None,
+        &["backup", path_str(&dir.path().join("empty.backup"))],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("no store in"), "{}", both(&out));
+    assert!(!nowhere.exists());
+
     // A backup never replaces a file.
     let again = kuzot(&data, None, &["backup", path_str(&file)]);
     assert_eq!(again.status.code(), Some(2));
