@@ -1,6 +1,7 @@
 //! The `kuzot` binary: parses arguments, sets up logging, calls the service layer, and
 //! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
 
+mod backup_cmd;
 mod migrate_cmd;
 mod progress;
 mod search_cmd;
@@ -252,6 +253,36 @@ enum Command {
         #[arg(long, value_name = "URL|DIR")]
         to: String,
     },
+    /// Back up the whole store (documents, analyses, labels, kept files, the pseudonym key,
+    /// accounts) into one new FILE, from one consistent snapshot, while servers and imports
+    /// go on. Without a recipient the file holds the pseudonym key and the password hashes
+    /// in the clear: guard it like the data directory.
+    Backup {
+        /// The backup file to create (refused when it exists); written as FILE.partial and
+        /// renamed when complete.
+        file: PathBuf,
+        /// Encrypt the backup with age to this X25519 public key (age1…); repeatable.
+        #[arg(long = "recipient", value_name = "AGE_PUBLIC_KEY")]
+        recipients: Vec<String>,
+        /// Encrypt to every public key in this file (one a line, # comments).
+        #[arg(long, value_name = "PATH")]
+        recipients_file: Option<PathBuf>,
+    },
+    /// Restore a backup into DIR, a new or empty folder (or, with --to, into an empty
+    /// PostgreSQL database, with DIR as its processes' data directory). Every file is checked
+    /// against the backup's manifest before DIR appears; the search index is rebuilt.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The data directory to create.
+        dir: PathBuf,
+        /// The age identity file (AGE-SECRET-KEY-1…) of an encrypted backup.
+        #[arg(long, value_name = "PATH")]
+        identity: Option<PathBuf>,
+        /// Restore the store into this empty PostgreSQL database (postgres://…).
+        #[arg(long, value_name = "URL")]
+        to: Option<String>,
+    },
     /// Settings.
     Config {
         #[command(subcommand)]
@@ -429,6 +460,34 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             secure_cookies,
         } => {
             serve_cmd::serve(&settings, data_dir_given, listen, demo, secure_cookies)?;
+            Ok(EXIT_OK)
+        }
+        Command::Backup {
+            file,
+            recipients,
+            recipients_file,
+        } => {
+            let args = backup_cmd::BackupArgs {
+                file,
+                recipients,
+                recipients_file,
+            };
+            backup_cmd::backup(&settings, &args, cli.json)?;
+            Ok(EXIT_OK)
+        }
+        Command::Restore {
+            file,
+            dir,
+            identity,
+            to,
+        } => {
+            let args = backup_cmd::RestoreArgs {
+                file,
+                dir,
+                identity,
+                to,
+            };
+            backup_cmd::restore(&args, cli.json)?;
             Ok(EXIT_OK)
         }
         Command::Migrate { to } => {

@@ -29,7 +29,7 @@ impl Compared {
 
 /// What the command found at the end.
 #[derive(Debug, serde::Serialize)]
-struct MigrationReport {
+pub(crate) struct MigrationReport {
     source: String,
     target: String,
     tables: Vec<Compared>,
@@ -37,22 +37,37 @@ struct MigrationReport {
     bad_files: Vec<String>,
     /// Why the accounts were not copied, when they were not.
     accounts_skipped: Option<String>,
-    verified: bool,
+    pub(crate) verified: bool,
 }
 
 /// Runs the migration; returns whether the copy verified.
 pub fn migrate(settings: &Settings, to: &str, json: bool) -> anyhow::Result<bool> {
-    let source_location = settings.store_location();
-    let target_location = StoreLocation::parse(to);
-    if same_location(&source_location, &target_location) {
+    let report = migrate_between(&settings.store_location(), &StoreLocation::parse(to), !json)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print_report(&report);
+    }
+    Ok(report.verified)
+}
+
+/// Copies the store at `source_location` into the empty one at `target_location` and
+/// verifies the copy (progress bars on stderr when `visible`). Also what `kuzot restore
+/// --to` runs to move a restored store into PostgreSQL.
+pub(crate) fn migrate_between(
+    source_location: &StoreLocation,
+    target_location: &StoreLocation,
+    visible: bool,
+) -> anyhow::Result<MigrationReport> {
+    if same_location(source_location, target_location) {
         anyhow::bail!(
             "the target {} is the store being migrated; give another data directory or URL",
             target_location.display()
         );
     }
-    let source = Store::connect(&source_location)
+    let source = Store::connect(source_location)
         .with_context(|| format!("opening the source store at {}", source_location.display()))?;
-    let mut target = Store::connect(&target_location)
+    let mut target = Store::connect(target_location)
         .with_context(|| format!("opening the target store at {}", target_location.display()))?;
 
     // Refuse before any file is copied (copy_in checks again, inside its transaction).
@@ -66,24 +81,21 @@ pub fn migrate(settings: &Settings, to: &str, json: bool) -> anyhow::Result<bool
         }
         .into());
     }
-    let accounts = AccountsPlan::new(&source_location, &target_location)?;
+    let accounts = AccountsPlan::new(source_location, target_location)?;
 
-    let visible = !json;
     copy_kept_files(&source, &target, visible)?;
     let key = source.pseudonymizer().key();
+    // Sized before the snapshot: the source cannot be asked while its rows stream out.
+    let mut bars = TableBars::new(visible, |t| source.count_rows(t))?;
     target
         .copy_in(&key, &mut |into| {
-            for table in EVIDENCE_TABLES {
-                let bar = table_bar(visible, table.name, source.count_rows(table)?);
-                source.copy_table_out(table, &mut |row| {
-                    bar.inc(1);
-                    into.add_row(table, row)
-                })?;
-                bar.finish_and_clear();
-            }
-            Ok(())
+            source.copy_tables_out(EVIDENCE_TABLES, &mut |table, row| {
+                bars.row(table);
+                into.add_row(table, row)
+            })
         })
         .with_context(|| format!("copying the tables into {}", target.location()))?;
+    bars.finish();
     let account_counts = accounts.copy(visible)?;
 
     // Verification: everything read again from both sides.
@@ -104,20 +116,90 @@ pub fn migrate(settings: &Settings, to: &str, json: bool) -> anyhow::Result<bool
         target: files,
     });
     let verified = bad_files.is_empty() && tables.iter().all(Compared::equal);
-    let report = MigrationReport {
+    Ok(MigrationReport {
         source: source.location(),
         target: target.location(),
         tables,
         bad_files,
         accounts_skipped: accounts.skipped,
         verified,
-    };
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print_report(&report);
+    })
+}
+
+/// One progress bar per table while the rows of several tables stream out of one
+/// snapshot: the bar of a table is shown when its first row arrives.
+pub(crate) struct TableBars {
+    visible: bool,
+    sizes: Vec<(&'static str, u64)>,
+    current: Option<(&'static str, ProgressBar)>,
+}
+
+impl TableBars {
+    /// Bars for the evidence tables, sized by `count` (also used for the account tables,
+    /// whose names are looked up the same way).
+    pub(crate) fn new<E>(
+        visible: bool,
+        mut count: impl FnMut(&CopyTable) -> Result<u64, E>,
+    ) -> Result<TableBars, E> {
+        let mut sizes = Vec::new();
+        if visible {
+            for table in EVIDENCE_TABLES {
+                sizes.push((table.name, count(table)?));
+            }
+        }
+        Ok(TableBars {
+            visible,
+            sizes,
+            current: None,
+        })
     }
-    Ok(verified)
+
+    /// Bars for the account tables, sized by `count`.
+    pub(crate) fn for_accounts<E>(
+        visible: bool,
+        mut count: impl FnMut(&CopyTable) -> Result<u64, E>,
+    ) -> Result<TableBars, E> {
+        let mut sizes = Vec::new();
+        if visible {
+            for table in ACCOUNT_TABLES {
+                sizes.push((table.name, count(table)?));
+            }
+        }
+        Ok(TableBars {
+            visible,
+            sizes,
+            current: None,
+        })
+    }
+
+    /// Counts one row of `table`.
+    pub(crate) fn row(&mut self, table: &CopyTable) {
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(name, _)| *name != table.name)
+        {
+            if let Some((_, bar)) = self.current.take() {
+                bar.finish_and_clear();
+            }
+            let size = self
+                .sizes
+                .iter()
+                .find(|(name, _)| *name == table.name)
+                .map_or(0, |(_, n)| *n);
+            self.current = Some((table.name, table_bar(self.visible, table.name, size)));
+        }
+        if let Some((_, bar)) = &self.current {
+            bar.inc(1);
+        }
+    }
+
+    /// Clears the last bar.
+    pub(crate) fn finish(&mut self) {
+        if let Some((_, bar)) = self.current.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 fn table(name: &str) -> anyhow::Result<&'static CopyTable> {
@@ -151,7 +233,7 @@ fn table_bar(visible: bool, name: &str, rows: u64) -> ProgressBar {
     bar
 }
 
-fn bytes_bar(visible: bool, label: &str, bytes: u64) -> ProgressBar {
+pub(crate) fn bytes_bar(visible: bool, label: &str, bytes: u64) -> ProgressBar {
     let target = if visible {
         ProgressDrawTarget::stderr()
     } else {
@@ -280,22 +362,18 @@ impl AccountsPlan {
         if self.skipped.is_some() {
             return Ok(Vec::new());
         }
+        let mut bars = TableBars::for_accounts(visible, |t| self.source.count_rows(t))?;
         self.target
             .copy_in(&mut |into| {
-                for table in ACCOUNT_TABLES {
-                    let rows = self.source.count_rows(table).map_err(account_error)?;
-                    let bar = table_bar(visible, table.name, rows);
-                    self.source
-                        .copy_table_out(table, &mut |row| {
-                            bar.inc(1);
-                            into.add_row(table, row)
-                        })
-                        .map_err(account_error)?;
-                    bar.finish_and_clear();
-                }
-                Ok(())
+                self.source
+                    .copy_tables_out(ACCOUNT_TABLES, &mut |table, row| {
+                        bars.row(table);
+                        into.add_row(table, row)
+                    })
+                    .map_err(account_error)
             })
             .with_context(|| format!("copying the accounts into {}", self.target.describe()))?;
+        bars.finish();
         let mut counts = Vec::new();
         for table in ACCOUNT_TABLES {
             counts.push(Compared {
@@ -309,14 +387,14 @@ impl AccountsPlan {
 }
 
 /// An account error inside a copy, where the copy's error type is the store's.
-fn account_error(e: kuzot_store::AccountError) -> StoreError {
+pub(crate) fn account_error(e: kuzot_store::AccountError) -> StoreError {
     match e {
         kuzot_store::AccountError::Store(inner) => inner,
         other => StoreError::Corrupt(other.to_string()),
     }
 }
 
-fn print_report(report: &MigrationReport) {
+pub(crate) fn print_report(report: &MigrationReport) {
     println!("migrated {} → {}", report.source, report.target);
     println!("{:<30} {:>12} {:>12}", "", "source", "target");
     for line in &report.tables {

@@ -16,7 +16,9 @@ pub const DEFAULT_CONFIG: &str = r#"# kuzot settings. Every value here is the de
 
 # Where the evidence store lives: the database, the kept source files and the key of the
 # author pseudonyms. Back it up as a whole; the key (secret.key) is what links pseudonyms
-# across imports. Environment: KUZOT_DATA.
+# across imports. `kuzot backup FILE` does that while servers and imports run (one
+# consistent snapshot, on SQLite and PostgreSQL alike; `--recipient age1…` encrypts it),
+# and `kuzot restore FILE DIR` brings it back. Environment: KUZOT_DATA.
 data_dir = "./kuzot-data"
 
 # The evidence database, when it is not the SQLite store of data_dir: a PostgreSQL URL

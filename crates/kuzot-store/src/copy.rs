@@ -265,6 +265,10 @@ pub const ACCOUNT_TABLES: &[CopyTable] = &[
     },
 ];
 
+/// What receives the rows of several tables read from one snapshot: each row with its
+/// table ([`crate::EvidenceStore::copy_tables_out`]).
+pub type TableRows<'a> = dyn FnMut(&CopyTable, &[Value]) -> Result<(), StoreError> + 'a;
+
 /// The evidence or account table with this name.
 pub fn table_named(name: &str) -> Option<&'static CopyTable> {
     EVIDENCE_TABLES

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use kuzot_model::{Analysis, Category, RawDocument, SourcePosition};
 
-use crate::copy::{CopyTable, CopyTarget, Value};
+use crate::copy::{self, CopyTable, CopyTarget, Value};
 use crate::{
     DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, PseudonymKey,
     Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis,
@@ -361,15 +361,28 @@ pub trait EvidenceStore: Send {
 
     // --- copying a whole store to another backend (`kuzot migrate`) ---
 
-    /// Calls `each` with every row of `table` (one of [`crate::copy::EVIDENCE_TABLES`]),
-    /// in `table.order_by` order, one [`Value`] per column of `table.columns` in that
-    /// order, each of its column's kind (NULL as [`Value::Null`]). Reads one consistent
-    /// snapshot per call; stops at the first error `each` returns and returns it.
+    /// Calls `each` with every row of each of `tables` (of [`crate::copy::EVIDENCE_TABLES`]),
+    /// table after table in the order given, each table's rows in `table.order_by` order,
+    /// one [`Value`] per column of `table.columns` in that order, each of its column's kind
+    /// (NULL as [`Value::Null`]). Every table is read in ONE read transaction (SQLite: one
+    /// deferred transaction, i.e. one WAL snapshot; PostgreSQL: one `REPEATABLE READ READ
+    /// ONLY` transaction), so that a store written meanwhile gives one consistent state:
+    /// no label without its document, no document without its source. Stops at the first
+    /// error `each` returns and returns it. `each` must not call this store.
+    fn copy_tables_out(
+        &self,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
+    ) -> Result<(), StoreError>;
+
+    /// [`EvidenceStore::copy_tables_out`] of one table.
     fn copy_table_out(
         &self,
         table: &CopyTable,
         each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.copy_tables_out(std::slice::from_ref(table), &mut |_, row| each(row))
+    }
 
     /// Number of rows of `table` (one of [`crate::copy::EVIDENCE_TABLES`], or `changes`),
     /// to size progress bars and to verify a copy. By default counts what

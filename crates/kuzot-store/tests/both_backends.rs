@@ -1355,3 +1355,41 @@ fn an_expired_lease_is_taken_over() {
         assert!(!store.regroup_pending().expect("pending"));
     }
 }
+
+/// `copy_tables_out` (what `kuzot backup` and `kuzot migrate` read through) reads every
+/// table of one call from one snapshot: an import that commits after the first row was
+/// read is in none of the tables, though it did commit.
+#[test]
+fn copying_tables_out_reads_one_snapshot_while_an_import_commits() {
+    let tables = [
+        *kuzot_store::copy::table_named("sources").expect("sources"),
+        *kuzot_store::copy::table_named("documents").expect("documents"),
+    ];
+    for fx in fixtures("copy_snapshot") {
+        let mut store = fx.open();
+        import_one(&fx, &mut store, 1);
+        let mut writer = fx.open();
+        let mut imported = false;
+        let mut rows = std::collections::BTreeMap::new();
+        store
+            .copy_tables_out(&tables, &mut |table, _row| {
+                if !imported {
+                    // Another connection, as another process: committed before the
+                    // documents are read.
+                    import_one(&fx, &mut writer, 2);
+                    imported = true;
+                }
+                *rows.entry(table.name).or_insert(0u64) += 1;
+                Ok(())
+            })
+            .expect("copy out");
+        assert!(imported, "{:?}", fx.backend());
+        assert_eq!(
+            rows,
+            [("documents", 1), ("sources", 1)].into_iter().collect(),
+            "{:?}",
+            fx.backend()
+        );
+        assert_eq!(store.count_rows(&tables[1]).expect("count"), 2);
+    }
+}

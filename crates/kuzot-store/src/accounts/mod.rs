@@ -14,7 +14,7 @@
 mod postgres;
 mod sqlite;
 
-use crate::copy::{CopyTable, CopyTarget, Value};
+use crate::copy::{self, CopyTable, CopyTarget, Value};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -290,13 +290,24 @@ pub trait AccountStore: Send + Sync {
 
     // --- copying the accounts to another backend (`kuzot migrate`) ---
 
-    /// Calls `each` with every row of `table` (one of [`crate::copy::ACCOUNT_TABLES`]), in
-    /// its order, from one snapshot. `each` must not call this store.
+    /// Calls `each` with every row of each of `tables` (of [`crate::copy::ACCOUNT_TABLES`]),
+    /// table after table, each in its order, all from ONE snapshot (one read transaction),
+    /// so that no session or token refers to an account the copy lacks. `each` must not
+    /// call this store.
+    fn copy_tables_out(
+        &self,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
+    ) -> Result<(), AccountError>;
+
+    /// [`AccountStore::copy_tables_out`] of one table.
     fn copy_table_out(
         &self,
         table: &CopyTable,
         each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
-    ) -> Result<(), AccountError>;
+    ) -> Result<(), AccountError> {
+        self.copy_tables_out(std::slice::from_ref(table), &mut |_, row| each(row))
+    }
 
     /// Number of rows of `table` (one of [`crate::copy::ACCOUNT_TABLES`]).
     fn count_rows(&self, table: &CopyTable) -> Result<u64, AccountError>;

@@ -717,19 +717,25 @@ impl AccountStore for PostgresAccounts {
         })
     }
 
-    fn copy_table_out(
+    fn copy_tables_out(
         &self,
-        table: &CopyTable,
-        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
     ) -> Result<(), AccountError> {
-        let table = postgres_table(table)?;
+        let renamed = tables
+            .iter()
+            .map(postgres_table)
+            .collect::<Result<Vec<_>, _>>()?;
         self.with_client(|c| {
             let mut tx = c
                 .build_transaction()
                 .isolation_level(::postgres::IsolationLevel::RepeatableRead)
                 .read_only(true)
                 .start()?;
-            copy::postgres_dump_table(&mut tx, &table, each)?;
+            for (table, named) in tables.iter().zip(&renamed) {
+                // Read under the PostgreSQL name, handed on under the neutral one.
+                copy::postgres_dump_table(&mut tx, named, &mut |row| each(table, row))?;
+            }
             tx.commit()?;
             Ok(())
         })

@@ -2,7 +2,7 @@
 //! earlier versions open unchanged (the login attempts table is added beside them).
 
 use crate::StoreError;
-use crate::copy::{self, CopyTable, CopyTarget, Value};
+use crate::copy::{self, CopyTable, CopyTarget};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
@@ -486,14 +486,16 @@ impl AccountStore for SqliteAccounts {
         Ok(())
     }
 
-    fn copy_table_out(
+    fn copy_tables_out(
         &self,
-        table: &CopyTable,
-        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
     ) -> Result<(), AccountError> {
         let conn = self.conn();
         let tx = conn.unchecked_transaction()?;
-        copy::sqlite_dump_table(&tx, table, each)?;
+        for table in tables {
+            copy::sqlite_dump_table(&tx, table, &mut |row| each(table, row))?;
+        }
         tx.commit()?;
         Ok(())
     }

@@ -657,21 +657,24 @@ impl EvidenceStore for PostgresStore {
         Ok(batch.len())
     }
 
-    fn copy_table_out(
+    fn copy_tables_out(
         &self,
-        table: &CopyTable,
-        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
     ) -> Result<(), StoreError> {
-        // One repeatable-read transaction: one snapshot of the table however long the copy
-        // takes. The connection stays borrowed while `each` runs, so `each` must not call
-        // this store (a migration writes into another store).
+        // One repeatable-read transaction around every table: its first query fixes the
+        // snapshot, so the tables are read as of one moment however long the copy takes.
+        // The connection stays borrowed while `each` runs, so `each` must not call this
+        // store (a migration or a backup writes into another store).
         let mut client = self.client();
         let mut tx = client
             .build_transaction()
             .isolation_level(::postgres::IsolationLevel::RepeatableRead)
             .read_only(true)
             .start()?;
-        copy::postgres_dump_table(&mut tx, table, each)?;
+        for table in tables {
+            copy::postgres_dump_table(&mut tx, table, &mut |row| each(table, row))?;
+        }
         tx.commit()?;
         Ok(())
     }

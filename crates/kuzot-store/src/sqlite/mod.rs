@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use time::OffsetDateTime;
 
 use crate::blobs::create_private_dir;
-use crate::copy::{self, CopyTable, CopyTarget, SqliteTarget, Value};
+use crate::copy::{self, CopyTable, CopyTarget, SqliteTarget};
 use crate::evidence_store::{
     Backend, Change, EvidenceStore, Import, ImportSession, QueuedAnalyser, RegroupClaim,
     SourceReader,
@@ -161,6 +161,11 @@ impl SqliteStore {
             tx.commit()?;
         }
         Ok(())
+    }
+
+    /// The schema version this kuzot writes (`PRAGMA user_version` after every migration).
+    pub fn schema_version() -> i64 {
+        MIGRATIONS.len() as i64
     }
 
     /// The data directory.
@@ -758,14 +763,18 @@ impl EvidenceStore for SqliteStore {
         Ok(batch.len())
     }
 
-    fn copy_table_out(
+    fn copy_tables_out(
         &self,
-        table: &CopyTable,
-        each: &mut dyn FnMut(&[Value]) -> Result<(), StoreError>,
+        tables: &[CopyTable],
+        each: &mut copy::TableRows<'_>,
     ) -> Result<(), StoreError> {
-        // One read transaction, so that a store written meanwhile gives one snapshot.
+        // One deferred transaction around every table: its first read fixes the WAL
+        // snapshot, and every later table is read from that same snapshot however much
+        // another process commits meanwhile.
         let tx = self.conn.unchecked_transaction()?;
-        copy::sqlite_dump_table(&tx, table, each)?;
+        for table in tables {
+            copy::sqlite_dump_table(&tx, table, &mut |row| each(table, row))?;
+        }
         tx.commit()?;
         Ok(())
     }
