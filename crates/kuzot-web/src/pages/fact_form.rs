@@ -150,7 +150,7 @@ fn span_fields(text: &str, span: Span) -> (String, String, String) {
 }
 
 /// The rows that show `facts` on a message whose text is `text`, in the order
-/// [`parse_rows`] reads them back (money, places, phones, organisations, promises), so an
+/// [`facts_of_rows`] reads them back (money, places, phones, organisations, promises), so an
 /// untouched form gives back equal facts.
 pub fn rows_of(text: &str, facts: &Facts) -> Vec<FactRow> {
     let mut rows = Vec::new();
