@@ -172,6 +172,20 @@ async function lookProblems(page, lang) {
         .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
       out.push(`page ${overflow}px wider than the viewport (${wide.join(', ')})`);
     }
+    // A chart frame that scrolls sideways, or tick labels scaled below 10.5 px: the
+    // phone must get the narrow drawing, at its own size.
+    for (const plot of document.querySelectorAll('.chart .plot')) {
+      if (!plot.offsetParent) continue;
+      const chart = plot.closest('.chart')?.id || 'chart';
+      if (plot.scrollWidth > plot.clientWidth + 1) {
+        out.push(`${chart} scrolls sideways in its frame (${plot.scrollWidth}px in ${plot.clientWidth}px)`);
+      }
+      const svg = plot.querySelector('svg');
+      const unit = svg?.viewBox?.baseVal?.width ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+      const tick = svg?.querySelector('.tick-label');
+      const px = tick ? Number(tick.getAttribute('font-size')) * unit : 11;
+      if (px < 10.5) out.push(`${chart} tick labels ${px.toFixed(1)}px`);
+    }
     // Text squeezed into a column a few characters wide ("Б/а/с/ы/п…").
     for (const e of document.querySelectorAll('main dd, main dt, main td, main th, main p, main li, main h1, main h2, main label')) {
       const text = e.innerText.trim();
@@ -513,7 +527,7 @@ async function main() {
       for (const label of await markLinks.evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')))) {
         assert.ok(label && label.trim(), 'a mark link without a name');
       }
-      await page.locator('#chart-weekly .plot').focus();
+      await page.locator('#chart-weekly .plot:visible').focus();
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.getAttribute('class'));
       assert.equal(focused, 'mark-link', 'Tab from the chart does not reach its first mark');

@@ -248,6 +248,19 @@ async fn every_numbers_table_row_links_to_its_search() {
         assert!(rows > 0, "{chart}: an empty table cannot show its links");
         assert_eq!(rows, links, "{chart}: {rows} rows but {links} links");
     }
+    // Each chart is drawn for a desktop and, with ids of its own, for a phone's width.
+    for chart in kuzot_web::pages::dashboard::CHARTS {
+        let start = body
+            .find(&format!("id=\"chart-{chart}\""))
+            .unwrap_or_else(|| panic!("{chart} missing"));
+        let figure = &body[start..];
+        let figure = &figure[..figure.find("</figure>").expect("figure closes")];
+        let narrow = &figure[figure.find("plot-narrow").expect("narrow drawing")..];
+        assert!(
+            narrow.contains("viewBox=\"0 0 340 ") && figure.contains("viewBox=\"0 0 800 "),
+            "{chart}: not drawn at both widths"
+        );
+    }
     // A week row opens that week's messages, and the search finds them.
     let weekly = &body[body.find("id=\"chart-weekly\"").expect("weekly")..];
     let href = weekly
