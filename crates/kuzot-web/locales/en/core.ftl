@@ -228,6 +228,7 @@ cite-title = Cite
 cite-hint = The same text as `kuzot cite` prints: paste it into a filing or a report.
 cite-copy = Copy the citation
 cite-copied = Copied.
+hash-copy = Copy the SHA-256
 per-month = a month
 per-day = a day
 per-hour = an hour

@@ -222,6 +222,7 @@ cite-title = Шилтеме берүү
 cite-hint = `kuzot cite` буйругу ушул эле текстти чыгарат: аны арызга же отчетко кошуңуз.
 cite-copy = Шилтемени көчүрүү
 cite-copied = Көчүрүлдү.
+hash-copy = SHA-256 маанисин көчүрүү
 per-month = айына
 per-day = күнүнө
 per-hour = саатына

@@ -230,6 +230,7 @@ cite-title = Ссылка для цитирования
 cite-hint = Тот же текст выводит команда `kuzot cite`: вставьте его в иск или отчёт.
 cite-copy = Скопировать ссылку
 cite-copied = Скопировано.
+hash-copy = Скопировать SHA-256
 per-month = в месяц
 per-day = в день
 per-hour = в час
