@@ -133,7 +133,7 @@ async function pagesToVisit(page, messagePath) {
     ['dashboard', '/'],
     ['dashboard-filtered', '/?phone=%2B79990001122'],
     ['search', '/search?q=%D0%BE%D1%85%D1%80%D0%B0%D0%BD%D0%B0'],
-    ['search-empty', '/search?q=zzqxnotaword'],
+    ['search-empty', '/search?q=zzqxnotaword&category=military_contract'],
     ['message', messagePath],
     ['review', '/review'],
     ['model', '/model'],
@@ -316,7 +316,9 @@ async function main() {
       await page.goto(setupLink);
       assert.equal(await page.inputValue('#name'), account);
       await page.fill('#password', password);
-      await Promise.all([page.waitForURL(`${base}/login`), page.click('form.stacked button[type="submit"]')]);
+      await Promise.all([page.waitForURL(`${base}/login?created=1`), page.click('form.stacked button[type="submit"]')]);
+      // The admin lands on the login form, told that the account was made.
+      await page.locator('#account-created').waitFor({ state: 'visible' });
       // The link is single-use: a second visit must not offer the form again.
       const again = await page.request.get(setupLink);
       assert.equal(again.status(), 404, 'setup link still works after use');

@@ -172,10 +172,10 @@ async fn source_formats_are_named_in_the_page_language() {
     let s = h.session("analyst");
     let sources = get_in(&h, "/sources", &s, "ru").await.text();
     assert!(
-        sources.contains("<td>Сохранённая веб-страница</td>"),
+        sources.contains(">Сохранённая веб-страница</td>"),
         "{sources}"
     );
-    assert!(sources.contains("<td>Telegram (JSON)</td>"));
+    assert!(sources.contains(">Telegram (JSON)</td>"));
     assert!(!sources.contains("web_page") && !sources.contains("telegram_json"));
     let imports = get_in(&h, "/imports", &s, "ky").await.text();
     assert!(imports.contains("<option value=\"web_page\">Сакталган веб-барак</option>"));

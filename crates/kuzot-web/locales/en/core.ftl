@@ -246,3 +246,11 @@ format-jsonl = JSON Lines table
 format-web-page = Saved web page
 format-pdf = PDF
 format-plain-text = Plain text
+
+# first run and empty states
+dashboard-empty-title = No messages yet
+dashboard-empty-import = The store is empty. Import a chat export or a document, and its messages are counted and charted here.
+dashboard-empty-viewer = Nothing has been imported yet. An analyst or an administrator can import files.
+dashboard-no-match = No message matches these filters. Remove one of them above to see more.
+search-no-hits-filters = These filters narrow the search too:
+setup-done = Account created. Log in with the name and password you have just chosen.

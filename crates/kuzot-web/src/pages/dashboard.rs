@@ -436,6 +436,8 @@ pub struct ChartView {
 
 /// A filter in force, as a chip: its label, its value as read, and the link without it.
 pub struct ActiveFilter {
+    /// The query parameter it comes from (`q`, `phone`, ...).
+    pub field: &'static str,
     /// What the filter is ("Phone").
     pub label: String,
     /// Its value, in words where it is an id.
@@ -468,6 +470,7 @@ pub fn active_filters(tr: &Tr, params: &SearchParams, path: &str) -> Vec<ActiveF
                 other => format!("filter-{other}"),
             };
             ActiveFilter {
+                field,
                 label: tr.t(&label_id),
                 value: shown,
                 remove_href: format!("{path}?{}", params.without(field).to_query_string(0)),
@@ -491,6 +494,9 @@ struct DashboardPage {
     /// Filters in force that the form has no field for: kept as hidden inputs, so that
     /// "Apply" never drops them.
     hidden: Vec<(&'static str, String)>,
+    /// No message matches (an empty store, or filters that match nothing): a pointer to
+    /// what to do instead of five empty charts.
+    empty: bool,
 }
 
 async fn aggregate(state: &AppState, params: &SearchParams) -> Result<Aggregates, AppError> {
@@ -510,8 +516,10 @@ pub async fn dashboard(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     let agg = aggregate(&state, &params).await?;
+    let empty = agg.total == 0;
     let charts = CHARTS
         .iter()
+        .filter(|_| !empty)
         .filter_map(|name| {
             let chart = draw(&tr, &agg, name, false, Some(&params))?;
             let links = row_links(&agg, name, &params);
@@ -574,6 +582,7 @@ pub async fn dashboard(
         rates_note,
         active,
         hidden,
+        empty,
     })
 }
 
