@@ -133,7 +133,7 @@ async function pagesToVisit(page, messagePath) {
     ['dashboard', '/'],
     ['dashboard-filtered', '/?phone=%2B79990001122'],
     ['search', '/search?q=%D0%BE%D1%85%D1%80%D0%B0%D0%BD%D0%B0'],
-    ['search-empty', '/search?q=zzqxnotaword'],
+    ['search-empty', '/search?q=zzqxnotaword&category=military_contract'],
     ['message', messagePath],
     ['review', '/review'],
     ['model', '/model'],
@@ -171,6 +171,20 @@ async function lookProblems(page, lang) {
         .slice(0, 3)
         .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`);
       out.push(`page ${overflow}px wider than the viewport (${wide.join(', ')})`);
+    }
+    // A chart frame that scrolls sideways, or tick labels scaled below 10.5 px: the
+    // phone must get the narrow drawing, at its own size.
+    for (const plot of document.querySelectorAll('.chart .plot')) {
+      if (!plot.offsetParent) continue;
+      const chart = plot.closest('.chart')?.id || 'chart';
+      if (plot.scrollWidth > plot.clientWidth + 1) {
+        out.push(`${chart} scrolls sideways in its frame (${plot.scrollWidth}px in ${plot.clientWidth}px)`);
+      }
+      const svg = plot.querySelector('svg');
+      const unit = svg?.viewBox?.baseVal?.width ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+      const tick = svg?.querySelector('.tick-label');
+      const px = tick ? Number(tick.getAttribute('font-size')) * unit : 11;
+      if (px < 10.5) out.push(`${chart} tick labels ${px.toFixed(1)}px`);
     }
     // Text squeezed into a column a few characters wide ("Б/а/с/ы/п…").
     for (const e of document.querySelectorAll('main dd, main dt, main td, main th, main p, main li, main h1, main h2, main label')) {
@@ -302,7 +316,9 @@ async function main() {
       await page.goto(setupLink);
       assert.equal(await page.inputValue('#name'), account);
       await page.fill('#password', password);
-      await Promise.all([page.waitForURL(`${base}/login`), page.click('form.stacked button[type="submit"]')]);
+      await Promise.all([page.waitForURL(`${base}/login?created=1`), page.click('form.stacked button[type="submit"]')]);
+      // The admin lands on the login form, told that the account was made.
+      await page.locator('#account-created').waitFor({ state: 'visible' });
       // The link is single-use: a second visit must not offer the form again.
       const again = await page.request.get(setupLink);
       assert.equal(again.status(), 404, 'setup link still works after use');
@@ -513,7 +529,7 @@ async function main() {
       for (const label of await markLinks.evaluateAll((as) => as.map((a) => a.getAttribute('aria-label')))) {
         assert.ok(label && label.trim(), 'a mark link without a name');
       }
-      await page.locator('#chart-weekly .plot').focus();
+      await page.locator('#chart-weekly .plot:visible').focus();
       await page.keyboard.press('Tab');
       const focused = await page.evaluate(() => document.activeElement?.getAttribute('class'));
       assert.equal(focused, 'mark-link', 'Tab from the chart does not reach its first mark');

@@ -138,6 +138,7 @@ pub fn stacked_bars_with(
         note: options.note,
         counts: None,
         linked: options.links.is_some(),
+        width: frame::chart_width(options.width),
     });
     highs.fill(0.0);
     lows.fill(0.0);
@@ -220,6 +221,7 @@ pub fn grouped_bars_with(
         note: options.note,
         counts: None,
         linked: options.links.is_some(),
+        width: frame::chart_width(options.width),
     });
     let groups = series.len().max(1) as f64;
     svg.open("g", &[("class", "data")]);
@@ -298,6 +300,7 @@ pub fn horizontal_bars_with(
         value_label_width: widest_value,
         note: options.note,
         linked: options.links.is_some(),
+        width: frame::chart_width(options.width),
     });
     let show_values = frame.row(0).1 >= LABEL_SIZE;
     svg.open("g", &[("class", "data")]);

@@ -98,6 +98,7 @@ pub fn box_plots_with(
         note: options.note,
         counts: Some(boxes.iter().map(|b| fmt(b.count as f64)).collect()),
         linked: options.links.is_some(),
+        width: frame::chart_width(options.width),
     });
     svg.open(
         "g",

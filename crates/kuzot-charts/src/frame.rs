@@ -5,8 +5,32 @@ use crate::scale::Scale;
 use crate::svg::{Svg, chars_fitting, colour, fit_label, num, text_width, wrap_label};
 use crate::{ChartText, NumberFormat};
 
-/// Width of every chart in SVG units; pages scale it with CSS.
-pub(crate) const WIDTH: f64 = 800.0;
+/// Width of a chart in SVG units unless [`crate::ChartOptions::width`] says otherwise;
+/// pages scale it with CSS.
+pub(crate) const DEFAULT_WIDTH: f64 = 800.0;
+/// Bounds of a chart's width: narrower leaves no room for a plot beside the tick labels,
+/// and wider only makes the labels small once a page scales the drawing down.
+const MIN_WIDTH: f64 = 240.0;
+const MAX_WIDTH: f64 = 4000.0;
+
+/// The width to draw at for the caller's `requested` width (`None`: the default).
+pub(crate) fn chart_width(requested: Option<f64>) -> f64 {
+    match requested {
+        Some(w) if w.is_finite() => w.clamp(MIN_WIDTH, MAX_WIDTH),
+        _ => DEFAULT_WIDTH,
+    }
+}
+
+/// The element id of a chart drawn `width` wide: the same chart drawn at two widths for
+/// one page (desktop and phone) must not repeat ids, or `aria-labelledby` names the
+/// wrong one.
+fn sized_id(id: &str, width: f64) -> String {
+    if width == DEFAULT_WIDTH {
+        id.to_owned()
+    } else {
+        format!("{id}-w{}", num(width))
+    }
+}
 const MARGIN: f64 = 16.0;
 const TITLE_SIZE: f64 = 16.0;
 pub(crate) const LABEL_SIZE: f64 = 12.0;
@@ -53,13 +77,16 @@ struct LegendLayout {
     height: f64,
 }
 
-fn layout_legend(names: &[&str], top: f64) -> LegendLayout {
+fn layout_legend(names: &[&str], top: f64, chart_width: f64) -> LegendLayout {
     let mut entries = Vec::with_capacity(names.len());
     let (mut x, mut row) = (MARGIN, 0.0f64);
+    // An entry never runs past the right edge, however narrow the chart: the swatch,
+    // its gap and the space after the entry take 38 units.
+    let max_chars = chars_fitting(chart_width - 2.0 * MARGIN - 38.0, LABEL_SIZE).min(LEGEND_CHARS);
     for name in names {
-        let (shown, full) = fit_label(name, LEGEND_CHARS);
+        let (shown, full) = fit_label(name, max_chars);
         let width = 14.0 + 6.0 + text_width(&shown, LABEL_SIZE) + 18.0;
-        if x > MARGIN && x + width > WIDTH - MARGIN {
+        if x > MARGIN && x + width > chart_width - MARGIN {
             x = MARGIN;
             row += 1.0;
         }
@@ -123,11 +150,18 @@ fn write_legend(svg: &mut Svg, legend: &LegendLayout, swatch: Swatch) {
 /// Opens the root element and writes the accessible name, the background and the title.
 /// A chart whose marks are links is a group of them rather than one image: children of
 /// an image are hidden from assistive technology, and its links would be out of reach.
-fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f64, linked: bool) {
+fn write_header(
+    svg: &mut Svg,
+    kind: &str,
+    text: &ChartText,
+    id: &str,
+    (width, height): (f64, f64),
+    linked: bool,
+) {
     let title_id = format!("{id}-title");
     let desc_id = format!("{id}-desc");
     let class = format!("kuzot-chart kuzot-chart-{kind}");
-    let view_box = format!("0 0 {} {}", num(WIDTH), num(height));
+    let view_box = format!("0 0 {} {}", num(width), num(height));
     let labelled_by = format!("{title_id} {desc_id}");
     svg.open(
         "svg",
@@ -136,7 +170,7 @@ fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f
             ("id", id),
             ("class", &class),
             ("viewBox", &view_box),
-            ("width", &num(WIDTH)),
+            ("width", &num(width)),
             ("height", &num(height)),
             ("role", if linked { "group" } else { "img" }),
             ("aria-labelledby", &labelled_by),
@@ -153,14 +187,14 @@ fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f
         "rect",
         &[
             ("class", "background"),
-            ("width", &num(WIDTH)),
+            ("width", &num(width)),
             ("height", &num(height)),
             ("fill", "#ffffff"),
         ],
     );
     let (shown, full) = fit_label(
         &text.title,
-        chars_fitting(WIDTH - 2.0 * MARGIN, TITLE_SIZE * 1.05),
+        chars_fitting(width - 2.0 * MARGIN, TITLE_SIZE * 1.05),
     );
     svg.label(
         &[
@@ -179,10 +213,10 @@ fn write_header(svg: &mut Svg, kind: &str, text: &ChartText, id: &str, height: f
 /// The note under the title and legend, wrapped to the chart's width. Its lines are
 /// counted a fifth narrower than other labels: a sentence of Cyrillic in a wide font
 /// (DejaVu Sans) runs past the average width a short label keeps to.
-fn note_lines(note: &str) -> Vec<String> {
+fn note_lines(note: &str, chart_width: f64) -> Vec<String> {
     wrap_label(
         note,
-        chars_fitting(WIDTH - 2.0 * MARGIN, LABEL_SIZE * 1.2),
+        chars_fitting(chart_width - 2.0 * MARGIN, LABEL_SIZE * 1.2),
         MAX_NOTE_LINES,
     )
     .0
@@ -306,6 +340,8 @@ pub(crate) struct VerticalSpec<'a> {
     pub(crate) counts: Option<Vec<String>>,
     /// Whether the marks are links (the root is then a group, not an image).
     pub(crate) linked: bool,
+    /// The chart's width in SVG units (see [`chart_width`]).
+    pub(crate) width: f64,
 }
 
 /// The category labels under a vertical chart: each as lines, with its full text, and
@@ -368,9 +404,10 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
     // The row of counts is headed "n" in the margin left of the plot.
     let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_tick.max(10.0) + 8.0;
     let right = MARGIN + 8.0;
-    let width = (WIDTH - left - right).max(100.0);
-    let legend = layout_legend(spec.legend, 40.0);
-    let note = note_lines(spec.note);
+    let chart_width = spec.width;
+    let width = (chart_width - left - right).max(100.0);
+    let legend = layout_legend(spec.legend, 40.0, chart_width);
+    let note = note_lines(spec.note, chart_width);
     let note_top = 40.0 + legend.height + if legend.height > 0.0 { 4.0 } else { 0.0 };
     let note_height = note.len() as f64 * NOTE_LINE;
     let top = note_top
@@ -398,8 +435,8 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
         &mut svg,
         spec.kind,
         spec.text,
-        &spec.id,
-        total_height,
+        &sized_id(&spec.id, chart_width),
+        (chart_width, total_height),
         spec.linked,
     );
     write_legend(&mut svg, &legend, spec.swatch);
@@ -581,6 +618,8 @@ pub(crate) struct HorizontalSpec<'a> {
     pub(crate) note: &'a str,
     /// Whether the marks are links.
     pub(crate) linked: bool,
+    /// The chart's width in SVG units (see [`chart_width`]).
+    pub(crate) width: f64,
 }
 
 /// Writes the frame of a horizontal bar chart and returns the document, ready for the
@@ -596,11 +635,15 @@ pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
         value_label_width,
         note,
         linked,
+        width: chart_width,
     } = spec;
     let (ticks, widest_tick) = value_labels(&scale, fmt);
+    // On a narrow chart the row labels take at most two fifths of it, leaving the bars
+    // room to be told apart.
+    let label_chars = chars_fitting(chart_width * 0.4, LABEL_SIZE).min(ROW_LABEL_CHARS);
     let labels: Vec<(String, String)> = categories
         .iter()
-        .map(|label| fit_label(label, ROW_LABEL_CHARS))
+        .map(|label| fit_label(label, label_chars))
         .collect();
     let widest_label = labels
         .iter()
@@ -611,7 +654,7 @@ pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
     let left = MARGIN + if has_y_title { 20.0 } else { 0.0 } + widest_label + 10.0;
     // Room for the value printed past the longest bar, and for the last tick label.
     let right = MARGIN + (value_label_width + 6.0).max(widest_tick / 2.0);
-    let width = (WIDTH - left - right).max(100.0);
+    let width = (chart_width - left - right).max(100.0);
     let row = if categories.len() as f64 * ROW_HEIGHT <= MAX_ROWS_HEIGHT {
         ROW_HEIGHT
     } else {
@@ -620,13 +663,20 @@ pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
     // At least three rows high, so that the axis title beside one or two rows is not
     // cut to its first letter.
     let rows_height = (categories.len() as f64 * row).max(3.0 * ROW_HEIGHT);
-    let note = note_lines(note);
+    let note = note_lines(note, chart_width);
     let top = 48.0 + note.len() as f64 * NOTE_LINE;
     let bottom = top + rows_height;
     let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
 
     let mut svg = Svg::new();
-    write_header(&mut svg, kind, text, &id, total_height, linked);
+    write_header(
+        &mut svg,
+        kind,
+        text,
+        &sized_id(&id, chart_width),
+        (chart_width, total_height),
+        linked,
+    );
     write_note(&mut svg, &note, 48.0);
     let frame = Horizontal {
         left,

@@ -134,4 +134,11 @@ pub struct ChartOptions<'a> {
     pub log_scale: bool,
     /// Share lines: the n behind each x label (see [`ShareTotals`]).
     pub totals: Option<ShareTotals<'a>>,
+    /// The width to draw at, in SVG units (`None`: 800). Text keeps its size whatever
+    /// the width, so a page that shows a chart in a narrow column (a phone) asks for a
+    /// narrow drawing rather than scaling a wide one down until its labels are unreadable:
+    /// fewer tick labels fit, and long labels are cut or wrapped sooner. Clamped to
+    /// 240–4000; a chart drawn at another width than 800 gets ids of its own, so the
+    /// same chart at two widths can share a page.
+    pub width: Option<f64>,
 }

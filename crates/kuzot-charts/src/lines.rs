@@ -26,7 +26,9 @@ pub fn share_lines(
 /// each x label ([`crate::ShareTotals`]): written in a row under the labels and in each
 /// point's tooltip, with the points of an n below the minimum drawn hollow. A share the
 /// caller could not compute (no items that week) should be passed as NaN: it draws no
-/// point and breaks the line, where 0 would claim "none of them".
+/// point and breaks the line, where 0 would claim "none of them". Where the totals say
+/// n = 0 the share is missing whatever value was passed: a share of nothing was not
+/// measured, and drawing the 0 a caller computed would read as a measured 0 %.
 pub fn share_lines_with(
     text: &ChartText,
     x_labels: &[String],
@@ -35,6 +37,27 @@ pub fn share_lines_with(
     options: &ChartOptions,
 ) -> String {
     let n = x_labels.len();
+    let totals = options.totals;
+    let total_at = |index: usize| totals.and_then(|t| t.totals.get(index).copied());
+    let measured: Vec<Series> = series
+        .iter()
+        .map(|s| Series {
+            name: s.name.clone(),
+            values: s
+                .values
+                .iter()
+                .enumerate()
+                .map(|(index, &v)| {
+                    if total_at(index) == Some(0) {
+                        f64::NAN
+                    } else {
+                        v
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let series = measured.as_slice();
     let (lo, hi) = series
         .iter()
         .flat_map(|s| s.values.iter().take(n).copied())
@@ -42,8 +65,6 @@ pub fn share_lines_with(
         .fold((0.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let scale = Scale::linear(lo, hi);
     let names: Vec<&str> = series.iter().map(|s| s.name.as_str()).collect();
-    let totals = options.totals;
-    let total_at = |index: usize| totals.and_then(|t| t.totals.get(index).copied());
     let counts = totals.map(|t| {
         (0..n)
             .map(|index| {
@@ -65,6 +86,7 @@ pub fn share_lines_with(
         note: options.note,
         counts,
         linked: options.links.is_some(),
+        width: frame::chart_width(options.width),
     });
     let (_, slot) = frame.slot(0);
     // Points shrink as they crowd, but stay big enough to hover.

@@ -18,6 +18,7 @@ const LOG: ChartOptions<'static> = ChartOptions {
     note: "",
     log_scale: true,
     totals: None,
+    width: None,
 };
 
 fn fmt(v: f64) -> String {
@@ -898,4 +899,163 @@ fn the_axis_title_beside_a_single_bar_is_not_cut() {
         .find(|e| e.name == "text" && e.has_class("axis-title-y"))
         .expect("a y axis title");
     assert_eq!(title.text, "Messages");
+}
+
+#[test]
+fn a_share_of_no_items_is_a_gap_even_when_the_caller_passes_zero() {
+    let n = |v: f64| format!("{v}");
+    let totals = [10, 0, 0, 8];
+    let options = ChartOptions {
+        totals: Some(ShareTotals {
+            totals: &totals,
+            min_total: 5,
+            format: &n,
+        }),
+        ..ChartOptions::default()
+    };
+    // A caller that divided by zero and wrote 0 for the empty weeks.
+    let shares = [series("Army", &[0.5, 0.0, 0.0, 0.25])];
+    let elements = check_chart(&share_lines_with(
+        &text(),
+        &labels(4),
+        &shares,
+        &percent,
+        &options,
+    ));
+    let points = count(&elements, "circle", "point");
+    assert_eq!(points.len(), 2, "no point for the weeks with n = 0");
+    let d = count(&elements, "path", "line")[0]
+        .attr("d")
+        .expect("d")
+        .to_owned();
+    assert_eq!(d.matches('M').count(), 2, "the line breaks at the gap: {d}");
+    // The empty weeks still show their n.
+    let row: Vec<&str> = count(&elements, "text", "count")
+        .iter()
+        .map(|e| e.text.as_str())
+        .collect();
+    assert_eq!(row, ["10", "0", "0", "8"]);
+    // A share of 0 % where items were counted is a measurement and is drawn.
+    let measured = [series("Army", &[0.0, 0.0, 0.0, 0.0])];
+    let elements = check_chart(&share_lines_with(
+        &text(),
+        &labels(4),
+        &measured,
+        &percent,
+        &options,
+    ));
+    assert_eq!(count(&elements, "circle", "point").len(), 2);
+}
+
+/// The numbers of a `viewBox="0 0 w h"`.
+fn view_box(elements: &[Element]) -> Vec<f64> {
+    elements[0]
+        .attr("viewBox")
+        .expect("viewBox")
+        .split(' ')
+        .map(|v| v.parse().expect("number"))
+        .collect()
+}
+
+#[test]
+fn a_narrow_chart_keeps_its_text_size_and_everything_inside_its_width() {
+    let weeks = labels(26);
+    let data = [
+        series("Military contract", &[3.0; 26]),
+        series("Disguised military job in the occupied regions", &[1.0; 26]),
+    ];
+    let narrow = ChartOptions {
+        width: Some(340.0),
+        ..ChartOptions::default()
+    };
+    let wide_svg = stacked_bars(&text(), &weeks, &data, &fmt);
+    let narrow_svg = stacked_bars_with(&text(), &weeks, &data, &fmt, &narrow);
+    let wide = check_chart(&wide_svg);
+    let small = check_chart(&narrow_svg);
+    assert_eq!(view_box(&wide)[2], 800.0);
+    assert_eq!(view_box(&small)[2], 340.0);
+    assert_eq!(small[0].attr("width"), Some("340"));
+    // Drawn at the size it is shown, so tick labels keep their 11 units.
+    for label in x_tick_labels(&small) {
+        assert_eq!(label.attr("font-size"), Some("11"));
+    }
+    // Fewer week labels fit, and none overlaps its neighbour.
+    let shown = |elements: &[Element]| x_tick_labels(elements).len();
+    assert!(shown(&small) < shown(&wide), "{} labels", shown(&small));
+    let xs: Vec<f64> = x_tick_labels(&small)
+        .iter()
+        .map(|e| e.attr("x").expect("x").parse().expect("number"))
+        .collect();
+    let label_width = 8.0 * 11.0 * 0.62;
+    for pair in xs.windows(2) {
+        assert!(pair[1] - pair[0] >= label_width, "{xs:?}");
+    }
+    // Every mark and label starts inside the drawing.
+    for e in small
+        .iter()
+        .filter(|e| matches!(e.name.as_str(), "rect" | "text"))
+    {
+        if let Some(x) = e.attr("x") {
+            let x: f64 = x.parse().expect("number");
+            assert!((0.0..=340.0).contains(&x), "<{}> at x = {x}", e.name);
+        }
+    }
+    // The same chart at two widths can share a page: no id in common.
+    let ids = |elements: &[Element]| -> Vec<String> {
+        elements
+            .iter()
+            .filter_map(|e| e.attr("id").map(str::to_owned))
+            .collect()
+    };
+    let wide_ids = ids(&wide);
+    assert!(ids(&small).iter().all(|id| !wide_ids.contains(id)));
+}
+
+#[test]
+fn narrow_horizontal_bars_leave_room_for_the_bars() {
+    let names = [
+        "A channel with a very long name about jobs in Russia".to_owned(),
+        "Short".to_owned(),
+    ];
+    let options = ChartOptions {
+        width: Some(340.0),
+        ..ChartOptions::default()
+    };
+    let elements = check_chart(&horizontal_bars_with(
+        &text(),
+        &names,
+        &[40.0, 10.0],
+        &fmt,
+        &options,
+    ));
+    let widest = count(&elements, "rect", "bar")
+        .iter()
+        .map(|e| {
+            e.attr("width")
+                .expect("width")
+                .parse::<f64>()
+                .expect("number")
+        })
+        .fold(0.0, f64::max);
+    assert!(widest >= 100.0, "longest bar {widest} units of 340");
+    // The long name is cut, with the whole of it as the tooltip.
+    let label = elements
+        .iter()
+        .find(|e| e.name == "text" && e.text.starts_with("A channel"))
+        .expect("row label");
+    assert!(label.text.ends_with('…'), "{}", label.text);
+    // Out-of-range and non-finite widths fall back to something drawable.
+    for width in [f64::NAN, -5.0, 1e12] {
+        let options = ChartOptions {
+            width: Some(width),
+            ..ChartOptions::default()
+        };
+        check_chart(&horizontal_bars_with(
+            &text(),
+            &names,
+            &[1.0, 2.0],
+            &fmt,
+            &options,
+        ));
+    }
 }

@@ -209,6 +209,26 @@ impl Page {
         self.user.as_ref().is_some_and(|u| u.role >= role)
     }
 
+    /// The head of a hash as shown where a whole one would not fit (a table on a phone):
+    /// 12 hex digits, as `git` and `kuzot sources --short` would, and enough to tell the
+    /// files of one store apart; the caller puts the whole hash in a title and links to
+    /// the page that shows it in full.
+    pub fn short_hash(&self, hash: &str) -> String {
+        if hash.chars().count() <= 12 {
+            return hash.to_owned();
+        }
+        let mut out: String = hash.chars().take(12).collect();
+        out.push('…');
+        out
+    }
+
+    /// A file name as escaped HTML (for `|safe`) with line-break opportunities after
+    /// `_`, `-`, `.` and `/`, so that a long name wraps between its parts
+    /// (`recruiting_chat_` / `2024-03.json`) rather than a few letters from its end.
+    pub fn breakable(&self, name: &str) -> String {
+        breakable_html(name)
+    }
+
     /// Translates (shorthand for templates).
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
@@ -228,9 +248,38 @@ pub fn html(template: &impl Template) -> Result<Response, AppError> {
     Ok(Html(template.render()?).into_response())
 }
 
+/// See [`Page::breakable`]. The name is uploaded by a user: every part is escaped, and
+/// only `<wbr>` is added.
+pub fn breakable_html(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 16);
+    let mut part = String::new();
+    for c in name.chars() {
+        part.push(c);
+        if matches!(c, '_' | '-' | '.' | '/') {
+            out.push_str(&escape(&part));
+            out.push_str("<wbr>");
+            part.clear();
+        }
+    }
+    out.push_str(&escape(&part));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_names_break_between_parts_and_stay_escaped() {
+        assert_eq!(
+            breakable_html("chat_export-2024.json"),
+            "chat_<wbr>export-<wbr>2024.<wbr>json"
+        );
+        assert_eq!(breakable_html("plain"), "plain");
+        let h = breakable_html(HOSTILE);
+        assert!(!h.contains("<script") && !h.contains("<img"), "{h}");
+        assert_eq!(h.replace("<wbr>", ""), escape(HOSTILE));
+    }
 
     const HOSTILE: &str = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>&amp;";
 

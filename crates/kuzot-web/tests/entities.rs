@@ -283,8 +283,25 @@ async fn sources_are_listed_and_their_files_downloaded_by_analysts_only() {
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
     for s in &sources {
-        assert!(html.contains(&s.sha256), "{}", s.original_name);
+        // The table shows the hash's head, with the whole of it in the title and on the
+        // source's page it links to; the file name may break after its dots.
+        let short = format!(
+            "<code class=\"hash-short\" title=\"{}\">{}…</code>",
+            s.sha256,
+            &s.sha256[..12]
+        );
+        assert!(html.contains(&short), "{}", s.original_name);
         assert!(html.contains(&format!("href=\"/sources/{}\"", s.id)));
+        let name = kuzot_web::render::breakable_html(&s.original_name);
+        assert!(html.contains(&name), "{name}");
+        let page = h.get(&format!("/sources/{}", s.id), Some(&viewer)).await;
+        assert!(
+            page.text().contains(&format!(
+                "<code class=\"hash\" id=\"source-hash\">{}",
+                s.sha256
+            )),
+            "the source page shows the whole hash"
+        );
     }
     assert!(h.get("/sources", None).await.status.is_redirection());
 
@@ -408,7 +425,7 @@ async fn rejected_records_show_on_the_source_page() {
         .text();
     // The fixture's second message has a broken date: it is rejected, and listed.
     assert_eq!(source.rejected, 1, "{source:?}");
-    assert!(html.contains("<table class=\"rejected\">"), "{html}");
+    assert!(html.contains("<table class=\"rejected cards\">"), "{html}");
     // Markup in names is escaped: the page is there, names the channel, and has no tag.
     let channel = h
         .get(

@@ -172,10 +172,10 @@ async fn source_formats_are_named_in_the_page_language() {
     let s = h.session("analyst");
     let sources = get_in(&h, "/sources", &s, "ru").await.text();
     assert!(
-        sources.contains("<td>Сохранённая веб-страница</td>"),
+        sources.contains(">Сохранённая веб-страница</td>"),
         "{sources}"
     );
-    assert!(sources.contains("<td>Telegram (JSON)</td>"));
+    assert!(sources.contains(">Telegram (JSON)</td>"));
     assert!(!sources.contains("web_page") && !sources.contains("telegram_json"));
     let imports = get_in(&h, "/imports", &s, "ky").await.text();
     assert!(imports.contains("<option value=\"web_page\">Сакталган веб-барак</option>"));
@@ -247,6 +247,19 @@ async fn every_numbers_table_row_links_to_its_search() {
         let links = tbody.matches("<td><a href=\"/search?").count();
         assert!(rows > 0, "{chart}: an empty table cannot show its links");
         assert_eq!(rows, links, "{chart}: {rows} rows but {links} links");
+    }
+    // Each chart is drawn for a desktop and, with ids of its own, for a phone's width.
+    for chart in kuzot_web::pages::dashboard::CHARTS {
+        let start = body
+            .find(&format!("id=\"chart-{chart}\""))
+            .unwrap_or_else(|| panic!("{chart} missing"));
+        let figure = &body[start..];
+        let figure = &figure[..figure.find("</figure>").expect("figure closes")];
+        let narrow = &figure[figure.find("plot-narrow").expect("narrow drawing")..];
+        assert!(
+            narrow.contains("viewBox=\"0 0 340 ") && figure.contains("viewBox=\"0 0 800 "),
+            "{chart}: not drawn at both widths"
+        );
     }
     // A week row opens that week's messages, and the search finds them.
     let weekly = &body[body.find("id=\"chart-weekly\"").expect("weekly")..];

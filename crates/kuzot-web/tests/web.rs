@@ -160,7 +160,19 @@ async fn the_setup_link_creates_the_first_admin_once() {
             .body(Body::from(body.clone()))
             .expect("request")
     };
-    assert_eq!(h2.send(post()).await.status, StatusCode::SEE_OTHER);
+    let done = h2.send(post()).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    // The admin lands on the login form, told that the account now exists.
+    assert_eq!(done.header("location"), "/login?created=1");
+    let login = h2.get("/login?created=1", None).await.text();
+    assert!(login.contains("id=\"account-created\""), "{login}");
+    assert!(
+        !h2.get("/login", None)
+            .await
+            .text()
+            .contains("id=\"account-created\""),
+        "the notice only follows setup"
+    );
     let admin = h2.state.accounts.users().expect("users");
     assert_eq!(admin.len(), 1);
     assert_eq!(admin[0].role, kuzot_web::accounts::Role::Admin);
@@ -503,4 +515,60 @@ fn assert_inert(path: &str, page: &str) {
         page.matches("<script src=\"/static/app.js\"").count(),
         "{path}: a script other than the site's own"
     );
+}
+
+#[tokio::test]
+async fn an_empty_store_points_to_import_instead_of_drawing_empty_charts() {
+    let h = Harness::with_files(&[]);
+    let analyst = h.session("analyst");
+    let viewer = h.session("viewer");
+    let page = h.get("/", Some(&analyst)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("id=\"dashboard-empty\""), "{html}");
+    assert!(html.contains("id=\"dashboard-import\" href=\"/imports\""));
+    assert!(
+        !html.contains("<figure class=\"chart\""),
+        "empty charts drawn"
+    );
+    // A viewer cannot import: told who can, with no link that would be refused.
+    let html = h.get("/", Some(&viewer)).await.text();
+    assert!(html.contains("id=\"dashboard-empty\""));
+    assert!(!html.contains("id=\"dashboard-import\""));
+    // A store with messages draws its charts.
+    let full = Harness::new();
+    let s = full.session("viewer");
+    let html = full.get("/", Some(&s)).await.text();
+    assert!(!html.contains("id=\"dashboard-empty\""));
+    assert!(html.contains("<figure class=\"chart\""));
+    // Filters that match nothing say so, instead of pointing to Import.
+    let html = full
+        .get("/?chat=no%20such%20channel%20anywhere", Some(&s))
+        .await
+        .text();
+    assert!(html.contains("id=\"dashboard-empty\""));
+    assert!(!html.contains("id=\"dashboard-import\""));
+}
+
+#[tokio::test]
+async fn a_search_without_hits_lists_the_filters_that_narrow_it() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let html = h
+        .get(
+            "/search?q=%D0%BE%D1%85%D1%80%D0%B0%D0%BD*&chat=no%20such%20channel",
+            Some(&s),
+        )
+        .await
+        .text();
+    assert!(html.contains("id=\"no-hits\""), "{html}");
+    let filters = &html[html.find("id=\"no-hits-filters\"").expect("filters listed")..];
+    let filters = &filters[..filters.find("</p>").expect("end")];
+    assert!(filters.contains("no such channel"), "{filters}");
+    // Each with a link to the same search without it (the words are kept).
+    assert!(filters.contains("href=\"/search?q="), "{filters}");
+    // Without filters, the hint stands alone.
+    let html = h.get("/search?q=zzzqqqxxx", Some(&s)).await.text();
+    assert!(html.contains("id=\"no-hits\""));
+    assert!(!html.contains("id=\"no-hits-filters\""));
 }

@@ -228,6 +228,7 @@ cite-title = Cite
 cite-hint = The same text as `kuzot cite` prints: paste it into a filing or a report.
 cite-copy = Copy the citation
 cite-copied = Copied.
+hash-copy = Copy the SHA-256
 per-month = a month
 per-day = a day
 per-hour = an hour
@@ -245,3 +246,11 @@ format-jsonl = JSON Lines table
 format-web-page = Saved web page
 format-pdf = PDF
 format-plain-text = Plain text
+
+# first run and empty states
+dashboard-empty-title = No messages yet
+dashboard-empty-import = The store is empty. Import a chat export or a document, and its messages are counted and charted here.
+dashboard-empty-viewer = Nothing has been imported yet. An analyst or an administrator can import files.
+dashboard-no-match = No message matches these filters. Remove one of them above to see more.
+search-no-hits-filters = These filters narrow the search too:
+setup-done = Account created. Log in with the name and password you have just chosen.

@@ -30,6 +30,9 @@ pub struct Chart {
     pub title: String,
     /// The SVG (escaped inside by the chart crate).
     pub svg: String,
+    /// The same chart drawn for a phone's width ([`NARROW_WIDTH`]), shown instead of `svg`
+    /// on narrow screens; empty for a CSV.
+    pub narrow_svg: String,
     /// Its numbers.
     pub table: Table,
 }
@@ -63,15 +66,38 @@ fn risk_totals(agg: &Aggregates) -> Vec<u64> {
         .collect()
 }
 
-/// Draws chart `name` from the aggregates, in the caller's language. With `links`
-/// (the filters in force), every mark of the drawing is a link to the search behind it;
-/// `for_csv` writes the table's numbers in full for machines.
+/// Width in SVG units of the charts drawn for phones. A chart's frame on a 390 px phone
+/// is about 346 px wide, so this drawing is shown at slightly over its own size and its
+/// 11-unit tick labels stay at least 11 px; the 800-unit drawing scaled into that frame
+/// had 5 px labels (or scrolled sideways when kept at 800 px).
+pub const NARROW_WIDTH: f64 = 340.0;
+
+/// Draws chart `name` from the aggregates, in the caller's language, at the desktop
+/// width and (except for a CSV) at [`NARROW_WIDTH`]. With `links` (the filters in force),
+/// every mark of the drawing is a link to the search behind it; `for_csv` writes the
+/// table's numbers in full for machines.
 pub fn draw(
     tr: &Tr,
     agg: &Aggregates,
     name: &str,
     for_csv: bool,
     links: Option<&SearchParams>,
+) -> Option<Chart> {
+    let mut chart = draw_at(tr, agg, name, for_csv, links, None)?;
+    if !for_csv {
+        chart.narrow_svg = draw_at(tr, agg, name, false, links, Some(NARROW_WIDTH))?.svg;
+    }
+    Some(chart)
+}
+
+/// [`draw`] at one width (`None`: the chart crate's default).
+fn draw_at(
+    tr: &Tr,
+    agg: &Aggregates,
+    name: &str,
+    for_csv: bool,
+    links: Option<&SearchParams>,
+    width: Option<f64>,
 ) -> Option<Chart> {
     let fmt_int = |v: f64| tr.number(v);
     let plain = |v: f64| kuzot_charts::plain_number(v);
@@ -100,6 +126,7 @@ pub fn draw(
             .then_some(&link as &dyn Fn(usize, usize) -> Option<String>),
         // Every chart but the pay and share charts counts messages.
         whole_numbers: true,
+        width,
         ..ChartOptions::default()
     };
     let chart = match name {
@@ -112,6 +139,7 @@ pub fn draw(
                 svg: kuzot_charts::stacked_bars_with(&t, &labels, &series, &fmt_int, &options),
                 table: kuzot_charts::stacked_bars_table(&t, &labels, &series, cell),
                 title: t.title,
+                narrow_svg: String::new(),
             }
         }
         "share" => {
@@ -175,6 +203,7 @@ pub fn draw(
                 ),
                 table,
                 title: t.title,
+                narrow_svg: String::new(),
             }
         }
         "channels" => {
@@ -186,6 +215,7 @@ pub fn draw(
                 svg: kuzot_charts::horizontal_bars_with(&t, &labels, &values, &fmt_int, &options),
                 table: kuzot_charts::horizontal_bars_table(&t, &labels, &values, cell),
                 title: t.title,
+                narrow_svg: String::new(),
             }
         }
         "pay" => {
@@ -236,6 +266,7 @@ pub fn draw(
                 svg: kuzot_charts::box_plots_with(&t, &boxes, &fmt_int, &pay_options),
                 table,
                 title: t.title,
+                narrow_svg: String::new(),
             }
         }
         "places" => {
@@ -264,6 +295,7 @@ pub fn draw(
                 svg: kuzot_charts::grouped_bars_with(&t, &labels, &series, &fmt_int, &options),
                 table: kuzot_charts::grouped_bars_table(&t, &labels, &series, cell),
                 title: t.title,
+                narrow_svg: String::new(),
             }
         }
         _ => return None,
@@ -404,6 +436,8 @@ pub struct ChartView {
 
 /// A filter in force, as a chip: its label, its value as read, and the link without it.
 pub struct ActiveFilter {
+    /// The query parameter it comes from (`q`, `phone`, ...).
+    pub field: &'static str,
     /// What the filter is ("Phone").
     pub label: String,
     /// Its value, in words where it is an id.
@@ -436,6 +470,7 @@ pub fn active_filters(tr: &Tr, params: &SearchParams, path: &str) -> Vec<ActiveF
                 other => format!("filter-{other}"),
             };
             ActiveFilter {
+                field,
                 label: tr.t(&label_id),
                 value: shown,
                 remove_href: format!("{path}?{}", params.without(field).to_query_string(0)),
@@ -459,6 +494,9 @@ struct DashboardPage {
     /// Filters in force that the form has no field for: kept as hidden inputs, so that
     /// "Apply" never drops them.
     hidden: Vec<(&'static str, String)>,
+    /// No message matches (an empty store, or filters that match nothing): a pointer to
+    /// what to do instead of five empty charts.
+    empty: bool,
 }
 
 async fn aggregate(state: &AppState, params: &SearchParams) -> Result<Aggregates, AppError> {
@@ -478,8 +516,10 @@ pub async fn dashboard(
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     let agg = aggregate(&state, &params).await?;
+    let empty = agg.total == 0;
     let charts = CHARTS
         .iter()
+        .filter(|_| !empty)
         .filter_map(|name| {
             let chart = draw(&tr, &agg, name, false, Some(&params))?;
             let links = row_links(&agg, name, &params);
@@ -542,6 +582,7 @@ pub async fn dashboard(
         rates_note,
         active,
         hidden,
+        empty,
     })
 }
 

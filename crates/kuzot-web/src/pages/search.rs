@@ -46,6 +46,9 @@ struct SearchPage {
     error: Option<String>,
     /// One line per query word widened to its word family ("охрана: also охранник…").
     families: Vec<String>,
+    /// The filters in force besides the words, each with a link to drop it: listed when
+    /// nothing is found, as the likeliest reason.
+    filters: Vec<crate::pages::dashboard::ActiveFilter>,
 }
 
 /// The lines that tell which other words of a family a search also matched.
@@ -127,6 +130,7 @@ pub async fn search_page(
                 export_query: String::new(),
                 error: Some(e.message),
                 families: Vec::new(),
+                filters: Vec::new(),
             });
         }
     };
@@ -139,7 +143,12 @@ pub async fn search_page(
         .then(|| format!("/search?{}", params.to_query_string(number + 1)));
     // A query with nothing searchable in it matched nothing; say why instead of "0".
     let error = results.unsearchable.then(|| tr.t("search-unsearchable"));
+    let filters = crate::pages::dashboard::active_filters(&tr, &params, "/search")
+        .into_iter()
+        .filter(|f| f.field != "q")
+        .collect();
     html(&SearchPage {
+        filters,
         total: tr.count("results-count", results.total),
         hits: hit_views(&tr, &results.hits),
         families: family_lines(&tr, &results.families),

@@ -21,12 +21,16 @@ struct LoginPage {
     error: Option<String>,
     next: String,
     name: String,
+    /// Just after setup: say that the account was made, so the form is not a puzzle.
+    created: bool,
 }
 
 /// Query of the login page.
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set by the redirect after setup (`?created=1`).
+    created: Option<String>,
 }
 
 /// A redirect target from a form: only a path on this site, never `//host` or a URL.
@@ -60,6 +64,7 @@ pub async fn login_page(
         error: None,
         next: safe_next(q.next.as_deref()),
         name: String::new(),
+        created: q.created.as_deref() == Some("1"),
     })
 }
 
@@ -99,6 +104,7 @@ pub async fn login(
             error: Some(message),
             next: next.clone(),
             name: name.clone(),
+            created: false,
         })?;
         *response.status_mut() = status;
         Ok(response)
@@ -228,7 +234,7 @@ pub async fn setup(
             state
                 .audit(&user.name, "setup", "first admin account created")
                 .await?;
-            Ok(Redirect::to("/login").into_response())
+            Ok(Redirect::to("/login?created=1").into_response())
         }
         Err(crate::accounts::AccountError::Invalid(message)) => {
             let title = tr.t("setup-title");
