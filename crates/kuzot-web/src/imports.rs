@@ -563,12 +563,91 @@ fn nothing_usable_text(tr: &Tr, why: &serde_json::Value, file: &serde_json::Valu
     }
 }
 
+/// One file of a finished import as the job page shows it.
+pub struct FileRow {
+    /// The file's name as uploaded.
+    pub name: String,
+    /// Its status in words.
+    pub status: String,
+    /// What happened, in words (counts, why it was rejected, when it was imported before).
+    pub detail: String,
+    /// "N rejected" with a link to the reasons on the source page, when records were
+    /// rejected from a file that was stored.
+    pub rejected: Option<(String, String)>,
+    /// The source page of the file (new, or the earlier import of the same bytes).
+    pub source_href: Option<String>,
+    /// The search for the file's messages.
+    pub search_href: Option<String>,
+}
+
+/// A file's row from its outcome in the job's summary (`FileOutcome` as JSON: the
+/// summary is kept as JSON so that every server of a deployment can show it).
+fn file_row(tr: &Tr, f: &serde_json::Value) -> FileRow {
+    let text = |field: &str| f.get(field).and_then(|v| v.as_str()).unwrap_or("");
+    let count = |field: &str| f.get(field).and_then(|v| v.as_u64()).unwrap_or(0);
+    let name = text("path").rsplit('/').next().unwrap_or("").to_owned();
+    let status = text("status");
+    // Only a SHA-256 as kuzot writes it goes into a link.
+    let sha =
+        Some(text("sha256")).filter(|s| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()));
+    let source_href = sha.map(|sha| format!("/sources/{sha}"));
+    let search_href = sha.map(|sha| {
+        format!(
+            "/search?{}",
+            crate::render::query_string([("source", sha.to_owned())])
+        )
+    });
+    let mut row = FileRow {
+        name,
+        status: tr.t(&format!("import-status-{}", status.replace('_', "-"))),
+        detail: String::new(),
+        rejected: None,
+        source_href: None,
+        search_href: None,
+    };
+    match status {
+        "imported" => {
+            row.detail = format!(
+                "{}, {}",
+                tr.t1("import-added", "n", count("added")),
+                tr.t1("import-already", "n", count("already_present"))
+            );
+            let rejected = tr.t1("import-rejected", "n", count("rejected"));
+            row.rejected = Some((
+                rejected,
+                match (&source_href, count("rejected")) {
+                    (Some(href), 1..) => format!("{href}#rejected"),
+                    _ => String::new(),
+                },
+            ));
+            row.source_href = source_href;
+            row.search_href = search_href;
+        }
+        "already_imported" => {
+            // What `kuzot ingest` says of the same file, and where the earlier import is.
+            row.detail = tr.args(
+                "import-same-file",
+                &[("name", text("as_name")), ("at", &tr.rfc3339(text("at")))],
+            );
+            row.source_href = source_href;
+            row.search_href = search_href;
+        }
+        _ => {
+            row.detail = match f.get("nothing_usable") {
+                Some(why) => nothing_usable_text(tr, why, f),
+                None => text("reason").to_owned(),
+            };
+        }
+    }
+    row
+}
+
 #[derive(Template)]
 #[template(path = "import_job.html")]
 struct JobPage {
     page: Page,
     job: JobStatus,
-    files: Vec<(String, String, String)>,
+    files: Vec<FileRow>,
     progress: String,
     documents: String,
     /// Without script the page reloads itself while the import runs.
@@ -592,60 +671,7 @@ pub async fn job_page(
         .as_ref()
         .and_then(|s| s.get("files"))
         .and_then(|f| f.as_array())
-        .map(|files| {
-            files
-                .iter()
-                .map(|f| {
-                    let name = f
-                        .get("path")
-                        .and_then(|p| p.as_str())
-                        .and_then(|p| p.rsplit('/').next())
-                        .unwrap_or("")
-                        .to_owned();
-                    let st = f
-                        .get("status")
-                        .and_then(|s| s.as_str())
-                        .unwrap_or("")
-                        .to_owned();
-                    let detail = match st.as_str() {
-                        "imported" => {
-                            tr.t1(
-                                "import-added",
-                                "n",
-                                f.get("added").and_then(|v| v.as_u64()).unwrap_or(0),
-                            ) + ", "
-                                + &tr.t1(
-                                    "import-already",
-                                    "n",
-                                    f.get("already_present")
-                                        .and_then(|v| v.as_u64())
-                                        .unwrap_or(0),
-                                )
-                                + ", "
-                                + &tr.t1(
-                                    "import-rejected",
-                                    "n",
-                                    f.get("rejected").and_then(|v| v.as_u64()).unwrap_or(0),
-                                )
-                        }
-                        _ => match f.get("nothing_usable") {
-                            Some(why) => nothing_usable_text(&tr, why, f),
-                            None => f
-                                .get("reason")
-                                .or_else(|| f.get("as_name"))
-                                .and_then(|r| r.as_str())
-                                .unwrap_or("")
-                                .to_owned(),
-                        },
-                    };
-                    (
-                        name,
-                        tr.t(&format!("import-status-{}", st.replace('_', "-"))),
-                        detail,
-                    )
-                })
-                .collect()
-        })
+        .map(|files| files.iter().map(|f| file_row(&tr, f)).collect())
         .unwrap_or_default();
     let progress = if status.total_bytes > 0 {
         tr.percent(status.read_bytes as f64 / status.total_bytes as f64)

@@ -19,6 +19,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod audit_text;
 pub mod auth;
 pub mod byte_range;
 pub mod cite;

@@ -831,3 +831,69 @@ async fn methods_kuzot_does_not_serve_get_405_not_403() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_finished_import_links_to_its_source_its_messages_and_its_rejected_records() {
+    let h = Harness::with_files(&[]);
+    let analyst = h.session("analyst");
+    // Two usable rows and one with a column too many.
+    let csv =
+        "text,time\nТребуются охранники,2024-03-01\nВахта 30/30,2024-03-02\nлишнее,2024-03-03,x\n";
+    let (id, status) = import_through_the_form(&h, &[("ads.csv", csv.as_bytes())], &analyst).await;
+    assert_eq!(status["state"], "partly_rejected", "{status}");
+    let sha = status["summary"]["files"][0]["sha256"]
+        .as_str()
+        .expect("the kept file's SHA-256")
+        .to_owned();
+    let page = job_page_in(&h, id, &analyst, "en").await;
+    assert!(
+        page.contains(&format!(
+            "<a href=\"/sources/{sha}#rejected\" class=\"job-rejected\">1 rejected</a>"
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("href=\"/sources/{sha}\" class=\"job-source\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "href=\"/search?source={sha}\" class=\"job-messages\""
+        )),
+        "{page}"
+    );
+    // The source's address by SHA-256 leads to its page, which has the rejected list.
+    let r = h.get(&format!("/sources/{sha}"), Some(&analyst)).await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    let source = h
+        .get(r.header("location").as_str(), Some(&analyst))
+        .await
+        .text();
+    assert!(source.contains("id=\"rejected\""), "{source}");
+    assert!(source.contains(&sha), "{source}");
+    let missing = h
+        .get(&format!("/sources/{}", "0".repeat(64)), Some(&analyst))
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+    // The same bytes again: what the command line says, and the link to the earlier import.
+    let (again, status) =
+        import_through_the_form(&h, &[("copy-of-ads.csv", csv.as_bytes())], &analyst).await;
+    assert_eq!(
+        status["summary"]["files"][0]["status"], "already_imported",
+        "{status}"
+    );
+    for (lang, said) in [
+        ("en", "the same file was imported as “ads.csv” on "),
+        ("ru", "этот же файл уже импортирован как «ads.csv» "),
+        ("ky", "«ads.csv» деген ат менен импорттолгон"),
+    ] {
+        let page = job_page_in(&h, again, &analyst, lang).await;
+        assert!(page.contains(said), "{lang}: {page}");
+        assert!(
+            page.contains(&format!("href=\"/sources/{sha}\" class=\"job-source\"")),
+            "{lang}: {page}"
+        );
+        assert!(!page.contains("job-rejected"), "{lang}: {page}");
+    }
+}

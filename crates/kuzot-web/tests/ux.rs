@@ -518,3 +518,61 @@ async fn the_share_chart_shows_n_and_the_pay_chart_says_how_monthly_pay_was_made
     let share_figure = &share_figure[..share_figure.find("</figure>").expect("closes")];
     assert!(share_figure.contains("<th>n</th>"), "no n column");
 }
+
+#[tokio::test]
+async fn the_audit_log_reads_in_the_callers_language_and_keeps_user_given_values() {
+    let h = Harness::new();
+    let (doc, _) = some_message(&h);
+    let analyst = h.session("analyst");
+    let admin = h.session("admin");
+    // Actions that write kuzot's own wording: a label, a token, a failed login.
+    let r = h
+        .post_form(
+            &format!("/messages/{}/label", doc.id),
+            &[("category", "job_other")],
+            &analyst,
+        )
+        .await;
+    assert!(r.status.is_redirection(), "{} {}", r.status, r.text());
+    let r = h
+        .post_form("/account/tokens", &[("name", "nightly export")], &analyst)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    h.state
+        .accounts
+        .audit("-", "login_failed", "account \"nobody\"")
+        .expect("audit");
+    // An entry in a wording this version does not know stays as written.
+    h.state
+        .accounts
+        .audit("admin", "future_action", "as written then")
+        .expect("audit");
+
+    for (lang, labelled, token) in [
+        ("ky", "Билдирүүгө белги коюлду", "API токени түзүлдү"),
+        ("ru", "Метка сообщения", "Создан API-токен"),
+    ] {
+        let page = get_in(&h, "/admin/audit", &admin, lang).await.text();
+        assert!(
+            page.contains(&format!("<td>{labelled}</td>")),
+            "{lang}: {page}"
+        );
+        assert!(
+            page.contains(&format!("<td>{token}</td>")),
+            "{lang}: {page}"
+        );
+        // The token's name is the analyst's value and stays as given.
+        assert!(page.contains("&#34;nightly export&#34;"), "{lang}: {page}");
+        assert!(page.contains("&#34;nobody&#34;"), "{lang}: {page}");
+        for english in [
+            "engine said",
+            "token_created",
+            "login_failed",
+            ">label<",
+            "account &#34;",
+        ] {
+            assert!(!page.contains(english), "{lang}: {english:?} in {page}");
+        }
+        assert!(page.contains("future_action") && page.contains("as written then"));
+    }
+}

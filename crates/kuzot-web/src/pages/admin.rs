@@ -274,9 +274,9 @@ pub async fn audit_log(
             .into_iter()
             .map(|e| AuditRow {
                 at: tr.rfc3339(&e.at),
+                action: crate::audit_text::action(&tr, &e.action),
+                detail: crate::audit_text::detail(&tr, &e.action, &e.detail),
                 actor: e.actor,
-                action: e.action,
-                detail: e.detail,
             })
             .collect(),
         limit: AUDIT_ENTRIES,

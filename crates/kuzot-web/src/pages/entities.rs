@@ -16,7 +16,7 @@ use axum::http::header::{
     IF_RANGE, RANGE,
 };
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kuzot_store::{RejectedRecordRow, SourceRecord};
 use serde::Deserialize;
@@ -381,6 +381,18 @@ pub async fn source_page(
     uri: Uri,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
+    // A source is also reached by its SHA-256 (what an import job knows of the file it
+    // read): that address leads to the page under the source's number.
+    if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let sha = id.to_ascii_lowercase();
+        let found = state
+            .with_store(move |store| Ok(store.source_by_sha256(&sha)?.map(|s| s.id)))
+            .await?;
+        return match found {
+            Some(n) => Ok(Redirect::to(&format!("/sources/{n}")).into_response()),
+            None => Err(AppError::not_found(format!("source {id}"))),
+        };
+    }
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::not_found(format!("source {id:?}")))?;
