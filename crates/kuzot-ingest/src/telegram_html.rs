@@ -1,8 +1,9 @@
 //! Telegram Desktop HTML export (`messages.html`, `messages2.html`, …).
 //!
 //! Telegram Desktop splits the HTML export of a chat into pages of about a thousand
-//! messages each, so one page is read whole into memory (pages over [`MAX_PAGE_BYTES`] are
-//! refused) and parsed with an HTML5 parser, which copes with whatever the page holds.
+//! messages each, so one page is read whole into memory (pages over
+//! [`crate::ReadLimits::max_whole_file_bytes`] are refused) and parsed with an HTML5
+//! parser, which copes with whatever the page holds.
 //!
 //! What is taken from each `<div class="message default">`:
 //! - the time from the `title` of its date element, converted to UTC with the offset the
