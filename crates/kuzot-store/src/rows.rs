@@ -525,6 +525,15 @@ pub(crate) fn label_from(c: LabelColumns) -> Result<Label, StoreError> {
 pub(crate) const RISK_SQL: &str =
     "('military_contract','pmc','disguised_military','frontline_labour','occupied_reconstruction')";
 
+/// The start of every review list's query (the queue and the spot check), the same on both
+/// backends: unlabelled analysed documents, with the columns of a
+/// [`crate::QueueItem`] in its field order; each list adds its own conditions and order.
+pub(crate) const UNLABELLED_QUEUE_SELECT: &str =
+    "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
+            substr(d.text, 1, 240)
+     FROM analyses a JOIN documents d ON d.id = a.document_id
+     WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)";
+
 /// The multiplier that orders a spot-check sample: a number in 1..2^31-1 picked by the
 /// seed (scattered, so that neighbouring seeds give unrelated samples). Multiplying ids by
 /// it modulo the prime 2^31-1 permutes them.

@@ -6,7 +6,8 @@ use kuzot_model::Category;
 use time::OffsetDateTime;
 
 use crate::rows::{
-    AnalysisColumns, LabelColumns, RISK_SQL, analysis_from_row, label_from, rfc3339,
+    AnalysisColumns, LabelColumns, RISK_SQL, UNLABELLED_QUEUE_SELECT, analysis_from_row,
+    label_from, rfc3339,
 };
 use crate::{Label, NewLabel, QueueItem, StoreError, StoredAnalysis};
 
@@ -127,10 +128,7 @@ pub(super) fn review_queue(
     limit: u64,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let sql = format!(
-        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
-                substr(d.text, 1, 240)
-         FROM analyses a JOIN documents d ON d.id = a.document_id
-         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+        "{UNLABELLED_QUEUE_SELECT}
            AND (a.category IN {RISK_SQL} OR a.confidence < $1)
          ORDER BY a.category IN {RISK_SQL} DESC, a.confidence, a.document_id
          LIMIT $2 OFFSET $3"
@@ -145,14 +143,7 @@ pub(super) fn review_queue(
             ],
         )?
         .iter()
-        .map(|r| QueueItem {
-            document_id: r.get(0),
-            category: r.get(1),
-            confidence: r.get(2),
-            chat: r.get(3),
-            time: r.get(4),
-            preview: r.get(5),
-        })
+        .map(queue_item)
         .collect())
 }
 
@@ -165,10 +156,7 @@ pub(super) fn spot_check(
     limit: u64,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let sql = format!(
-        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
-                substr(d.text, 1, 240)
-         FROM analyses a JOIN documents d ON d.id = a.document_id
-         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+        "{UNLABELLED_QUEUE_SELECT}
            AND a.category NOT IN {RISK_SQL} AND a.confidence >= $1
          ORDER BY ((a.document_id % 2147483647) * $2) % 2147483647, a.document_id
          LIMIT $3"
@@ -183,15 +171,20 @@ pub(super) fn spot_check(
             ],
         )?
         .iter()
-        .map(|r| QueueItem {
-            document_id: r.get(0),
-            category: r.get(1),
-            confidence: r.get(2),
-            chat: r.get(3),
-            time: r.get(4),
-            preview: r.get(5),
-        })
+        .map(queue_item)
         .collect())
+}
+
+/// A row of [`UNLABELLED_QUEUE_SELECT`].
+fn queue_item(r: &::postgres::Row) -> QueueItem {
+    QueueItem {
+        document_id: r.get(0),
+        category: r.get(1),
+        confidence: r.get(2),
+        chat: r.get(3),
+        time: r.get(4),
+        preview: r.get(5),
+    }
 }
 
 /// How many documents wait in the review queue.

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use time::OffsetDateTime;
 
 use crate::rows::{
-    AnalysisColumns, LabelColumns, RISK_SQL, analysis_from_row, label_from, rfc3339,
+    AnalysisColumns, LabelColumns, RISK_SQL, UNLABELLED_QUEUE_SELECT, analysis_from_row,
+    label_from, rfc3339,
 };
 use crate::{Label, NewLabel, QueueItem, StoreError, StoredAnalysis};
 
@@ -123,10 +124,7 @@ pub(super) fn review_queue(
     limit: u64,
 ) -> Result<Vec<QueueItem>, StoreError> {
     let sql = format!(
-        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
-                substr(d.text, 1, 240)
-         FROM analyses a JOIN documents d ON d.id = a.document_id
-         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+        "{UNLABELLED_QUEUE_SELECT}
            AND (a.category IN {RISK_SQL} OR a.confidence < ?1)
          ORDER BY a.category IN {RISK_SQL} DESC, a.confidence, a.document_id
          LIMIT ?2 OFFSET ?3"
@@ -138,22 +136,9 @@ pub(super) fn review_queue(
             limit.min(i64::MAX as u64) as i64,
             offset.min(i64::MAX as u64) as i64
         ],
-        |r| {
-            Ok(QueueItem {
-                document_id: r.get(0)?,
-                category: r.get(1)?,
-                confidence: r.get(2)?,
-                chat: r.get(3)?,
-                time: r.get(4)?,
-                preview: r.get(5)?,
-            })
-        },
+        queue_item,
     )?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row?);
-    }
-    Ok(out)
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// A seeded sample of confident, unlabelled, non-risk decisions
@@ -167,10 +152,7 @@ pub(super) fn spot_check(
     // Multiplying by a seed-chosen number modulo a prime permutes the ids; both backends
     // compute it alike in 64-bit integers (both factors stay below 2^31).
     let sql = format!(
-        "SELECT a.document_id, a.category, a.confidence, coalesce(d.chat_name, d.chat_id), d.time,
-                substr(d.text, 1, 240)
-         FROM analyses a JOIN documents d ON d.id = a.document_id
-         WHERE NOT EXISTS (SELECT 1 FROM labels l WHERE l.document_id = a.document_id)
+        "{UNLABELLED_QUEUE_SELECT}
            AND a.category NOT IN {RISK_SQL} AND a.confidence >= ?1
          ORDER BY ((a.document_id % 2147483647) * ?2) % 2147483647, a.document_id
          LIMIT ?3"
@@ -182,22 +164,21 @@ pub(super) fn spot_check(
             crate::rows::spot_multiplier(seed),
             limit.min(i64::MAX as u64) as i64
         ],
-        |r| {
-            Ok(QueueItem {
-                document_id: r.get(0)?,
-                category: r.get(1)?,
-                confidence: r.get(2)?,
-                chat: r.get(3)?,
-                time: r.get(4)?,
-                preview: r.get(5)?,
-            })
-        },
+        queue_item,
     )?;
-    let mut out = Vec::new();
-    for row in rows {
-        out.push(row?);
-    }
-    Ok(out)
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A row of [`UNLABELLED_QUEUE_SELECT`].
+fn queue_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<QueueItem> {
+    Ok(QueueItem {
+        document_id: r.get(0)?,
+        category: r.get(1)?,
+        confidence: r.get(2)?,
+        chat: r.get(3)?,
+        time: r.get(4)?,
+        preview: r.get(5)?,
+    })
 }
 
 /// How many documents wait in the review queue.
