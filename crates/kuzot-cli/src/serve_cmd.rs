@@ -71,6 +71,10 @@ fn web_limits(
         login_attempts: server.login_attempts.max(1) as usize,
         login_window: Duration::from_secs(server.login_window_seconds),
         connections: server.connections.max(1) as usize,
+        searches: match server.searches {
+            0 => kuzot_web::default_searches(),
+            n => n as usize,
+        },
         header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds.max(1)),
         read: ingest.read_limits(),
     }

@@ -53,6 +53,9 @@ login_attempts = 5
 login_window_seconds = 900
 # Connections open at once; more wait in the listen queue.
 connections = 1024
+# Searches run at once; more wait their turn, first come first served, so that under load
+# every request waits about as long (0: as many as the machine has cores).
+searches = 0
 # Seconds a client has to send a request's headers (on a new connection, or between the
 # requests of a kept-alive one) before it is disconnected.
 header_read_timeout_seconds = 20
@@ -172,6 +175,8 @@ pub struct ServerLimits {
     pub login_window_seconds: u64,
     /// Connections open at once.
     pub connections: u32,
+    /// Searches run at once (0: one per core).
+    pub searches: u32,
     /// Seconds to send a request's headers.
     pub header_read_timeout_seconds: u64,
     /// Who analyses what a browser import stores.
@@ -199,6 +204,7 @@ impl Default for ServerLimits {
             login_attempts: 5,
             login_window_seconds: 15 * 60,
             connections: 1024,
+            searches: 0,
             header_read_timeout_seconds: 20,
             analysis: AnalysisMode::InProcess,
         }

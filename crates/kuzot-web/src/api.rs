@@ -306,10 +306,7 @@ pub async fn search(
     let query = query_params(params)?
         .to_query()
         .map_err(AppError::as_json)?;
-    let results = state
-        .blocking(move |s| Ok(s.index.search(&query)?))
-        .await
-        .map_err(AppError::as_json)?;
+    let results = state.search(query).await.map_err(AppError::as_json)?;
     Ok(Json(SearchResponse {
         total: results.total,
         unsearchable: results.unsearchable,

@@ -46,8 +46,8 @@ use kuzot_store::StoreLocation;
 use kuzot_store::accounts::LoginThrottle;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-pub use crate::state::Limits;
 use crate::state::{AppState, Inner, StorePool};
+pub use crate::state::{Limits, default_searches};
 
 /// The Content-Security-Policy of every response.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -144,6 +144,7 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
         password_hashes: Arc::new(tokio::sync::Semaphore::new(
             options.limits.password_hashes.max(1),
         )),
+        search_slots: Arc::new(tokio::sync::Semaphore::new(options.limits.searches.max(1))),
         limits: options.limits.clone(),
         rates: options.rates.clone(),
         secure_cookies: options.secure_cookies,

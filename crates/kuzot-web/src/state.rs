@@ -43,6 +43,9 @@ pub struct Inner {
     pub login_throttle: LoginThrottle,
     /// Permits for argon2 hashing (19 MiB each): at most `limits.password_hashes` at once.
     pub password_hashes: Arc<tokio::sync::Semaphore>,
+    /// Permits for searching the index: at most `limits.searches` at once, handed out in
+    /// the order requests asked for them.
+    pub search_slots: Arc<tokio::sync::Semaphore>,
     /// Body sizes, connections, timeouts.
     pub limits: Limits,
     /// Rouble rates for pay.
@@ -94,6 +97,30 @@ impl AppState {
         tokio::task::spawn_blocking(move || f(&state))
             .await
             .map_err(|e| AppError::internal(format!("task: {e}")))?
+    }
+
+    /// Searches the index on the blocking pool, once one of `limits.searches` slots is
+    /// free. Why a queue of our own: under load (64 clients on two cores while an import
+    /// runs) letting every search start at once makes them share the cores and all finish
+    /// late, and the slowest wait longest; a fair queue in front of as many searches as
+    /// there are cores finishes each in turn, so the waiting is shared out evenly and the
+    /// slowest request waits about as long as the typical one.
+    pub async fn search(
+        &self,
+        query: kuzot_search::SearchQuery,
+    ) -> Result<kuzot_search::SearchResults, AppError> {
+        let slot = self
+            .search_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::internal(format!("search slots: {e}")))?;
+        self.blocking(move |s| {
+            let results = s.index.search(&query);
+            drop(slot);
+            Ok(results?)
+        })
+        .await
     }
 
     /// Appends to the audit log from an async handler (the store is called on the blocking
@@ -207,11 +234,18 @@ pub struct Limits {
     pub login_window: Duration,
     /// Open connections at once; further connections wait in the listen queue.
     pub connections: usize,
+    /// Searches run at once; further ones wait their turn (see [`AppState::search`]).
+    pub searches: usize,
     /// Time a client has to send a request's headers, and to start the next request of a
     /// kept-alive connection, before the connection is closed.
     pub header_read_timeout: Duration,
     /// Size and nesting bounds of what an upload's readers accept (the `[ingest]` settings).
     pub read: kuzot_ingest::ReadLimits,
+}
+
+/// As many searches at once as the machine has cores.
+pub fn default_searches() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Default for Limits {
@@ -224,6 +258,7 @@ impl Default for Limits {
             login_attempts: 5,
             login_window: Duration::from_secs(15 * 60),
             connections: 1024,
+            searches: default_searches(),
             header_read_timeout: Duration::from_secs(20),
             read: kuzot_ingest::ReadLimits::default(),
         }

@@ -897,3 +897,44 @@ async fn a_finished_import_links_to_its_source_its_messages_and_its_rejected_rec
         assert!(!page.contains("job-rejected"), "{lang}: {page}");
     }
 }
+
+#[tokio::test]
+async fn searches_wait_their_turn_for_a_free_search_slot() {
+    let limits = kuzot_web::Limits {
+        searches: 1,
+        ..kuzot_web::Limits::default()
+    };
+    let h = Harness::with_limits(&[], limits);
+    let viewer = h.session("viewer");
+    // The one slot is taken: a search page and an API search must wait, not run beside it.
+    let held = h
+        .state
+        .search_slots
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("slot");
+    let page = h.get("/search?q=охрана", Some(&viewer));
+    let api = h.get("/api/v1/search?q=охрана", Some(&viewer));
+    let mut both = std::pin::pin!(async { tokio::join!(page, api) });
+    // Polled while the slot is held, neither can finish: whatever the machine's speed,
+    // a search without a slot does not start.
+    for _ in 0..50 {
+        let pending = std::future::poll_fn(|cx| {
+            std::task::Poll::Ready(std::future::Future::poll(both.as_mut(), cx).is_pending())
+        })
+        .await;
+        assert!(pending, "a search ran without a free slot");
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    drop(held);
+    let (page, api) = both.await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(
+        h.state.search_slots.available_permits(),
+        1,
+        "slots are given back"
+    );
+}

@@ -136,7 +136,7 @@ pub async fn search_page(
     };
     let limit = query.limit;
     let offset = query.offset;
-    let results = state.blocking(move |s| Ok(s.index.search(&query)?)).await?;
+    let results = state.search(query).await?;
     let number = params.page_number();
     let prev = (number > 1).then(|| format!("/search?{}", params.to_query_string(number - 1)));
     let next = ((offset + limit) < results.total as usize)
