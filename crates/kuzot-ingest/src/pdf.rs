@@ -1,4 +1,4 @@
-//! A PDF with a text layer as one document.
+//! A PDF with a text layer as one document per page that has text (record n is page n).
 //!
 //! The text comes from `pdf-extract`, the title and creation time from the document
 //! information dictionary. A PDF without a text layer (a scan) is refused with advice to
@@ -89,27 +89,6 @@ pub fn read_with_limits(
     blank_images(&mut doc);
     check_structure(&doc)?;
 
-    let extracted = catch_unwind(AssertUnwindSafe(|| {
-        let mut text = String::new();
-        let mut output = PlainTextOutput::new(&mut text);
-        pdf_extract::output_doc(&doc, &mut output).map(|()| text)
-    }));
-    let text = match extracted {
-        Ok(Ok(text)) => tidy(&text),
-        Ok(Err(e)) => return Err(broken(&bytes, &format!("text extraction failed: {e}"))),
-        Err(panic) => {
-            return Err(broken(
-                &bytes,
-                &format!("text extraction failed: {}", panic_message(&*panic)),
-            ));
-        }
-    };
-    if text.is_empty() {
-        return Err(not_pdf(
-            "PDF has no text layer (scanned image?); run OCR first".into(),
-        ));
-    }
-
     let info = info_dictionary(&doc);
     let title = info
         .and_then(|i| string_entry(&doc, i, b"Title"))
@@ -120,19 +99,55 @@ pub fn read_with_limits(
         .and_then(|i| string_entry(&doc, i, b"CreationDate"))
         .and_then(|d| parse_pdf_date(&decode_text_string(&d)));
 
-    sink.document(RawDocument {
-        kind: DocumentKind::File,
-        text,
-        time,
-        title,
-        position: SourcePosition {
-            index: 0,
-            line: None,
-            byte_offset: Some(0),
-        },
-        ..RawDocument::default()
-    })?;
+    // One document per page with text, so that a citation, a search hit or a fact names
+    // the page a reader turns to ("page 7"), not a whole report.
+    let page_numbers: Vec<u32> = doc.get_pages().into_keys().collect();
+    let mut pages_with_text = 0usize;
+    for page_number in page_numbers {
+        let text = page_text(&doc, &bytes, page_number)?;
+        if text.is_empty() {
+            continue;
+        }
+        pages_with_text += 1;
+        sink.document(RawDocument {
+            kind: DocumentKind::File,
+            text,
+            time,
+            title: title.clone(),
+            // The record of a PDF is its page: record n is page n.
+            position: SourcePosition::record(u64::from(page_number.saturating_sub(1))),
+            ..RawDocument::default()
+        })?;
+    }
+    if pages_with_text == 0 {
+        return Err(not_pdf(
+            "PDF has no text layer (scanned image?); run OCR first".into(),
+        ));
+    }
     Ok(())
+}
+
+/// The text of page `page_number` (from 1), tidied; empty for a page without text.
+fn page_text(doc: &Document, bytes: &[u8], page_number: u32) -> Result<String, ReadError> {
+    let extracted = catch_unwind(AssertUnwindSafe(|| {
+        let mut text = String::new();
+        let mut output = PlainTextOutput::new(&mut text);
+        pdf_extract::output_doc_page(doc, &mut output, page_number).map(|()| text)
+    }));
+    match extracted {
+        Ok(Ok(text)) => Ok(tidy(&text)),
+        Ok(Err(e)) => Err(broken(
+            bytes,
+            &format!("text extraction failed on page {page_number}: {e}"),
+        )),
+        Err(panic) => Err(broken(
+            bytes,
+            &format!(
+                "text extraction failed on page {page_number}: {}",
+                panic_message(&*panic)
+            ),
+        )),
+    }
 }
 
 fn not_pdf(found: String) -> ReadError {

@@ -40,7 +40,12 @@ pub fn citation(doc: &StoredDocument, source: Option<&SourceRecord>, base_url: &
         }
     }
     let p = &doc.position;
-    let mut position = format!("record {}", p.index + 1);
+    // A PDF's records are its pages (see the PDF reader).
+    let mut position = if doc.format == "pdf" {
+        format!("page {}", p.index + 1)
+    } else {
+        format!("record {}", p.index + 1)
+    };
     if let Some(line) = p.line {
         position.push_str(&format!(", line {line}"));
     }

@@ -576,3 +576,35 @@ async fn the_audit_log_reads_in_the_callers_language_and_keeps_user_given_values
         assert!(page.contains("future_action") && page.contains("as written then"));
     }
 }
+
+#[tokio::test]
+async fn a_pdf_page_is_cited_and_shown_by_its_page_number() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    let store = kuzot_store::Store::open(&h.data_dir()).expect("store");
+    let mut pages = Vec::new();
+    store
+        .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
+            if d.format == "pdf" {
+                pages.push(d.clone());
+            }
+            Ok(())
+        })
+        .expect("documents");
+    pages.sort_by_key(|d| d.position.index);
+    // The example report has two pages of text: one document each, in page order.
+    assert_eq!(pages.len(), 2, "{pages:?}");
+    let second = &pages[1];
+    assert!(second.text.contains("Рекомендации"), "{}", second.text);
+    let text = kuzot_web::cite::citation(second, None, "http://kuzot.example");
+    assert!(text.contains("Position in the file: page 2"), "{text}");
+    for (lang, words) in [("en", "page 2"), ("ru", "страница 2"), ("ky", "2-бет")] {
+        let body = get_in(&h, &format!("/messages/{}", second.id), &s, lang)
+            .await
+            .text();
+        assert!(
+            body.contains(words),
+            "{lang}: no {words:?} on the message page"
+        );
+    }
+}

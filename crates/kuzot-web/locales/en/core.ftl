@@ -78,6 +78,7 @@ category-job-other = Other job
 category-other = Other
 message-title = Message #{ $id }
 position-record = record { $n }
+position-page = page { $n }
 position-line = line { $n }
 position-byte = byte { $n }
 not-analysed = not analysed

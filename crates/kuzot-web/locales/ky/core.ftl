@@ -72,6 +72,7 @@ category-job-other = Башка жумуш
 category-other = Башка
 message-title = Билдирүү №{ $id }
 position-record = { $n }-жазуу
+position-page = { $n }-бет
 position-line = { $n }-сап
 position-byte = { $n }-байт
 not-analysed = талдана элек

@@ -80,6 +80,7 @@ category-job-other = Другая работа
 category-other = Прочее
 message-title = Сообщение №{ $id }
 position-record = запись { $n }
+position-page = страница { $n }
 position-line = строка { $n }
 position-byte = байт { $n }
 not-analysed = не проанализировано

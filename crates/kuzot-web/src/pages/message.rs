@@ -498,7 +498,13 @@ async fn render_page(
     let position = {
         let p = &data.doc.position;
         // Record numbers are counted from 1, like lines.
-        let mut s = tr.t1("position-record", "n", p.index + 1);
+        // A PDF's records are its pages (see the PDF reader).
+        let record = if data.doc.format == "pdf" {
+            "position-page"
+        } else {
+            "position-record"
+        };
+        let mut s = tr.t1(record, "n", p.index + 1);
         if let Some(line) = p.line {
             s.push_str(&format!(", {}", tr.t1("position-line", "n", line)));
         }
