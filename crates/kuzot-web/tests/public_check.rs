@@ -146,6 +146,26 @@ async fn invented_offers_get_the_expected_kind_in_the_api_and_the_page() {
                 !answer["signs"].as_array().expect("signs").is_empty(),
                 "{text}: no sign marked"
             );
+            // No listed sign repeats words inside another listed sign.
+            let spans: Vec<(u64, u64)> = answer["signs"]
+                .as_array()
+                .expect("signs")
+                .iter()
+                .map(|s| {
+                    (
+                        s["start"].as_u64().expect("start"),
+                        s["end"].as_u64().expect("end"),
+                    )
+                })
+                .collect();
+            for (i, a) in spans.iter().enumerate() {
+                for (j, b) in spans.iter().enumerate() {
+                    assert!(
+                        i == j || !(b.0 <= a.0 && a.1 <= b.1),
+                        "{text}: sign {a:?} listed inside {b:?}"
+                    );
+                }
+            }
             // Every risk gets at least one legal statement with its citation and date.
             let law = answer["law"].as_array().expect("law");
             assert!(!law.is_empty(), "{text}: no legal risk");

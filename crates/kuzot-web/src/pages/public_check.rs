@@ -220,7 +220,13 @@ fn answer(
             class,
             label: explanation.clone(),
         });
-        if taken.contains(&(start, end)) {
+        // Words inside words already listed ("контракт" in "служба по контракту"), or
+        // around them, stay marked in the text but are not listed again: the list would
+        // repeat itself (the first listed, a promise's meaning, is the most specific).
+        if taken
+            .iter()
+            .any(|&(s, e)| (s <= start && end <= e) || (start <= s && e <= end))
+        {
             return;
         }
         taken.push((start, end));
@@ -241,15 +247,15 @@ fn answer(
             "fact-promise",
         );
     }
-    for cue in &analysis.cues {
-        if let Some(span) = cue.span {
-            add(
-                span.start,
-                span.end,
-                sign_explanation(tr, cue.category),
-                "cue",
-            );
-        }
+    // Longest first where cues start together, so that the longer words are listed.
+    let mut cues: Vec<_> = analysis
+        .cues
+        .iter()
+        .filter_map(|c| c.span.map(|span| (span, c.category)))
+        .collect();
+    cues.sort_by_key(|(span, _)| (span.start, std::cmp::Reverse(span.end)));
+    for (span, category) in cues {
+        add(span.start, span.end, sign_explanation(tr, category), "cue");
     }
     signs.sort_by_key(|s| s.start);
     signs.truncate(MAX_SIGNS_LISTED);
