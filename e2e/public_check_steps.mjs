@@ -100,6 +100,20 @@ export async function publicCheckSteps({ step, base, screenshots, executablePath
         await context.close();
       });
     }
+    await step('/check answers with JavaScript turned off (a plain form POST)', async () => {
+      const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
+      await context.addCookies([{ name: 'kuzot_lang', value: 'ru', domain: host, path: '/' }]);
+      const page = await context.newPage();
+      await page.goto(`${base}/check`);
+      await page.fill('#check-text', OFFER);
+      await Promise.all([
+        page.waitForResponse((r) => r.url() === `${base}/check` && r.request().method() === 'POST'),
+        page.click('form.check-form button[type="submit"]'),
+      ]);
+      await page.waitForLoadState('domcontentloaded');
+      assert.equal((await page.locator('#answer-title').innerText()).trim(), HEADINGS.ru);
+      await context.close();
+    });
   } finally {
     await browser.close();
   }
