@@ -77,6 +77,9 @@ fn web_limits(
         },
         header_read_timeout: Duration::from_secs(server.header_read_timeout_seconds.max(1)),
         read: ingest.read_limits(),
+        check_text_chars: size(server.check_text_chars).max(1),
+        public_requests: server.public_requests.max(1) as usize,
+        public_window: Duration::from_secs(server.public_window_seconds.max(1)),
     }
 }
 

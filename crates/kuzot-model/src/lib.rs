@@ -16,6 +16,7 @@ mod analysis;
 mod currency;
 mod document;
 mod index_row;
+pub mod law;
 
 pub use analysis::{
     Analysis, Category, Cue, FactSpan, Facts, Genre, Money, MoneyRole, Org, Period, Place, Promise,

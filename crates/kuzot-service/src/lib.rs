@@ -22,6 +22,7 @@ mod flow;
 mod genre_training;
 mod ingest;
 mod label_facts;
+mod offer_check;
 mod settings;
 
 pub use analysis::{
@@ -44,4 +45,8 @@ pub use ingest::{
     NoProgress, NothingUsable, ingest_paths,
 };
 pub use label_facts::{FactProblem, MAX_LABEL_FACTS, MAX_PLACE_CHARS, checked_label_facts};
+pub use offer_check::{
+    Citizenship, Country, OfferCheck, OfferKind, SUBMITTED_FILE_NAME, SUBMITTED_OPERATOR,
+    check_offer, keep_submitted_text,
+};
 pub use settings::{AnalysisMode, DEFAULT_CONFIG, IngestLimits, ServerLimits, Settings};

@@ -64,6 +64,13 @@ header_read_timeout_seconds = 20
 # queued; `kuzot worker` processes analyse them, and search shows their categories as
 # they finish).
 analysis = "in-process"
+# The public offer checker (/check, POST /api/v1/check) and the "know your rights" pages,
+# open to anyone: the longest text checked, in characters (a longer one is refused with a
+# message), and how many requests one client address may send within the window before
+# it is answered 429.
+check_text_chars = 20000
+public_requests = 30
+public_window_seconds = 60
 
 # Limits of every import (`kuzot ingest`, uploads, the demo), so that no crafted file
 # exhausts the machine. A record or document over them is rejected with its position and
@@ -181,6 +188,12 @@ pub struct ServerLimits {
     pub header_read_timeout_seconds: u64,
     /// Who analyses what a browser import stores.
     pub analysis: AnalysisMode,
+    /// The longest text the public offer checker takes, in characters.
+    pub check_text_chars: u64,
+    /// Requests one client address may send to the public pages within the window.
+    pub public_requests: u32,
+    /// The window of `public_requests`, in seconds.
+    pub public_window_seconds: u64,
 }
 
 /// Who analyses the documents an import stores.
@@ -207,6 +220,9 @@ impl Default for ServerLimits {
             searches: 0,
             header_read_timeout_seconds: 20,
             analysis: AnalysisMode::InProcess,
+            check_text_chars: 20_000,
+            public_requests: 30,
+            public_window_seconds: 60,
         }
     }
 }

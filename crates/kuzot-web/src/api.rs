@@ -649,7 +649,9 @@ macro_rules! api_routes {
             paths($($handler),*),
             components(schemas(ErrorBody, SearchResponse, ApiHit, ApiSnippet, MessageResponse, Provenance,
                 ApiAnalysis, FactsResponse, LabelsResponse, LabelRequest, StatsResponse, CategoryCount,
-                ImportAccepted, ImportForm, JobStatus)),
+                ImportAccepted, ImportForm, JobStatus, crate::pages::public_check::CheckRequest,
+                crate::pages::public_check::CheckAnswer, crate::pages::public_check::Sign,
+                crate::pages::public_check::PromiseMeaning, crate::pages::public_check::LegalRisk)),
             modifiers(&SecuritySchemes),
             security(("bearer" = []), ("cookie" = [])),
         )]
@@ -657,7 +659,26 @@ macro_rules! api_routes {
     };
 }
 
+/// `POST /api/v1/check`: the public offer checker (no account, no token); see
+/// [`crate::pages::public_check`].
+#[utoipa::path(post, path = "/check", tag = "public", request_body = crate::pages::public_check::CheckRequest,
+    responses((status = 200, body = crate::pages::public_check::CheckAnswer), (status = 400, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(()))]
+pub async fn check(
+    State(state): State<AppState>,
+    tr: crate::i18n::Tr,
+    crate::rate_limit::ClientAddress(address): crate::rate_limit::ClientAddress,
+    body: Result<
+        Json<crate::pages::public_check::CheckRequest>,
+        axum::extract::rejection::JsonRejection,
+    >,
+) -> Response {
+    crate::pages::public_check::check_json(state, tr, address, body).await
+}
+
 api_routes! {
+    post "/check" => check,
     get "/search" => search,
     get "/messages/{id}" => message,
     get "/messages/{id}/facts" => facts,

@@ -229,8 +229,14 @@ pub fn body_limit(state: &AppState, parts: &Parts, user: Option<&User>) -> usize
     let upload = parts.method == Method::POST
         && UPLOAD_PATHS.contains(&parts.uri.path())
         && user.is_some_and(|u| u.role >= Role::Analyst);
+    let check = parts.method == Method::POST
+        && crate::pages::public_check::CHECK_PATHS.contains(&parts.uri.path());
     if upload {
         state.limits.upload_body_bytes
+    } else if check {
+        // The checker's text may be long (its own limit is in characters and answered
+        // with a message in the reader's language); the body bound follows from it.
+        state.limits.check_body_bytes()
     } else {
         state.limits.form_body_bytes
     }
@@ -398,10 +404,15 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             }
             body = Body::from(bytes);
         }
-        let ok = !new_csrf_cookie
-            && submitted
-                .as_deref()
-                .is_some_and(|s| constant_time_eq(s, &csrf));
+        // The offer checker's JSON API is for anyone's scripts: a caller with no session
+        // has no authority for a forged request to borrow, so it needs no token.
+        let anonymous_public_api =
+            anonymous && parts.uri.path() == crate::pages::public_check::API_PATH;
+        let ok = anonymous_public_api
+            || (!new_csrf_cookie
+                && submitted
+                    .as_deref()
+                    .is_some_and(|s| constant_time_eq(s, &csrf)));
         if !ok {
             let e = AppError::new(
                 StatusCode::FORBIDDEN,

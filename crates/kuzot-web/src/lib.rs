@@ -29,6 +29,7 @@ pub mod filters;
 pub mod i18n;
 pub mod imports;
 pub mod pages;
+pub mod rate_limit;
 pub mod render;
 pub mod state;
 
@@ -150,6 +151,11 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
         secure_cookies: options.secure_cookies,
         analysis_by_workers: options.analysis_by_workers,
         candidate_model: Mutex::new(None),
+        public_rate: rate_limit::RateLimiter::new(
+            options.limits.public_requests,
+            options.limits.public_window,
+        ),
+        law: Arc::new(kuzot_model::law::Statements::shipped().map_err(anyhow::Error::msg)?),
     }))
 }
 
@@ -211,6 +217,8 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::model::routes())
         .merge(pages::admin::routes())
         .merge(pages::entities::routes())
+        .merge(pages::public_check::routes())
+        .merge(pages::rights::routes())
         .merge(imports::routes())
         .nest("/api/v1", api::routes());
     routes

@@ -57,6 +57,10 @@ pub struct Inner {
     pub analysis_by_workers: bool,
     /// Model retraining results waiting for an admin's decision.
     pub candidate_model: Mutex<Option<crate::pages::model::Candidate>>,
+    /// Requests per client address to the public pages (/check, /rights).
+    pub public_rate: crate::rate_limit::RateLimiter,
+    /// The legal statements the public pages show.
+    pub law: Arc<kuzot_model::law::Statements>,
 }
 
 impl std::ops::Deref for AppState {
@@ -241,6 +245,25 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Size and nesting bounds of what an upload's readers accept (the `[ingest]` settings).
     pub read: kuzot_ingest::ReadLimits,
+    /// The longest text the public offer checker takes, in characters.
+    pub check_text_chars: usize,
+    /// Requests one client address may send to the public pages within `public_window`.
+    pub public_requests: usize,
+    /// The window of `public_requests`.
+    pub public_window: Duration,
+}
+
+impl Limits {
+    /// The largest body of a POST to the offer checker: its longest text in the worst
+    /// encoding (4 UTF-8 bytes a character, each percent-encoded as 3, or a JSON
+    /// surrogate pair's 12), plus room for the other fields; never less than the form
+    /// limit.
+    pub fn check_body_bytes(&self) -> usize {
+        self.check_text_chars
+            .saturating_mul(12)
+            .saturating_add(4096)
+            .max(self.form_body_bytes)
+    }
 }
 
 /// As many searches at once as the machine has cores.
@@ -261,6 +284,9 @@ impl Default for Limits {
             searches: default_searches(),
             header_read_timeout: Duration::from_secs(20),
             read: kuzot_ingest::ReadLimits::default(),
+            check_text_chars: 20_000,
+            public_requests: 30,
+            public_window: Duration::from_secs(60),
         }
     }
 }

@@ -55,6 +55,9 @@ const PAGE_ROUTES: &[(&str, &str, &str, Need)] = &[
     ("GET", "/lang/{code}", "/lang/ky", Need::Public),
     ("GET", "/static/app.css", "/static/app.css", Need::Public),
     ("GET", "/static/app.js", "/static/app.js", Need::Public),
+    ("GET", "/check", "/check", Need::Public),
+    ("POST", "/check", "/check", Need::Public),
+    ("GET", "/rights", "/rights", Need::Public),
     ("GET", "/admin/users", "/admin/users", ADMIN),
     ("POST", "/admin/users", "/admin/users", ADMIN),
     ("POST", "/admin/users/{id}", "/admin/users/999", ADMIN),
@@ -120,6 +123,7 @@ const API_ROUTES: &[(&str, &str, &str, Need)] = &[
     ("post", "/imports", "/imports", ANALYST),
     ("get", "/imports/{id}", "/imports/999", ANALYST),
     ("get", "/openapi.json", "/openapi.json", Need::Public),
+    ("post", "/check", "/check", Need::Public),
 ];
 
 #[test]

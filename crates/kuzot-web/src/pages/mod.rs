@@ -7,6 +7,8 @@ pub mod error_page;
 pub mod fact_form;
 pub mod message;
 pub mod model;
+pub mod public_check;
 pub mod review;
+pub mod rights;
 pub mod search;
 pub mod session;
