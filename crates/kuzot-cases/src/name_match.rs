@@ -418,7 +418,7 @@ impl Default for MatcherConfig {
         MatcherConfig {
             threshold: 0.8,
             min_name_similarity: 0.78,
-            max_block: 1_000,
+            max_block: 300,
         }
     }
 }
@@ -454,7 +454,9 @@ fn word_similarity(a: &PreparedToken, b: &PreparedToken) -> (f32, TokenAgreement
     if ta.skeleton == tb.skeleton && ta.skeleton.chars().count() >= 3 && spelling >= 0.8 {
         return (0.93, TokenAgreement::SameSkeleton);
     }
-    if shares_any(&a.phonetic, &b.phonetic) {
+    // Beider-Morse codes alone join too much (its approximate rules allow many vowel and
+    // consonant readings); the skeletons must be near as well.
+    if spelling >= 0.7 && shares_any(&a.phonetic, &b.phonetic) {
         return (0.92_f32.max(spelling), TokenAgreement::PhoneticKeys);
     }
     (spelling, TokenAgreement::SimilarSpelling)
@@ -698,6 +700,22 @@ pub fn compare(a: &PreparedPerson, b: &PreparedPerson) -> MatchSuggestion {
     }
 }
 
+/// Scores two prepared records and returns the suggestion if `config` proposes it. The
+/// names are compared first and the reasons built only for a pair whose names pass, which
+/// keeps the many comparisons of a registry cheap.
+pub fn propose(
+    a: &PreparedPerson,
+    b: &PreparedPerson,
+    config: &MatcherConfig,
+) -> Option<MatchSuggestion> {
+    let (_, _, pairing) = best_names(a, b)?;
+    if pairing.similarity < config.min_name_similarity {
+        return None;
+    }
+    let suggestion = compare(a, b);
+    config.proposes(&suggestion).then_some(suggestion)
+}
+
 impl MatcherConfig {
     /// Whether a scored pair is proposed.
     pub fn proposes(&self, suggestion: &MatchSuggestion) -> bool {
@@ -714,10 +732,16 @@ fn blocking_keys(person: &PreparedPerson) -> Vec<u64> {
             if word.token.stem.chars().count() < 3 {
                 continue;
             }
-            // The first three consonant classes: Begotaev and Begotanov share "bkt".
-            let prefix: String = word.token.skeleton.chars().take(3).collect();
-            if prefix.chars().count() >= 2 {
-                keys.push(key_hash(0, &prefix));
+            // The skeleton, and the skeleton less its last class: Begotaev ("bkt") and
+            // Begotanov ("bktn") meet on "bkt".
+            let skeleton = &word.token.skeleton;
+            let classes = skeleton.chars().count();
+            if classes >= 2 {
+                keys.push(key_hash(0, skeleton));
+            }
+            if classes >= 4 {
+                let shorter: String = skeleton.chars().take(classes - 1).collect();
+                keys.push(key_hash(0, &shorter));
             }
             for code in &word.phonetic {
                 keys.push(key_hash(1, code));
@@ -819,8 +843,7 @@ impl PersonIndex {
         let mut found: Vec<MatchSuggestion> = self
             .candidates(&keys)
             .into_iter()
-            .map(|position| compare(&person, &self.persons[position as usize]))
-            .filter(|suggestion| self.config.proposes(suggestion))
+            .filter_map(|position| propose(&person, &self.persons[position as usize], &self.config))
             .collect();
         found.sort_by(|x, y| y.score.total_cmp(&x.score));
         found
@@ -836,8 +859,7 @@ impl PersonIndex {
                 self.candidates(&self.keys[i])
                     .into_iter()
                     .filter(move |&j| j as usize > i)
-                    .map(move |j| compare(person, &self.persons[j as usize]))
-                    .filter(|suggestion| self.config.proposes(suggestion))
+                    .filter_map(move |j| propose(person, &self.persons[j as usize], &self.config))
             })
             .collect()
     }

@@ -211,7 +211,8 @@ fn cyrillic_to_latin(c: char) -> Option<&'static str> {
         'г' | 'ғ' | 'ґ' => "g",
         'д' => "d",
         'е' | 'э' | 'є' => "e",
-        'ё' => "io",
+        // Russian itself writes ё as е more often than not.
+        'ё' => "e",
         'ж' | 'ҷ' | 'җ' => "j",
         'з' => "z",
         'и' | 'й' | 'ы' | 'і' | 'ї' | 'ӣ' => "i",
@@ -263,24 +264,31 @@ fn fold_word(word: &str) -> String {
     // First pass: one lower-case Latin string; Cyrillic letters transliterated, Uzbek oʻ
     // and gʻ read before other apostrophes are dropped.
     let lower: Vec<char> = unified.chars().flat_map(char::to_lowercase).collect();
-    let mut latin = String::with_capacity(lower.len() + 4);
+    // Each letter is kept with whether it came from a Cyrillic letter: the Latin digraph
+    // rules must not join what Cyrillic wrote as two sounds (Асхат is s-h, not ш).
+    let mut latin: Vec<(char, bool)> = Vec::with_capacity(lower.len() + 4);
     for (i, &c) in lower.iter().enumerate() {
-        let next_is_apostrophe = lower.get(i + 1).is_some_and(|&n| is_apostrophe(n));
-        if c == 'o' && next_is_apostrophe {
-            latin.push('u'); // Uzbek oʻ is the ў that Russian writes у
+        let next = lower.get(i + 1).copied();
+        if c == 'o' && next.is_some_and(is_apostrophe) {
+            latin.push(('u', false)); // Uzbek oʻ is the ў that Russian writes у
         } else if is_apostrophe(c) {
             // gʻ (ғ) is read as g; ъ written as an apostrophe is silent.
         } else if c.is_ascii_alphabetic() {
-            latin.push(c);
-        } else if let Some(s) = cyrillic_to_latin(c).or_else(|| latin_letter(c)) {
-            latin.push_str(s);
+            latin.push((c, false));
+        } else if c == 'д' && next == Some('ж') {
+            // дж is one sound, the ж that other spellings write j or zh.
+        } else if let Some(s) = cyrillic_to_latin(c) {
+            latin.extend(s.chars().map(|l| (l, true)));
+        } else if let Some(s) = latin_letter(c) {
+            latin.extend(s.chars().map(|l| (l, false)));
         } else {
             // Any other accented Latin letter: its base letter, if that is plain ASCII.
-            let base: String = std::iter::once(c)
-                .nfd()
-                .filter(char::is_ascii_alphabetic)
-                .collect();
-            latin.push_str(&base);
+            latin.extend(
+                std::iter::once(c)
+                    .nfd()
+                    .filter(char::is_ascii_alphabetic)
+                    .map(|l| (l, false)),
+            );
         }
     }
     fold_latin(&latin)
@@ -291,12 +299,22 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// Folds the transliteration systems of a lower-case Latin word into one spelling.
-fn fold_latin(latin: &str) -> String {
-    let chars: Vec<char> = latin.chars().collect();
-    let at = |i: usize| chars.get(i).copied().unwrap_or('\0');
-    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+/// Letters that came from Cyrillic are never read as part of a Latin digraph.
+fn fold_latin(latin: &[(char, bool)]) -> String {
+    // A Cyrillic-born letter is hidden behind a placeholder in the digraph windows.
+    let at = |i: usize| match latin.get(i) {
+        Some(&(c, false)) => c,
+        Some(&(_, true)) => '\u{1}',
+        None => '\0',
+    };
+    let mut out: Vec<char> = Vec::with_capacity(latin.len());
     let mut i = 0;
-    while i < chars.len() {
+    while i < latin.len() {
+        if let Some(&(c, true)) = latin.get(i) {
+            out.push(c);
+            i += 1;
+            continue;
+        }
         let (c1, c2, c3, c4) = (at(i), at(i + 1), at(i + 2), at(i + 3));
         let (folded, used) = match (c1, c2, c3, c4) {
             ('s', 'h', 'c', 'h') => ('š', 4),                // щ shch
@@ -514,6 +532,18 @@ mod tests {
         let e = normalize_name("Semin");
         assert_eq!(yo.tokens[0].skeleton, e.tokens[0].skeleton);
         assert_eq!(folded("Syomin"), folded("Сёмин"));
+    }
+
+    #[test]
+    fn cyrillic_letter_pairs_are_not_read_as_latin_digraphs() {
+        // Асхат is a-s-h-a-t; Askhat and Asxat write the same sounds.
+        assert_eq!(folded("Асхат"), ["ashat"]);
+        assert_eq!(folded("Askhat"), folded("Асхат"));
+        assert_eq!(folded("Asxat"), folded("Асхат"));
+        // Latin sh is still ш.
+        assert_eq!(folded("Shamshiev"), ["šamšiev"]);
+        // ...and Cyrillic дж is still one sound.
+        assert_eq!(folded("Джамшед"), ["jamšed"]);
     }
 
     #[test]
