@@ -324,7 +324,10 @@ fn spelling_variant_table_precision_and_recall() {
     }
     // Floors: a missed pair leaves one person as two cases, which a caseworker may never
     // notice, so recall matters most; a false proposal costs a caseworker one look, but
-    // a queue in which one proposal in five is wrong stops being read.
+    // a queue in which one proposal in five is wrong stops being read. The matcher's rules
+    // were tuned on this table (it scores 1.0 and 1.0 here), so the floors leave room for
+    // rows added later rather than describe unseen names; the benchmark's generated
+    // variants are the check it was not tuned on.
     assert!(recall >= 0.9, "recall {recall:.3}: {errors:#?}");
     assert!(precision >= 0.85, "precision {precision:.3}: {errors:#?}");
 }
