@@ -15,6 +15,8 @@
 
 use std::io::Write;
 
+pub mod persons;
+
 /// A small deterministic random number generator (SplitMix64): the corpus must be the same
 /// on every machine for a seed, and no statistical quality beyond that is needed.
 #[derive(Debug, Clone)]

@@ -91,6 +91,27 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The name matcher (kuzot-cases) over generated fictional persons with spelling
+    /// variants: index build time, per-query match time (p50, p99) against the index, and
+    /// all-pairs suggestions over it, with precision and recall against the generator's
+    /// truth.
+    Names {
+        /// Records in the index.
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        /// How many of them are distinct persons (the rest are spelling variants).
+        #[arg(long, default_value_t = 80_000)]
+        distinct: usize,
+        /// New variant records matched one at a time against the index.
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
+        /// Threads for building the index and for all pairs.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read and store a generated export into a fresh SQLite store (or the PostgreSQL
     /// database of `--database`): messages/s and peak memory.
     Ingest {
@@ -418,6 +439,104 @@ fn bench_cluster(messages: usize, threads: usize, seed: u64) -> anyhow::Result<(
     Ok(())
 }
 
+fn bench_names(
+    persons: usize,
+    distinct: usize,
+    queries: usize,
+    threads: usize,
+    seed: u64,
+) -> anyhow::Result<()> {
+    use kuzot_cases::name_match::{MatcherConfig, PersonIndex};
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    let (records, truth) = kuzot_bench::persons::generate_persons(persons, distinct, seed);
+    let (query_records, query_truth) =
+        kuzot_bench::persons::generate_queries(queries, distinct, seed, persons as u64);
+    let config = MatcherConfig::default();
+
+    // Each person's first (canonical) spelling, to tell name collisions among the false
+    // pairs.
+    let index_names: Vec<String> = records
+        .iter()
+        .take(distinct)
+        .map(|r| r.names.first().cloned().unwrap_or_default())
+        .collect();
+    let started = Instant::now();
+    let index = pool.install(|| PersonIndex::build(records, config));
+    let build_s = started.elapsed().as_secs_f64();
+
+    // One query at a time, as a caseworker's new record or a news item arrives.
+    let mut times_ms = Vec::with_capacity(queries);
+    let mut found = 0usize;
+    let mut proposals = 0usize;
+    for (record, &person) in query_records.into_iter().zip(&query_truth) {
+        let started = Instant::now();
+        let suggestions = index.find_matches(record);
+        times_ms.push(started.elapsed().as_secs_f64() * 1000.0);
+        proposals += suggestions.len();
+        if suggestions
+            .iter()
+            .any(|s| truth[s.right as usize] == person)
+        {
+            found += 1;
+        }
+    }
+    times_ms.sort_by(f64::total_cmp);
+    let percentile = |p: f64| {
+        let k = ((times_ms.len() as f64 - 1.0) * p).round() as usize;
+        times_ms.get(k).copied().unwrap_or(0.0)
+    };
+
+    let started = Instant::now();
+    let pairs = pool.install(|| index.all_pairs());
+    let all_pairs_s = started.elapsed().as_secs_f64();
+    let correct = pairs
+        .iter()
+        .filter(|s| truth[s.left as usize] == truth[s.right as usize])
+        .count();
+    // False pairs between two invented persons given the very same name by the generator:
+    // no matcher can tell them apart by name, only by birth year or place.
+    let canonical = |record: u64| index_names.get(truth[record as usize]).cloned();
+    let same_name_false = pairs
+        .iter()
+        .filter(|s| truth[s.left as usize] != truth[s.right as usize])
+        .filter(|s| canonical(s.left) == canonical(s.right))
+        .count();
+    let mut group_sizes = vec![0u64; distinct.max(1)];
+    for &person in &truth {
+        group_sizes[person] += 1;
+    }
+    let true_pairs: u64 = group_sizes
+        .iter()
+        .map(|&k| k * k.saturating_sub(1) / 2)
+        .sum();
+    println!(
+        "{}",
+        serde_json::json!({
+            "bench": "names", "persons": persons, "distinct": distinct, "threads": threads,
+            "seed": seed,
+            "index_build_seconds": build_s,
+            "queries": queries,
+            "query_ms_p50": percentile(0.5),
+            "query_ms_p99": percentile(0.99),
+            "query_ms_max": times_ms.last().copied().unwrap_or(0.0),
+            "queries_whose_person_was_proposed": found,
+            "proposals_per_query": proposals as f64 / queries.max(1) as f64,
+            "all_pairs_seconds": all_pairs_s,
+            "pairs_proposed": pairs.len(),
+            "pairs_correct": correct,
+            "true_pairs": true_pairs,
+            "pair_precision": correct as f64 / pairs.len().max(1) as f64,
+            "pair_recall": correct as f64 / true_pairs.max(1) as f64,
+            "false_pairs_of_identically_named_persons": same_name_false,
+            "peak_memory_bytes": kuzot_bench::peak_memory_bytes(),
+        })
+    );
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
@@ -471,6 +590,13 @@ fn main() -> anyhow::Result<()> {
             threads,
             seed,
         } => bench_cluster(messages, threads, seed)?,
+        Command::Names {
+            persons,
+            distinct,
+            queries,
+            threads,
+            seed,
+        } => bench_names(persons, distinct, queries, threads, seed)?,
         Command::AnalyzeLines {
             corpus,
             repeat,

@@ -1,0 +1,439 @@
+//! The name matcher on a table of spelling variants of fictional persons: pairs that are
+//! the same person and pairs that are not, with the matcher's precision and recall.
+//!
+//! Every name here is invented (a given name and a surname put together for this table);
+//! the shapes are those of the issue: the same man written Begotaev, Begotanov and, through
+//! his mother, Begotaeva; Cyrillic and Latin; Russian, Kyrgyz, Uzbek, Tajik and Kazakh
+//! forms; transliteration systems; patronymics; dropped and swapped given names.
+
+use kuzot_cases::name_match::{
+    MatchReason, MatcherConfig, PartialDate, PersonIndex, PersonRecord, TokenAgreement, compare,
+    prepare,
+};
+
+/// One pair of the table: two names (with birth years where the case needs them) and
+/// whether they are one person.
+struct Case {
+    left: &'static str,
+    left_born: Option<i32>,
+    right: &'static str,
+    right_born: Option<i32>,
+    same: bool,
+    shape: &'static str,
+}
+
+const fn same(left: &'static str, right: &'static str, shape: &'static str) -> Case {
+    Case {
+        left,
+        left_born: None,
+        right,
+        right_born: None,
+        same: true,
+        shape,
+    }
+}
+
+const fn differ(left: &'static str, right: &'static str, shape: &'static str) -> Case {
+    Case {
+        left,
+        left_born: None,
+        right,
+        right_born: None,
+        same: false,
+        shape,
+    }
+}
+
+const fn born(case: Case, left: i32, right: i32) -> Case {
+    Case {
+        left_born: Some(left),
+        right_born: Some(right),
+        ..case
+    }
+}
+
+const CASES: &[Case] = &[
+    // The issue's shape: one man under a surname, its longer variant, and the female form.
+    same("Ормокеев Тилек", "Tilek Ormokeev", "script and order"),
+    same("Tilek Ormokeev", "Tilek Ormokeyev", "glide y"),
+    same(
+        "Tilek Ormokeev",
+        "Ормоканов Тилек",
+        "variant surname (Begotanov shape)",
+    ),
+    same(
+        "Тилек Ормокеев",
+        "Tilek Ormokeeva",
+        "female form (through his mother)",
+    ),
+    same("Sadyrbaev Emil", "Sadyrbanov Emil", "variant surname"),
+    // Transliteration systems.
+    same("Zhanyshbek Kulmatov", "Janyshbek Kulmatov", "zh/j"),
+    same("Жанышбек Кулматов", "Dzhanyshbek Kulmatov", "ж/dzh"),
+    same("Khudaiberdi Tashmatov", "Худайберди Ташматов", "kh/х"),
+    same(
+        "Xudoyberdi Toshmatov",
+        "Худайберди Ташматов",
+        "Uzbek x, o for а",
+    ),
+    same("Fyodor Belyokhin", "Фёдор Белёхин", "ё yo"),
+    same("Fedor Belekhin", "Фёдор Белёхин", "ё e"),
+    same("Aitsuluu Tsekova", "Айцулуу Цекова", "ц ts"),
+    same("Aiculuu Cekova", "Айцулуу Цекова", "ц c"),
+    same("Aibek Kydyrmaev", "Aybek Kidirmaev", "й/ы y i"),
+    same("Айбек Кыдырмаев", "Aybek Kydyrmayev", "й ы y"),
+    same("Yunus Yusubaliev", "Iunus Iusubaliev", "ю yu iu"),
+    same("Yanyl Sharapova", "Яныл Шарапова", "я ya"),
+    same("Ianyl Sharapova", "Яныл Шарапова", "я ia"),
+    same("Чолпон Щукенова", "Cholpon Shchukenova", "щ shch"),
+    same("Yermek Baisalov", "Ermek Baysalov", "initial ye"),
+    same("Nurbek Abdullaev", "Нурбек Абдулаев", "doubled letter"),
+    // Kyrgyz, Uzbek, Tajik, Kazakh letters.
+    same("Өмүрзак Төлөнбаев", "Omurzak Tolonbaev", "Kyrgyz ө ү"),
+    same(
+        "Өмүрзак Төлөнбаев",
+        "Омурзак Толонбаев",
+        "Kyrgyz to Russian spelling",
+    ),
+    same("Кеңешбек Алымкулов", "Keneshbek Alymkulov", "Kyrgyz ң"),
+    same(
+        "Oʻtkirbek Gʻoyibnazarov",
+        "Ўткирбек Ғойибназаров",
+        "Uzbek oʻ gʻ",
+    ),
+    same(
+        "O'tkirbek G'oyibnazarov",
+        "Utkirbek Goyibnazarov",
+        "Uzbek apostrophe dropped",
+    ),
+    same(
+        "O`tkirbek G`oyibnazarov",
+        "Ўткирбек Ғойибназаров",
+        "Uzbek backtick",
+    ),
+    same("Ҷамшед Қурбоналиев", "Jamshed Qurbonaliev", "Tajik ҷ қ"),
+    same(
+        "Ҷамшед Қурбоналиев",
+        "Джамшед Курбоналиев",
+        "Tajik to Russian spelling",
+    ),
+    same("Ержан Әбдіқадыров", "Erzhan Abdikadyrov", "Kazakh ә і қ"),
+    // Patronymics and particles.
+    same(
+        "Nurbek Toktomushevich Asangulov",
+        "Asangulov Nurbek",
+        "patronymic dropped",
+    ),
+    same(
+        "Toktomush uulu Nurbek",
+        "Nurbek Toktomushevich",
+        "uulu and -ovich",
+    ),
+    same(
+        "Токтомуш уулу Нурбек",
+        "Nurbek Toktomushev",
+        "uulu as surname",
+    ),
+    same(
+        "Aisuluu Mamatkerim kyzy",
+        "Айсулуу Маматкеримова",
+        "kyzy and -ova",
+    ),
+    same(
+        "Dilshod Rahmonberdi o‘g‘li",
+        "Дилшод Рахмонберди ўғли",
+        "oʻgʻli ўғли",
+    ),
+    same(
+        "Dilshod Rahmonberdi ugli",
+        "Dilshod Rakhmonberdiev",
+        "ugli and -iev",
+    ),
+    same(
+        "Гулзат Асанбековна Турдукулова",
+        "Turdukulova Gulzat",
+        "-ovna dropped",
+    ),
+    // Dropped, swapped, repeated given names; look-alike letters.
+    same(
+        "Azamat Bolotbek Sultankulov",
+        "Sultankulov Azamat",
+        "given name dropped",
+    ),
+    same(
+        "Sultankulov Azamat Bolotbek",
+        "Bolotbek Azamat Sultankulov",
+        "order",
+    ),
+    same(
+        "Кaлмaтoв Эpлaн",
+        "Калматов Эрлан",
+        "Latin look-alikes in Cyrillic",
+    ),
+    same(
+        "Kаlmаtov Erlаn",
+        "Kalmatov Erlan",
+        "Cyrillic look-alikes in Latin",
+    ),
+    born(
+        same("Kalmatov Erlan", "Калматов Эрлан", "birth years agree"),
+        1991,
+        1991,
+    ),
+    born(
+        same("Kalmatov Erlan", "Erlan Kalmatov", "a year off"),
+        1991,
+        1992,
+    ),
+    // Not the same person.
+    differ("Tilek Ormokeev", "Tilek Ormonaliev", "same given name"),
+    differ("Tilek Ormokeev", "Emil Ormokeev", "brothers"),
+    differ("Aisuluu Ormokeeva", "Tilek Ormokeev", "sister"),
+    differ("Nurbek Asangulov", "Nurbek Asanaliev", "close surnames"),
+    differ("Nurbek Asangulov", "Nurlan Asangulov", "close given names"),
+    differ(
+        "Nurbek Toktomushevich Asangulov",
+        "Nurbek Kadyrbekovich Asangulov",
+        "fathers differ",
+    ),
+    differ(
+        "Toktomush uulu Nurbek",
+        "Nurbek uulu Toktomush",
+        "father and son",
+    ),
+    differ(
+        "Aisuluu Mamatkerim kyzy",
+        "Aisuluu Mamatkerimova Cholponovna",
+        "daughter and granddaughter",
+    ),
+    differ(
+        "Jamshed Qurbonaliev",
+        "Jamshid Qurbonov",
+        "close Tajik names",
+    ),
+    differ(
+        "Dilshod Rahmonberdi o'g'li",
+        "Dilshod Rahmonqul o'g'li",
+        "fathers differ (Uzbek)",
+    ),
+    differ(
+        "Zhanyshbek Kulmatov",
+        "Zhanybek Kulmatov",
+        "close given names (Kyrgyz)",
+    ),
+    differ(
+        "Omurzak Tolonbaev",
+        "Omurbek Tolonbaev",
+        "Omurzak and Omurbek",
+    ),
+    differ("Erzhan Abdikadyrov", "Erlan Abdykalykov", "similar shape"),
+    differ("Kalmatov Erlan", "Kalmanov Ermek", "two words close"),
+    differ("Sadyrbaev Emil", "Sadykov Emil", "common prefix"),
+    differ(
+        "Yunus Yusubaliev",
+        "Yusup Yunusaliev",
+        "words swapped between names",
+    ),
+    differ(
+        "Cholpon Shchukenova",
+        "Cholpon Shukurova",
+        "close female surnames",
+    ),
+    differ("Azamat Sultankulov", "Azamat Sultanov", "shorter surname"),
+    differ(
+        "Utkirbek Goyibnazarov",
+        "Utkir Nazarov",
+        "part of a surname",
+    ),
+    differ(
+        "Fedor Belekhin",
+        "Fedor Belov",
+        "same given name, short surname",
+    ),
+    differ("Tilek", "Emil", "one word each"),
+    differ("Ормокеев", "Ормонов", "one surname each"),
+    born(
+        differ("Kalmatov Erlan", "Калматов Эрлан", "birth years apart"),
+        1991,
+        1976,
+    ),
+    born(
+        differ("Ormokeev Tilek", "Tilek Ormokeyev", "birth years apart"),
+        1985,
+        1999,
+    ),
+];
+
+fn record(id: u64, name: &str, born: Option<i32>) -> PersonRecord {
+    PersonRecord {
+        id,
+        names: vec![name.to_string()],
+        birth: born.map(PartialDate::year),
+        ..PersonRecord::default()
+    }
+}
+
+#[test]
+fn spelling_variant_table_precision_and_recall() {
+    let config = MatcherConfig::default();
+    let (mut true_pos, mut false_pos, mut false_neg, mut true_neg) = (0, 0, 0, 0);
+    let mut errors = Vec::new();
+    for case in CASES {
+        let left = prepare(record(1, case.left, case.left_born));
+        let right = prepare(record(2, case.right, case.right_born));
+        let suggestion = compare(&left, &right);
+        // Symmetry: the order of the records changes nothing.
+        let reverse = compare(&right, &left);
+        assert!(
+            (suggestion.score - reverse.score).abs() < 1e-6,
+            "{} / {}: {} vs {}",
+            case.left,
+            case.right,
+            suggestion.score,
+            reverse.score
+        );
+        let proposed = config.proposes(&suggestion);
+        match (case.same, proposed) {
+            (true, true) => true_pos += 1,
+            (false, true) => false_pos += 1,
+            (true, false) => false_neg += 1,
+            (false, false) => true_neg += 1,
+        }
+        if case.same != proposed {
+            errors.push(format!(
+                "{} | {} ({}): same={} score={:.3} name={:.3} {:?}",
+                case.left,
+                case.right,
+                case.shape,
+                case.same,
+                suggestion.score,
+                suggestion.name_similarity,
+                suggestion.reasons
+            ));
+        }
+    }
+    let precision = f64::from(true_pos) / f64::from((true_pos + false_pos).max(1));
+    let recall = f64::from(true_pos) / f64::from((true_pos + false_neg).max(1));
+    println!(
+        "name matcher on {} pairs: precision {precision:.3}, recall {recall:.3} \
+         (tp {true_pos}, fp {false_pos}, fn {false_neg}, tn {true_neg})",
+        CASES.len()
+    );
+    for error in &errors {
+        println!("  wrong: {error}");
+    }
+    // Floors: a missed pair leaves one person as two cases, which a caseworker may never
+    // notice, so recall matters most; a false proposal costs a caseworker one look, but
+    // a queue in which one proposal in five is wrong stops being read. The matcher's rules
+    // were tuned on this table (it scores 1.0 and 1.0 here), so the floors leave room for
+    // rows added later rather than describe unseen names; the benchmark's generated
+    // variants are the check it was not tuned on.
+    assert!(recall >= 0.9, "recall {recall:.3}: {errors:#?}");
+    assert!(precision >= 0.85, "precision {precision:.3}: {errors:#?}");
+}
+
+#[test]
+fn reasons_name_the_forms_that_matched() {
+    let left = prepare(record(1, "Тилек Ормокеев", None));
+    let right = prepare(record(2, "Tilek Ormokeeva", None));
+    let suggestion = compare(&left, &right);
+    let words: Vec<(&str, &str)> = suggestion
+        .reasons
+        .iter()
+        .filter_map(|r| match r {
+            MatchReason::NameWords { left, right, .. } => Some((left.as_str(), right.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(words.contains(&("tilek", "tilek")), "{suggestion:?}");
+    // The female form is named as such.
+    assert!(suggestion.reasons.iter().any(|r| matches!(
+        r,
+        MatchReason::NameWords {
+            agreement: TokenAgreement::SurnameSexForm,
+            ..
+        }
+    )));
+    // Folded spellings: the doubled e is one letter.
+    assert!(words.contains(&("ormokev", "ormokeva")), "{suggestion:?}");
+}
+
+#[test]
+fn the_index_proposes_the_same_pairs_as_the_table() {
+    // Every name of the table in one index: each "same" pair must be found among the
+    // candidates of its left name (blocking loses nothing the matcher would propose).
+    let mut records = Vec::new();
+    for (k, case) in CASES.iter().enumerate() {
+        let k = k as u64;
+        records.push(record(k * 2, case.left, case.left_born));
+        records.push(record(k * 2 + 1, case.right, case.right_born));
+    }
+    let config = MatcherConfig::default();
+    let index = PersonIndex::build(records.clone(), config);
+    let all_pairs = index.all_pairs();
+    for (k, case) in CASES.iter().enumerate() {
+        let k = k as u64;
+        let direct = compare(
+            &prepare(records[k as usize * 2].clone()),
+            &prepare(records[k as usize * 2 + 1].clone()),
+        );
+        if !config.proposes(&direct) {
+            continue;
+        }
+        let found = index.find_matches(records[k as usize * 2].clone());
+        assert!(
+            found.iter().any(|s| s.right == k * 2 + 1),
+            "{} / {}: proposed directly, not found through the index",
+            case.left,
+            case.right
+        );
+        assert!(
+            all_pairs
+                .iter()
+                .any(|s| s.left == k * 2 && s.right == k * 2 + 1),
+            "{} / {}: missing from all pairs",
+            case.left,
+            case.right
+        );
+    }
+}
+
+#[test]
+fn hostile_inputs_never_panic() {
+    let megabyte = "Ормокеев ".repeat(70_000);
+    let controls: String = (0u8..32)
+        .map(char::from)
+        .chain("Tilek\u{7f}\u{202e}Ormokeev".chars())
+        .collect();
+    let hostile = [
+        String::new(),
+        " \t\n".to_string(),
+        megabyte,
+        "x".repeat(1 << 20),
+        controls,
+        "Tilek Ормокеев 山田 ܐܠܗܐ 👩‍👩‍👧 Ω\u{0301}".to_string(),
+        "'''‘’ʻʼ`".to_string(),
+        "o' g' o‘".to_string(),
+        "\u{FEFF}\u{200B}\u{0301}\u{0308}".to_string(),
+    ];
+    let mut records: Vec<PersonRecord> = hostile
+        .iter()
+        .enumerate()
+        .map(|(k, name)| PersonRecord {
+            id: k as u64,
+            names: vec![name.clone(), name.clone()],
+            birth: Some(PartialDate::day(i32::MAX, 200, 255)),
+            district: Some(name.clone()),
+            colony: Some(name.clone()),
+            events: Vec::new(),
+        })
+        .collect();
+    records.push(record(100, "Tilek Ormokeev", Some(i32::MIN)));
+    let index = PersonIndex::build(records.clone(), MatcherConfig::default());
+    let _ = index.all_pairs();
+    for record in records {
+        for suggestion in index.find_matches(record) {
+            assert!((0.0..=1.0).contains(&suggestion.score));
+        }
+    }
+}
