@@ -554,11 +554,11 @@ async fn the_audit_log_reads_in_the_callers_language_and_keeps_user_given_values
     ] {
         let page = get_in(&h, "/admin/audit", &admin, lang).await.text();
         assert!(
-            page.contains(&format!("<td>{labelled}</td>")),
+            page.contains(&format!("\">{labelled}</td>")),
             "{lang}: {page}"
         );
         assert!(
-            page.contains(&format!("<td>{token}</td>")),
+            page.contains(&format!("\">{token}</td>")),
             "{lang}: {page}"
         );
         // The token's name is the analyst's value and stays as given.
