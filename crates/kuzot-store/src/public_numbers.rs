@@ -1,7 +1,7 @@
 //! The counts behind the public numbers page (`/public`), computed by the database over the
 //! sources an administrator chose, so that no document is loaded into memory to draw it.
 //!
-//! Both backends run the same queries ([`queries`]), written once here with the few
+//! Both backends run the same queries (`queries`), written once here with the few
 //! places where SQLite and PostgreSQL spell things differently (month of a Unix time, the
 //! JSON functions) filled in per dialect. The counts are raw: suppressing small cells is
 //! the publishing side's job (`kuzot-web`), which must see every cell to decide which to
