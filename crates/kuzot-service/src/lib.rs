@@ -44,4 +44,6 @@ pub use ingest::{
     NoProgress, NothingUsable, ingest_paths,
 };
 pub use label_facts::{FactProblem, MAX_LABEL_FACTS, MAX_PLACE_CHARS, checked_label_facts};
-pub use settings::{AnalysisMode, DEFAULT_CONFIG, IngestLimits, ServerLimits, Settings};
+pub use settings::{
+    AnalysisMode, DEFAULT_CONFIG, IngestLimits, PublicNumbersSettings, ServerLimits, Settings,
+};

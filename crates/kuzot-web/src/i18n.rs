@@ -74,7 +74,7 @@ impl Lang {
 
 /// The parts of the interface, one `.ftl` file each per language, so that each part's
 /// strings live beside one another.
-const PARTS: [&str; 4] = ["core", "review", "admin", "entities"];
+const PARTS: [&str; 5] = ["core", "review", "admin", "entities", "public_numbers"];
 
 macro_rules! ftl {
     ($lang:literal) => {
@@ -83,11 +83,12 @@ macro_rules! ftl {
             include_str!(concat!("../locales/", $lang, "/review.ftl")),
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
             include_str!(concat!("../locales/", $lang, "/entities.ftl")),
+            include_str!(concat!("../locales/", $lang, "/public_numbers.ftl")),
         ]
     };
 }
 
-const SOURCES: [(Lang, [&str; 4]); 3] = [
+const SOURCES: [(Lang, [&str; 5]); 3] = [
     (Lang::Ky, ftl!("ky")),
     (Lang::Ru, ftl!("ru")),
     (Lang::En, ftl!("en")),

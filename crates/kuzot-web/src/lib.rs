@@ -30,6 +30,7 @@ pub mod i18n;
 pub mod imports;
 pub mod pages;
 pub mod render;
+pub mod small_cells;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -149,6 +150,7 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
         secure_cookies: options.secure_cookies,
         analysis_by_workers: options.analysis_by_workers,
         candidate_model: Mutex::new(None),
+        public_numbers: Default::default(),
     }))
 }
 
@@ -210,6 +212,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::model::routes())
         .merge(pages::admin::routes())
         .merge(pages::entities::routes())
+        .merge(pages::public_numbers::routes())
         .merge(imports::routes())
         .nest("/api/v1", api::routes());
     routes

@@ -54,6 +54,8 @@ pub struct Inner {
     pub analysis_by_workers: bool,
     /// Model retraining results waiting for an admin's decision.
     pub candidate_model: Mutex<Option<crate::pages::model::Candidate>>,
+    /// The public numbers page's cached counts and per-address request counts.
+    pub public_numbers: crate::pages::public_numbers::PublicNumbersState,
 }
 
 impl std::ops::Deref for AppState {
@@ -212,6 +214,8 @@ pub struct Limits {
     pub header_read_timeout: Duration,
     /// Size and nesting bounds of what an upload's readers accept (the `[ingest]` settings).
     pub read: kuzot_ingest::ReadLimits,
+    /// The public numbers page (the `[public_numbers]` settings).
+    pub public_numbers: crate::pages::public_numbers::PublicNumbersLimits,
 }
 
 impl Default for Limits {
@@ -226,6 +230,7 @@ impl Default for Limits {
             connections: 1024,
             header_read_timeout: Duration::from_secs(20),
             read: kuzot_ingest::ReadLimits::default(),
+            public_numbers: Default::default(),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod error_page;
 pub mod fact_form;
 pub mod message;
 pub mod model;
+pub mod public_numbers;
 pub mod review;
 pub mod search;
 pub mod session;
