@@ -13,7 +13,8 @@ public-documents-count = { $n ->
    *[other] among { $formatted } analysed messages
 }
 public-fewer-than = fewer than { $min }
-public-fewer-than-total = fewer than { $min }
+public-ads-count-fewer = fewer than { $min } ads
+public-documents-count-fewer = among fewer than { $min } analysed messages
 public-data-date = Data up to { $newest } (the newest ad); counted { $counted }.
 public-rule-title = Small numbers are withheld
 public-rule = Any number below { $min } is shown as "fewer than { $min }" and its value is withheld, on this page, in the CSV files and in the drawings: a small number could point to one chat, one recruiter or one person. Where the rows of a table add up to a total shown here, one more row (the smallest) is withheld too, so that the hidden number cannot be worked out by subtraction. We withhold rather than round, so that every number shown is exact.

@@ -470,7 +470,8 @@ pub fn draw(
         .zip(&cells)
         .map(|(r, c)| match c {
             Cell::Shown(_) => r.label.clone(),
-            Cell::Withheld => format!("{}: {fewer}", r.label),
+            // The marker first: the chart crate shortens long labels from their end.
+            Cell::Withheld => format!("<{min} · {}", r.label),
         })
         .collect();
     // A withheld row has no bar: NaN is "no value" to the chart crate.
@@ -579,7 +580,7 @@ pub async fn public_page(
     let min = limits.min_cell.max(1);
     let total = |n: u64, id: &str| match suppress_total(n, min) {
         Cell::Shown(n) => tr.count(id, n),
-        Cell::Withheld => tr.t1("public-fewer-than-total", "min", min),
+        Cell::Withheld => tr.t1(&format!("{id}-fewer"), "min", min),
     };
     let charts = if chosen == 0 || counts.ads == 0 {
         Vec::new()
