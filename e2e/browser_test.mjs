@@ -557,6 +557,7 @@ async function main() {
     await step('every page looks right in ky, ru and en, on a desktop and a phone', async () => {
       await lookAtEveryPage(context, page, messagePath);
     });
+    await (await import('./public_numbers_steps.mjs')).publicNumbersSteps({ context, page, base, step, lookProblems, screenshots });
   } catch (err) {
     failed = err;
   }
