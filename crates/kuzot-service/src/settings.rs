@@ -69,7 +69,8 @@ analysis = "in-process"
 # is shown as "fewer than N" and withheld, and so is a second cell wherever the withheld
 # one could be recovered from a published total by subtraction. At least 1.
 min_cell = 10
-# Requests to the page and its chart files per client address per minute; more get 429.
+# Requests to the page and its chart files per client address per minute; more get 429
+# (0: no limit, for a deployment that limits at its reverse proxy).
 requests_per_minute = 60
 # Seconds the computed counts are reused before the database is asked again (0: never
 # reused). Choosing sources clears them at once.
@@ -379,6 +380,23 @@ mod tests {
         std::fs::write(&path, "[ingest]\nwhole_file_bytes = 0\n").expect("write");
         let err = Settings::load(Some(&path)).expect_err("zero");
         assert!(err.to_string().contains("ingest.whole_file_bytes"), "{err}");
+    }
+
+    #[test]
+    fn public_numbers_settings_are_read_and_a_zero_threshold_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kuzot.toml");
+        std::fs::write(&path, "[public_numbers]\nmin_cell = 5\ncache_seconds = 0\n")
+            .expect("write");
+        let public = Settings::load(Some(&path)).expect("load").public_numbers;
+        assert_eq!((public.min_cell, public.cache_seconds), (5, 0));
+        assert_eq!(
+            public.requests_per_minute, 60,
+            "an unset value keeps its default"
+        );
+        std::fs::write(&path, "[public_numbers]\nmin_cell = 0\n").expect("write");
+        let err = Settings::load(Some(&path)).expect_err("zero");
+        assert!(err.to_string().contains("public_numbers.min_cell"), "{err}");
     }
 
     #[test]
