@@ -75,6 +75,11 @@ export async function publicNumbersSteps({ context, page, base, step, lookProble
           path: path.join(screenshots, `public-${lang}-${viewport.name}.png`),
           fullPage: true,
         });
+        // The first screen as the reader sees it, and the first chart at its own size.
+        await page.screenshot({ path: path.join(screenshots, `public-${lang}-${viewport.name}-top.png`) });
+        await page.locator('#public-chart-categories').screenshot({
+          path: path.join(screenshots, `public-${lang}-${viewport.name}-chart.png`),
+        });
       }
     }
     assert.deepEqual(found, [], `the public page does not look right:\n${found.join('\n')}`);
