@@ -100,13 +100,22 @@ struct Window {
 #[derive(Default)]
 pub struct PublicNumbersState {
     cache: Mutex<Option<Cached>>,
+    /// Held while the counts are computed: requests that find the cache stale at the
+    /// same moment wait for one computation instead of each querying the store.
+    computing: tokio::sync::Mutex<()>,
+    /// Bumped when the chosen sources change, so that a computation that started before
+    /// is not cached after.
+    choice: std::sync::atomic::AtomicU64,
     windows: Mutex<HashMap<IpAddr, Window>>,
 }
 
 impl PublicNumbersState {
     /// Forgets the cached counts (the chosen sources changed).
     pub fn forget_counts(&self) {
-        *self.cache.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        self.choice
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        *cache = None;
     }
 
     /// Counts one request of `client`; false when it is over `per_minute`.
@@ -182,21 +191,35 @@ fn pay_bands(state: &AppState) -> PayBands {
     }
 }
 
-/// The counts, from the cache while it is fresh, else from the store.
+/// The cached counts, if fresh.
+fn cached(state: &AppState, ttl: Duration) -> Option<(usize, Arc<PublicCounts>, i64)> {
+    let cache = state
+        .public_numbers
+        .cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    cache
+        .as_ref()
+        .filter(|c| c.at.elapsed() < ttl)
+        .map(|c| (c.chosen_sources, c.counts.clone(), c.at_unix))
+}
+
+/// The counts, from the cache while it is fresh, else from the store (one computation
+/// at a time per process).
 async fn counts(state: &AppState) -> Result<(usize, Arc<PublicCounts>, i64), AppError> {
     let ttl = state.limits.public_numbers.cache;
-    {
-        let cache = state
-            .public_numbers
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        if let Some(c) = cache.as_ref()
-            && c.at.elapsed() < ttl
-        {
-            return Ok((c.chosen_sources, c.counts.clone(), c.at_unix));
-        }
+    if let Some(hit) = cached(state, ttl) {
+        return Ok(hit);
     }
+    let _computing = state.public_numbers.computing.lock().await;
+    // Another request may have filled the cache while this one waited.
+    if let Some(hit) = cached(state, ttl) {
+        return Ok(hit);
+    }
+    let choice = state
+        .public_numbers
+        .choice
+        .load(std::sync::atomic::Ordering::SeqCst);
     let bands = pay_bands(state);
     let (chosen, counts) = state
         .with_store(move |store| {
@@ -212,12 +235,18 @@ async fn counts(state: &AppState) -> Result<(usize, Arc<PublicCounts>, i64), App
         .await?;
     let counts = Arc::new(counts);
     let at_unix = time::OffsetDateTime::now_utc().unix_timestamp();
-    if !ttl.is_zero() {
-        *state
-            .public_numbers
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(Cached {
+    let mut cache = state
+        .public_numbers
+        .cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    let same_choice = state
+        .public_numbers
+        .choice
+        .load(std::sync::atomic::Ordering::SeqCst)
+        == choice;
+    if !ttl.is_zero() && same_choice {
+        *cache = Some(Cached {
             at: Instant::now(),
             at_unix,
             chosen_sources: chosen,
