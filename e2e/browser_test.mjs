@@ -558,6 +558,7 @@ async function main() {
       await lookAtEveryPage(context, page, messagePath);
     });
     await (await import('./public_check_steps.mjs')).publicCheckSteps({ step, base, screenshots, executablePath });
+    await (await import('./public_numbers_steps.mjs')).publicNumbersSteps({ context, page, base, step, lookProblems, screenshots });
   } catch (err) {
     failed = err;
   }

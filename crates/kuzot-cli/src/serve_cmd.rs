@@ -60,6 +60,7 @@ fn write_examples(dir: &Path) -> anyhow::Result<PathBuf> {
 fn web_limits(
     server: &kuzot_service::ServerLimits,
     ingest: &kuzot_service::IngestLimits,
+    public_numbers: &kuzot_service::PublicNumbersSettings,
 ) -> kuzot_web::Limits {
     use std::time::Duration;
     let size = |bytes: u64| usize::try_from(bytes).unwrap_or(usize::MAX);
@@ -80,6 +81,11 @@ fn web_limits(
         check_text_chars: size(server.check_text_chars).max(1),
         public_requests: server.public_requests.max(1) as usize,
         public_window: Duration::from_secs(server.public_window_seconds.max(1)),
+        public_numbers: kuzot_web::pages::public_numbers::PublicNumbersLimits {
+            min_cell: public_numbers.min_cell.max(1),
+            requests_per_minute: public_numbers.requests_per_minute,
+            cache: Duration::from_secs(public_numbers.cache_seconds),
+        },
     }
 }
 
@@ -151,7 +157,7 @@ pub fn serve(
         secure_cookies,
         rates: kuzot_model::RateTable::default(),
         operator: settings.operator_name(),
-        limits: web_limits(&settings.server, &settings.ingest),
+        limits: web_limits(&settings.server, &settings.ingest, &settings.public_numbers),
         analysis_by_workers: settings.server.analysis == kuzot_service::AnalysisMode::Workers,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -180,6 +186,7 @@ mod tests {
             super::web_limits(
                 &kuzot_service::ServerLimits::default(),
                 &kuzot_service::IngestLimits::default(),
+                &kuzot_service::PublicNumbersSettings::default(),
             ),
             kuzot_web::Limits::default()
         );

@@ -49,4 +49,6 @@ pub use offer_check::{
     Citizenship, Country, OfferCheck, OfferKind, SUBMITTED_FILE_NAME, SUBMITTED_OPERATOR,
     check_offer, keep_submitted_text,
 };
-pub use settings::{AnalysisMode, DEFAULT_CONFIG, IngestLimits, ServerLimits, Settings};
+pub use settings::{
+    AnalysisMode, DEFAULT_CONFIG, IngestLimits, PublicNumbersSettings, ServerLimits, Settings,
+};

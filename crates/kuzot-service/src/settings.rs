@@ -72,6 +72,20 @@ check_text_chars = 20000
 public_requests = 30
 public_window_seconds = 60
 
+# The public numbers page (`/public`, no account): aggregates of the ads of the sources an
+# administrator chose (Admin → Public numbers; none chosen: the page shows nothing).
+[public_numbers]
+# Small-cell suppression: a count below this (a category, a month, a pay band, a CSV row)
+# is shown as "fewer than N" and withheld, and so is a second cell wherever the withheld
+# one could be recovered from a published total by subtraction. At least 1.
+min_cell = 10
+# Requests to the page and its chart files per client address per minute; more get 429
+# (0: no limit, for a deployment that limits at its reverse proxy).
+requests_per_minute = 60
+# Seconds the computed counts are reused before the database is asked again (0: never
+# reused). Choosing sources clears them at once.
+cache_seconds = 60
+
 # Limits of every import (`kuzot ingest`, uploads, the demo), so that no crafted file
 # exhausts the machine. A record or document over them is rejected with its position and
 # the rest of the file is imported; a file nested too deeply is rejected whole.
@@ -111,6 +125,31 @@ pub struct Settings {
     /// Limits of every import.
     #[serde(default)]
     pub ingest: IngestLimits,
+    /// The public numbers page.
+    #[serde(default)]
+    pub public_numbers: PublicNumbersSettings,
+}
+
+/// The `[public_numbers]` table: the public numbers page (see [`DEFAULT_CONFIG`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PublicNumbersSettings {
+    /// Counts below this are withheld ("fewer than N").
+    pub min_cell: u64,
+    /// Requests per client address per minute.
+    pub requests_per_minute: u32,
+    /// Seconds the computed counts are reused.
+    pub cache_seconds: u64,
+}
+
+impl Default for PublicNumbersSettings {
+    fn default() -> PublicNumbersSettings {
+        PublicNumbersSettings {
+            min_cell: 10,
+            requests_per_minute: 60,
+            cache_seconds: 60,
+        }
+    }
 }
 
 /// The `[ingest]` table: size and nesting bounds of every import (see [`DEFAULT_CONFIG`]).
@@ -243,6 +282,7 @@ impl std::fmt::Debug for Settings {
             .field("keep_authors", &self.keep_authors)
             .field("server", &self.server)
             .field("ingest", &self.ingest)
+            .field("public_numbers", &self.public_numbers)
             .finish()
     }
 }
@@ -260,6 +300,7 @@ impl Default for Settings {
             keep_authors: false,
             server: ServerLimits::default(),
             ingest: IngestLimits::default(),
+            public_numbers: PublicNumbersSettings::default(),
         }
     }
 }
@@ -292,6 +333,13 @@ impl Settings {
             return Err(ServiceError::Settings {
                 path,
                 reason: format!("{name} must be at least 1"),
+            });
+        }
+        // A threshold of 0 would publish every single ad's cell: refused, not read as "off".
+        if settings.public_numbers.min_cell == 0 {
+            return Err(ServiceError::Settings {
+                path,
+                reason: "public_numbers.min_cell must be at least 1".into(),
             });
         }
         Ok(settings)
@@ -354,6 +402,23 @@ mod tests {
         std::fs::write(&path, "[ingest]\nwhole_file_bytes = 0\n").expect("write");
         let err = Settings::load(Some(&path)).expect_err("zero");
         assert!(err.to_string().contains("ingest.whole_file_bytes"), "{err}");
+    }
+
+    #[test]
+    fn public_numbers_settings_are_read_and_a_zero_threshold_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("kuzot.toml");
+        std::fs::write(&path, "[public_numbers]\nmin_cell = 5\ncache_seconds = 0\n")
+            .expect("write");
+        let public = Settings::load(Some(&path)).expect("load").public_numbers;
+        assert_eq!((public.min_cell, public.cache_seconds), (5, 0));
+        assert_eq!(
+            public.requests_per_minute, 60,
+            "an unset value keeps its default"
+        );
+        std::fs::write(&path, "[public_numbers]\nmin_cell = 0\n").expect("write");
+        let err = Settings::load(Some(&path)).expect_err("zero");
+        assert!(err.to_string().contains("public_numbers.min_cell"), "{err}");
     }
 
     #[test]

@@ -202,6 +202,18 @@ pub const EVIDENCE_TABLES: &[CopyTable] = &[
         order_by: "document_id",
         generated_id: None,
     },
+    // The administrator's choice of what feeds the public numbers page moves with the
+    // store, or a migrated store would publish nothing until chosen again.
+    CopyTable {
+        name: "public_sources",
+        columns: &[
+            column("source_id", Int),
+            column("chosen_by", Text),
+            column("chosen_at", Text),
+        ],
+        order_by: "source_id",
+        generated_id: None,
+    },
 ];
 
 /// The account tables (`accounts.db` on SQLite), parents before children.

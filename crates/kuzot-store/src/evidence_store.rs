@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use kuzot_model::{Analysis, Category, RawDocument, SourcePosition};
 
 use crate::copy::{self, CopyTable, CopyTarget, Value};
+use crate::public_numbers::{PayBands, PublicCounts};
 use crate::{
     DocumentFilter, ImportCounts, IndexRow, Label, NewLabel, NewSource, PseudonymKey,
     Pseudonymizer, QueueItem, RejectedRecordRow, SourceRecord, Stats, StoreError, StoredAnalysis,
@@ -358,6 +359,21 @@ pub trait EvidenceStore: Send {
         limit: usize,
         analyse: &mut QueuedAnalyser<'_>,
     ) -> Result<usize, StoreError>;
+
+    // --- the public numbers page ---
+
+    /// The sources an administrator chose to feed the public numbers page, by id (none
+    /// chosen: empty, and the page publishes nothing).
+    fn public_sources(&self) -> Result<Vec<i64>, StoreError>;
+
+    /// Replaces the chosen sources with `source_ids` (ids of no source are ignored), in
+    /// one transaction, recording who chose them.
+    fn set_public_sources(&mut self, source_ids: &[i64], chosen_by: &str)
+    -> Result<(), StoreError>;
+
+    /// The raw counts of the public numbers page over the chosen sources, computed by the
+    /// database (see [`PublicCounts`]); `pay` says how offered pay is banded.
+    fn public_counts(&self, pay: &PayBands) -> Result<PublicCounts, StoreError>;
 
     // --- copying a whole store to another backend (`kuzot migrate`) ---
 

@@ -43,6 +43,7 @@ mod evidence_store;
 mod postgres;
 pub mod postgres_test_database;
 mod pseudonym;
+pub mod public_numbers;
 mod records;
 mod rows;
 mod sqlite;
@@ -61,6 +62,7 @@ pub use evidence_store::{
 /// Re-exported: the store reads documents out in the shape the search index writes in.
 pub use kuzot_model::IndexRow;
 pub use pseudonym::{PseudonymKey, Pseudonymizer};
+pub use public_numbers::{PayBands, PublicCounts};
 pub use records::{
     DocumentFilter, ImportCounts, Label, NewLabel, NewSource, QueueItem, RejectedRecordRow,
     SourceRecord, Stats, StoredAnalysis, StoredDocument,

@@ -74,7 +74,14 @@ impl Lang {
 
 /// The parts of the interface, one `.ftl` file each per language, so that each part's
 /// strings live beside one another.
-const PARTS: [&str; 5] = ["core", "review", "admin", "entities", "public"];
+const PARTS: [&str; 6] = [
+    "core",
+    "review",
+    "admin",
+    "entities",
+    "public",
+    "public_numbers",
+];
 
 macro_rules! ftl {
     ($lang:literal) => {
@@ -84,11 +91,12 @@ macro_rules! ftl {
             include_str!(concat!("../locales/", $lang, "/admin.ftl")),
             include_str!(concat!("../locales/", $lang, "/entities.ftl")),
             include_str!(concat!("../locales/", $lang, "/public.ftl")),
+            include_str!(concat!("../locales/", $lang, "/public_numbers.ftl")),
         ]
     };
 }
 
-const SOURCES: [(Lang, [&str; 5]); 3] = [
+const SOURCES: [(Lang, [&str; 6]); 3] = [
     (Lang::Ky, ftl!("ky")),
     (Lang::Ru, ftl!("ru")),
     (Lang::En, ftl!("en")),

@@ -31,6 +31,7 @@ pub mod imports;
 pub mod pages;
 pub mod rate_limit;
 pub mod render;
+pub mod small_cells;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -156,6 +157,7 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
             options.limits.public_window,
         ),
         law: Arc::new(kuzot_model::law::Statements::shipped().map_err(anyhow::Error::msg)?),
+        public_numbers: Default::default(),
     }))
 }
 
@@ -219,6 +221,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::entities::routes())
         .merge(pages::public_check::routes())
         .merge(pages::rights::routes())
+        .merge(pages::public_numbers::routes())
         .merge(imports::routes())
         .nest("/api/v1", api::routes());
     routes

@@ -61,6 +61,8 @@ pub struct Inner {
     pub public_rate: crate::rate_limit::RateLimiter,
     /// The legal statements the public pages show.
     pub law: Arc<kuzot_model::law::Statements>,
+    /// The public numbers page's cached counts and per-address request counts.
+    pub public_numbers: crate::pages::public_numbers::PublicNumbersState,
 }
 
 impl std::ops::Deref for AppState {
@@ -251,6 +253,8 @@ pub struct Limits {
     pub public_requests: usize,
     /// The window of `public_requests`.
     pub public_window: Duration,
+    /// The public numbers page (the `[public_numbers]` settings).
+    pub public_numbers: crate::pages::public_numbers::PublicNumbersLimits,
 }
 
 impl Limits {
@@ -287,6 +291,7 @@ impl Default for Limits {
             check_text_chars: 20_000,
             public_requests: 30,
             public_window: Duration::from_secs(60),
+            public_numbers: Default::default(),
         }
     }
 }

@@ -458,6 +458,7 @@ async fn hostile_text_from_an_import_renders_inert_everywhere() {
         let path = match pattern.as_str() {
             "/charts/{file}" => "/charts/weekly.svg".to_owned(),
             "/search/{file}" => "/search/export.csv?q=a".to_owned(),
+            "/public/charts/{file}" => "/public/charts/categories.svg".to_owned(),
             p if p.starts_with("/messages/") => p.replace("{id}", &id.to_string()),
             p if p.starts_with("/sources/") => p.replace("{id}", &source_id.to_string()),
             p => p

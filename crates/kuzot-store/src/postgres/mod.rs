@@ -7,6 +7,7 @@ mod documents;
 mod import;
 mod index_rows;
 mod labels;
+mod public_numbers;
 mod source_files;
 
 use std::cell::{RefCell, RefMut};
@@ -34,6 +35,7 @@ use crate::{
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_evidence.sql"),
     include_str!("migrations/0002_regroup_generations.sql"),
+    include_str!("migrations/0003_public_sources.sql"),
 ];
 
 /// The component name of the evidence schema in `kuzot_schema_versions`.
@@ -492,6 +494,22 @@ impl EvidenceStore for PostgresStore {
             .iter()
             .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
             .collect())
+    }
+
+    fn public_sources(&self) -> Result<Vec<i64>, StoreError> {
+        public_numbers::public_sources(&mut self.client())
+    }
+
+    fn set_public_sources(
+        &mut self,
+        source_ids: &[i64],
+        chosen_by: &str,
+    ) -> Result<(), StoreError> {
+        public_numbers::set_public_sources(self.client.get_mut(), source_ids, chosen_by)
+    }
+
+    fn public_counts(&self, pay: &crate::PayBands) -> Result<crate::PublicCounts, StoreError> {
+        public_numbers::public_counts(&mut self.client(), pay)
     }
 
     fn add_label(&mut self, label: &NewLabel) -> Result<Label, StoreError> {

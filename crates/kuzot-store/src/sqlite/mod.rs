@@ -2,6 +2,7 @@
 
 mod index_rows;
 mod labels;
+mod public_numbers;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_compact_analyses.sql"),
     include_str!("migrations/0006_changes_and_analysis_queue.sql"),
     include_str!("migrations/0007_regroup_generations.sql"),
+    include_str!("migrations/0008_public_sources.sql"),
 ];
 
 /// Bumps the regrouping generation: run in every transaction that adds or re-analyses
@@ -621,6 +623,22 @@ impl EvidenceStore for SqliteStore {
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
+    fn public_sources(&self) -> Result<Vec<i64>, StoreError> {
+        public_numbers::public_sources(&self.conn)
+    }
+
+    fn set_public_sources(
+        &mut self,
+        source_ids: &[i64],
+        chosen_by: &str,
+    ) -> Result<(), StoreError> {
+        public_numbers::set_public_sources(&mut self.conn, source_ids, chosen_by)
+    }
+
+    fn public_counts(&self, pay: &crate::PayBands) -> Result<crate::PublicCounts, StoreError> {
+        public_numbers::public_counts(&self.conn, pay)
+    }
+
     fn add_label(&mut self, label: &NewLabel) -> Result<Label, StoreError> {
         labels::add_label(&mut self.conn, label)
     }

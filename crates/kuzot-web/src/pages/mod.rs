@@ -8,6 +8,7 @@ pub mod fact_form;
 pub mod message;
 pub mod model;
 pub mod public_check;
+pub mod public_numbers;
 pub mod review;
 pub mod rights;
 pub mod search;
