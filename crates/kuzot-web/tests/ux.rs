@@ -557,10 +557,7 @@ async fn the_audit_log_reads_in_the_callers_language_and_keeps_user_given_values
             page.contains(&format!("\">{labelled}</td>")),
             "{lang}: {page}"
         );
-        assert!(
-            page.contains(&format!("\">{token}</td>")),
-            "{lang}: {page}"
-        );
+        assert!(page.contains(&format!("\">{token}</td>")), "{lang}: {page}");
         // The token's name is the analyst's value and stays as given.
         assert!(page.contains("&#34;nightly export&#34;"), "{lang}: {page}");
         assert!(page.contains("&#34;nobody&#34;"), "{lang}: {page}");
@@ -606,5 +603,25 @@ async fn a_pdf_page_is_cited_and_shown_by_its_page_number() {
             body.contains(words),
             "{lang}: no {words:?} on the message page"
         );
+    }
+}
+
+#[tokio::test]
+async fn a_visitor_without_an_account_finds_the_public_pages_from_the_login_page() {
+    let h = Harness::new();
+    for (lang, check) in [
+        ("en", "Check a job offer"),
+        ("ru", "Проверить предложение о работе"),
+        ("ky", "Жумуш сунушун текшерүү"),
+    ] {
+        let request = Request::get("/login")
+            .header(header::COOKIE, format!("kuzot_lang={lang}"))
+            .body(Body::empty())
+            .expect("request");
+        let body = h.send(request).await.text();
+        for href in ["href=\"/check\"", "href=\"/rights\"", "href=\"/public\""] {
+            assert!(body.contains(href), "{lang}: no {href} on the login page");
+        }
+        assert!(body.contains(check), "{lang}: {body}");
     }
 }

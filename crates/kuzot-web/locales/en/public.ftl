@@ -106,3 +106,6 @@ rights-step-consulate = If you are pressed to sign, or your documents are taken,
 rights-contacts-title = Whom to call
 rights-contacts-none = No contact has been checked for this list yet. It comes from a reviewed file in which every number has its source and the date it was checked; until numbers are added, contact your country's embassy or consulate in Russia.
 rights-contacts-source = Each contact was checked on the date shown; numbers change, so check again before you rely on one.
+
+# The header of a visitor who is not logged in links the public pages.
+public-pages = Pages open to everyone
