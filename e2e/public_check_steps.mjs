@@ -14,7 +14,7 @@ const PHONE = { width: 390, height: 844 };
 // Invented for this test from how DOMAIN.md describes recruiters' ads; not a real message.
 const OFFER = 'Служба по контракту в Министерстве обороны! Единовременная выплата 195 000 рублей, '
   + 'статус ветерана боевых действий, гражданство РФ для вас и семьи. '
-  + '<b>Звоните</b> +7 900 123-45-67';
+  + '<b>Звоните</b> +7 912 604-18-27';
 
 const HEADINGS = {
   ky: 'Бул аскердик келишим',
