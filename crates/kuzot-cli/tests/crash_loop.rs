@@ -7,6 +7,11 @@
 //! with no upload left behind, and importing every input again gives exactly what a clean
 //! import of them gives in a fresh store.
 //!
+//! It runs on both backends: on PostgreSQL (`KUZOT_TEST_POSTGRES_URL`, see
+//! `kuzot_store::postgres_test_database`) the database holds the documents and the kept
+//! files, the data directory the index and the uploads, and the database's own constraints
+//! stand for SQLite's integrity and foreign-key checks.
+//!
 //! The seed is printed first; `KUZOT_CRASH_SEED=<seed>` replays a run's delays (what a
 //! kill hits still depends on the machine's speed, so a replay aims at the same moments,
 //! not the same instructions).
@@ -47,16 +52,35 @@ impl Rng {
     }
 }
 
-fn kuzot(data: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kuzot"));
-    command
-        .arg("--data-dir")
-        .arg(data)
-        .env_remove("KUZOT_DATA")
-        .env_remove("KUZOT_DATABASE_URL")
-        .env_remove("KUZOT_LISTEN")
-        .env("KUZOT_OPERATOR", "crash-loop");
-    command
+/// Where the loop's stores live: a data directory, and on PostgreSQL a database too.
+#[derive(Clone, Copy)]
+struct Backend<'a> {
+    database: Option<&'a str>,
+}
+
+impl Backend<'_> {
+    /// The store of data directory `data` on this backend.
+    fn location(&self, data: &Path) -> kuzot_store::StoreLocation {
+        match self.database {
+            Some(url) => kuzot_store::StoreLocation::Postgres(url.to_owned()),
+            None => kuzot_store::StoreLocation::Sqlite(data.to_owned()),
+        }
+    }
+
+    fn kuzot(&self, data: &Path) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kuzot"));
+        command
+            .arg("--data-dir")
+            .arg(data)
+            .env_remove("KUZOT_DATA")
+            .env_remove("KUZOT_DATABASE_URL")
+            .env_remove("KUZOT_LISTEN")
+            .env("KUZOT_OPERATOR", "crash-loop");
+        if let Some(url) = self.database {
+            command.arg("--database").arg(url);
+        }
+        command
+    }
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -69,8 +93,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Imports `inputs` with `kuzot ingest --json` to the end; the summary.
-fn ingest_to_the_end(data: &Path, inputs: &[PathBuf]) -> serde_json::Value {
-    let out = kuzot(data)
+fn ingest_to_the_end(backend: Backend<'_>, data: &Path, inputs: &[PathBuf]) -> serde_json::Value {
+    let out = backend
+        .kuzot(data)
         .args(["--json", "ingest"])
         .args(inputs)
         .output()
@@ -84,34 +109,29 @@ fn ingest_to_the_end(data: &Path, inputs: &[PathBuf]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("a JSON summary")
 }
 
-/// Documents per kept source, by SHA-256, read straight from the database.
-fn documents_per_source(data: &Path) -> BTreeMap<String, u64> {
-    let conn = rusqlite::Connection::open_with_flags(
-        data.join("kuzot.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .expect("the database opens");
-    let mut statement = conn
-        .prepare(
-            "SELECT s.sha256, COUNT(d.id) FROM sources s \
-             LEFT JOIN documents d ON d.source_id = s.id GROUP BY s.id",
-        )
-        .expect("query");
-    statement
-        .query_map([], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+/// Documents per source, by SHA-256, read through the store interface (a source with no
+/// documents counts 0).
+fn documents_per_source(backend: Backend<'_>, data: &Path) -> BTreeMap<String, u64> {
+    let store = kuzot_store::Store::connect(&backend.location(data)).expect("the store opens");
+    let mut counts: BTreeMap<String, u64> = store
+        .sources()
+        .expect("sources")
+        .into_iter()
+        .map(|s| (s.sha256, 0))
+        .collect();
+    store
+        .for_each_document(&kuzot_store::DocumentFilter::default(), &mut |d| {
+            *counts.entry(d.source.clone()).or_default() += 1;
+            Ok(())
         })
-        .expect("rows")
-        .map(|row| {
-            let (sha, count) = row.expect("a row");
-            (sha, count as u64)
-        })
-        .collect()
+        .expect("documents");
+    counts
 }
 
 /// The server's address once it says it serves.
-fn start_server(data: &Path) -> (Child, String) {
-    let mut child = kuzot(data)
+fn start_server(backend: Backend<'_>, data: &Path) -> (Child, String) {
+    let mut child = backend
+        .kuzot(data)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -210,6 +230,38 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clean_one() {
+    crash_loop(Backend { database: None });
+}
+
+#[test]
+fn fifty_imports_killed_at_random_moments_on_postgresql_reimport_to_a_clean_one() {
+    // Two databases: the clean import's and the crashed store's.
+    let Some(clean) = kuzot_store::postgres_test_database::TestDatabase::create("crash_loop_clean")
+    else {
+        return;
+    };
+    let Some(crashed) =
+        kuzot_store::postgres_test_database::TestDatabase::create("crash_loop_crashed")
+    else {
+        return;
+    };
+    crash_loop_on(
+        Backend {
+            database: Some(clean.url()),
+        },
+        Backend {
+            database: Some(crashed.url()),
+        },
+    );
+}
+
+fn crash_loop(backend: Backend<'_>) {
+    crash_loop_on(backend, backend);
+}
+
+/// The loop: a clean import of every input into `clean_backend`, then the fifty killed
+/// imports into `backend` and the checks.
+fn crash_loop_on(clean_backend: Backend<'_>, backend: Backend<'_>) {
     let seed = std::env::var("KUZOT_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -246,7 +298,11 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
     // read, analyse, commit, index, regroup): the kills are drawn over a little more than
     // that, so that most land inside an import and some after its commit.
     let started = Instant::now();
-    ingest_to_the_end(&dir.path().join("timing"), &inputs[4..5]);
+    ingest_to_the_end(
+        Backend { database: None },
+        &dir.path().join("timing"),
+        &inputs[4..5],
+    );
     let one_import = started.elapsed();
     let window_ms = (one_import.as_millis() as u64 * 5 / 4).max(400);
     eprintln!(
@@ -256,8 +312,8 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
 
     // What a clean import of every input gives.
     let clean = dir.path().join("clean");
-    let summary = ingest_to_the_end(&clean, &inputs);
-    let expected = documents_per_source(&clean);
+    let summary = ingest_to_the_end(clean_backend, &clean, &inputs);
+    let expected = documents_per_source(clean_backend, &clean);
     assert_eq!(expected.len(), inputs.len(), "{summary}");
     for sha in &input_sha {
         assert!(
@@ -270,9 +326,11 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
     let data = dir.path().join("crashed");
     // An analyst's write token for the uploads, made before any server runs (in the data
     // directory as the store makes it, private).
-    drop(kuzot_store::Store::open(&data).expect("the store opens"));
+    std::fs::create_dir_all(&data).expect("data dir");
+    drop(kuzot_store::Store::connect(&backend.location(&data)).expect("the store opens"));
     let token = {
-        let accounts = kuzot_web::accounts::Accounts::open(&data).expect("accounts");
+        let accounts =
+            kuzot_web::accounts::Accounts::connect(&backend.location(&data)).expect("accounts");
         let user = accounts
             .create_user(
                 "crash-loop",
@@ -292,7 +350,7 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
         let delay = Duration::from_millis(rng.below(window_ms));
         let by_web = round % 2 == 1;
         let ended_by_itself = if by_web {
-            let (mut server, address) = start_server(&data);
+            let (mut server, address) = start_server(backend, &data);
             let file = inputs[pick].clone();
             let token = token.clone();
             let uploader = std::thread::spawn(move || upload(&address, &token, &file));
@@ -301,7 +359,8 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
             let _ = uploader.join().expect("the upload thread");
             ended
         } else {
-            let mut child = kuzot(&data)
+            let mut child = backend
+                .kuzot(&data)
                 .args(["ingest"])
                 .arg(&inputs[pick])
                 .stdout(Stdio::null())
@@ -310,13 +369,35 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
                 .expect("kuzot ingest starts");
             kill_after(&mut child, delay)
         };
-        let after = documents_per_source_if_any(&data);
+        let after = documents_per_source_if_any(backend, &data);
         let context = format!(
             "seed {seed}, round {round} ({}), input {pick}, killed after {} ms",
             if by_web { "web" } else { "cli" },
             delay.as_millis()
         );
         // No half import, whatever the kill hit.
+        // On a mismatch, count again a moment later: a count that then agrees would point
+        // at when a commit becomes visible rather than at a half import.
+        if after.iter().any(|(sha, c)| Some(c) != expected.get(sha)) {
+            std::thread::sleep(Duration::from_secs(3));
+            let again = documents_per_source_if_any(backend, &data);
+            let differ: Vec<_> = after
+                .iter()
+                .filter(|(sha, c)| Some(*c) != expected.get(*sha))
+                .map(|(sha, c)| {
+                    (
+                        sha.clone(),
+                        *c,
+                        again.get(sha).copied(),
+                        expected.get(sha).copied(),
+                    )
+                })
+                .collect();
+            eprintln!(
+                "{context}: sources whose count differs from a clean import (sha, after the \
+                 kill, 3 s later, clean): {differ:?}"
+            );
+        }
         for (sha, count) in &after {
             assert_eq!(
                 Some(count),
@@ -341,8 +422,8 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
         "seed {seed}: only {killed_mid_import} kills landed inside an import; the loop proved little"
     );
 
-    // The database itself.
-    {
+    // The database itself (PostgreSQL checks its constraints in every transaction).
+    if backend.database.is_none() {
         let conn = rusqlite::Connection::open(data.join("kuzot.db")).expect("the database opens");
         let integrity: String = conn
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
@@ -354,7 +435,7 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
     }
 
     // Every input again, to the end: what was stored is recognised, the rest imported.
-    let summary = ingest_to_the_end(&data, &inputs);
+    let summary = ingest_to_the_end(backend, &data, &inputs);
     for file in summary["files"].as_array().expect("files") {
         let status = file["status"].as_str().unwrap_or("");
         assert!(
@@ -363,7 +444,7 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
         );
     }
     assert_eq!(
-        documents_per_source(&data),
+        documents_per_source(backend, &data),
         expected,
         "seed {seed}: the re-imported store differs from a clean import"
     );
@@ -371,35 +452,22 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
     // What the killed processes left on disk is what a later open sweeps (the store keeps
     // it for ORPHAN_GRACE in case another process is still importing it; nothing runs
     // now, so sweep with no grace), and then the kept files are exactly the sources'.
-    let store = kuzot_store::Store::open(&data).expect("the store opens");
-    let swept = store.sweep_orphans(Duration::ZERO).expect("sweep");
+    let store = kuzot_store::Store::connect(&backend.location(&data)).expect("the store opens");
+    let mut swept = store.sweep_orphans(Duration::ZERO).expect("sweep");
+    if backend.database.is_some() {
+        // What `kuzot serve` on PostgreSQL sweeps at start (the store has no data directory).
+        let uploads = kuzot_store::sweep_stale_uploads(&data, Duration::ZERO);
+        swept.files += uploads.files;
+        swept.bytes += uploads.bytes;
+    }
     eprintln!(
         "crash loop: swept {} files ({} bytes) left by killed processes",
         swept.files, swept.bytes
     );
-    let kept: Vec<PathBuf> = files_under(&data.join("sources"));
-    let mut kept_sha = Vec::new();
-    for path in &kept {
-        let relative = path
-            .strip_prefix(data.join("sources"))
-            .expect("under sources");
-        assert!(
-            !relative.starts_with("tmp"),
-            "seed {seed}: a temporary copy is left: {}",
-            relative.display()
-        );
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let bytes = std::fs::read(path).expect("a kept file reads");
-        assert_eq!(
-            sha256_hex(&bytes),
-            name,
-            "seed {seed}: a kept file is not its name"
-        );
-        kept_sha.push(name);
-    }
+    let mut kept_sha = match backend.database {
+        None => kept_on_disk(&data, seed),
+        Some(url) => kept_in_postgres(url, seed),
+    };
     kept_sha.sort();
     let mut named: Vec<String> = expected.keys().cloned().collect();
     named.sort();
@@ -423,10 +491,70 @@ fn fifty_imports_killed_at_random_moments_leave_a_store_that_reimports_to_a_clea
 }
 
 /// [`documents_per_source`], or nothing before the store exists.
-fn documents_per_source_if_any(data: &Path) -> BTreeMap<String, u64> {
-    if data.join("kuzot.db").exists() {
-        documents_per_source(data)
+fn documents_per_source_if_any(backend: Backend<'_>, data: &Path) -> BTreeMap<String, u64> {
+    if backend.database.is_some() || data.join("kuzot.db").exists() {
+        documents_per_source(backend, data)
     } else {
         BTreeMap::new()
     }
+}
+
+/// The SHA-256 of every kept file under `sources/`, each checked against its name.
+fn kept_on_disk(data: &Path, seed: u64) -> Vec<String> {
+    let kept: Vec<PathBuf> = files_under(&data.join("sources"));
+    let mut kept_sha = Vec::new();
+    for path in &kept {
+        let relative = path
+            .strip_prefix(data.join("sources"))
+            .expect("under sources");
+        assert!(
+            !relative.starts_with("tmp"),
+            "seed {seed}: a temporary copy is left: {}",
+            relative.display()
+        );
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(path).expect("a kept file reads");
+        assert_eq!(
+            sha256_hex(&bytes),
+            name,
+            "seed {seed}: a kept file is not its name"
+        );
+        kept_sha.push(name);
+    }
+    kept_sha
+}
+
+/// The SHA-256 of every kept file in the database, each checked against its chunks.
+fn kept_in_postgres(url: &str, seed: u64) -> Vec<String> {
+    use sha2::Digest;
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    let files: Vec<(i64, String)> = client
+        .query("SELECT id, sha256 FROM source_files ORDER BY sha256", &[])
+        .expect("kept files")
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let mut shas = Vec::new();
+    for (id, sha) in files {
+        let mut hasher = sha2::Sha256::new();
+        for row in client
+            .query(
+                "SELECT bytes FROM source_chunks WHERE file_id = $1 ORDER BY seq",
+                &[&id],
+            )
+            .expect("chunks")
+        {
+            hasher.update(row.get::<_, &[u8]>(0));
+        }
+        assert_eq!(
+            hex(hasher.finalize().as_slice()),
+            sha,
+            "seed {seed}: a kept file's chunks are not its SHA-256"
+        );
+        shas.push(sha);
+    }
+    shas
 }

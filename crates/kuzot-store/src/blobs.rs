@@ -233,6 +233,51 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// Removes the web server's `uploads/` folders of `data_dir` whose files are all older than
+/// `grace`: an upload is a folder of files the server imports and then removes, so one that
+/// outlived the grace period belongs to a server that died before its import ended. The
+/// SQLite store runs it when it sweeps; on PostgreSQL, where the store has no data
+/// directory, the web server runs it at start.
+pub fn sweep_stale_uploads(data_dir: &Path, grace: std::time::Duration) -> SweepReport {
+    let mut report = SweepReport::default();
+    if let Ok(uploads) = std::fs::read_dir(data_dir.join("uploads")) {
+        for upload in uploads.flatten() {
+            let path = upload.path();
+            let stale = std::fs::read_dir(&path).is_ok_and(|files| {
+                files.flatten().all(|f| {
+                    f.metadata()
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .is_some_and(|age| age > grace)
+                })
+            }) && std::fs::metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > grace);
+            if !stale || !upload.file_type().is_ok_and(|t| t.is_dir()) {
+                continue;
+            }
+            let bytes: u64 = std::fs::read_dir(&path)
+                .map(|files| {
+                    files
+                        .flatten()
+                        .filter_map(|f| f.metadata().ok())
+                        .map(|m| m.len())
+                        .sum()
+                })
+                .unwrap_or(0);
+            let files = std::fs::read_dir(&path).map_or(0, |f| f.count() as u64);
+            if std::fs::remove_dir_all(&path).is_ok() {
+                report.files += files;
+                report.bytes += bytes;
+            }
+        }
+    }
+    report
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

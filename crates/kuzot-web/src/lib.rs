@@ -129,6 +129,19 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
             );
         }
     }
+    // Uploads that a killed server left behind: the SQLite store sweeps them with its data
+    // directory when it opens; a PostgreSQL store has no data directory, so the server
+    // sweeps its own.
+    if matches!(location, StoreLocation::Postgres(_)) {
+        let swept = kuzot_store::sweep_stale_uploads(data_dir, kuzot_store::ORPHAN_GRACE);
+        if swept.files > 0 {
+            tracing::info!(
+                "removed {} files ({} bytes) of uploads left by a server that stopped mid-import",
+                swept.files,
+                swept.bytes
+            );
+        }
+    }
     let engine = load_engine(data_dir)?;
     let catalog = Arc::new(i18n::Catalog::load().map_err(anyhow::Error::msg)?);
     Ok(AppState::new(Inner {

@@ -189,43 +189,9 @@ impl EvidenceStore for SqliteStore {
         let mut report = self
             .blobs
             .sweep_orphans(grace, |sha256| Ok(self.source_by_sha256(sha256)?.is_some()))?;
-        // An upload is a folder of files the server imports and then removes; one that
-        // outlived the grace period belongs to a server that died before its import ended.
-        if let Ok(uploads) = std::fs::read_dir(self.root.join("uploads")) {
-            for upload in uploads.flatten() {
-                let path = upload.path();
-                let stale = std::fs::read_dir(&path).is_ok_and(|files| {
-                    files.flatten().all(|f| {
-                        f.metadata()
-                            .and_then(|m| m.modified())
-                            .ok()
-                            .and_then(|t| t.elapsed().ok())
-                            .is_some_and(|age| age > grace)
-                    })
-                }) && std::fs::metadata(&path)
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age > grace);
-                if !stale || !upload.file_type().is_ok_and(|t| t.is_dir()) {
-                    continue;
-                }
-                let bytes: u64 = std::fs::read_dir(&path)
-                    .map(|files| {
-                        files
-                            .flatten()
-                            .filter_map(|f| f.metadata().ok())
-                            .map(|m| m.len())
-                            .sum()
-                    })
-                    .unwrap_or(0);
-                let files = std::fs::read_dir(&path).map_or(0, |f| f.count() as u64);
-                if std::fs::remove_dir_all(&path).is_ok() {
-                    report.files += files;
-                    report.bytes += bytes;
-                }
-            }
-        }
+        let uploads = crate::blobs::sweep_stale_uploads(&self.root, grace);
+        report.files += uploads.files;
+        report.bytes += uploads.bytes;
         Ok(report)
     }
 
