@@ -264,6 +264,73 @@ const CASES: &[Case] = &[
     ),
 ];
 
+/// Pairs written after the matcher's rules were last changed and before the follow-up to
+/// its known misses, committed first and never used to tune it: their precision and
+/// recall are the held-out figure. Invented names, like the rest of the table.
+const HELD_OUT: &[Case] = &[
+    same("Асхат Бекназаров", "Askhat Beknazarov", "сх as kh"),
+    same(
+        "Асхат Бекназаров",
+        "Ashat Beknazarov",
+        "сх as sh (split pair)",
+    ),
+    same("Данияр Матсуев", "Daniyar Matsuev", "тс as ts (split pair)"),
+    same("Kubanychbek Sydykov", "Кубанычбек Сыдыков", "ы y, ч ch"),
+    same("Жылдыз Тойчубекова", "Jyldyz Toichubekova", "ж j, й i"),
+    same("Мирлан Эшматов", "Mirlan Eshmatov", "э e, ш sh"),
+    same("Бакыт Жороев", "Bakyt Joroev", "ж j"),
+    same("Гульнара Исхакова", "Gulnara Iskhakova", "сх kh, soft sign"),
+    same(
+        "Гульнара Исхакова",
+        "Gulnara Ishakova",
+        "сх as sh (split pair)",
+    ),
+    same(
+        "Rakhmatullo Safarov",
+        "Рахматулло Сафаров",
+        "х kh, doubled l",
+    ),
+    same("Shukhrat Nazirov", "Шухрат Назиров", "ш sh, х kh"),
+    same(
+        "Абдырахман уулу Турсунбай",
+        "Tursunbai Abdyrakhmanov",
+        "uulu and a surname from the father",
+    ),
+    same("Эрмек Кочкорбаев", "Ermek Kochkorbayev", "glide y, ч ch"),
+    same("Zarina Yuldasheva", "Зарина Юлдашева", "ю yu"),
+    born(
+        same("Islam Mamyrov", "Ислам Мамыров", "birth a year off"),
+        1990,
+        1991,
+    ),
+    differ("Бакыт Жороев", "Бакыт Жолдошев", "same given name"),
+    differ("Ashat Beknazarov", "Asel Beknazarova", "sister"),
+    differ("Mirlan Eshmatov", "Mirbek Eshmatov", "brothers"),
+    differ("Shukhrat Nazirov", "Shukhrat Nazarov", "Nazir and Nazar"),
+    differ(
+        "Rakhmatullo Safarov",
+        "Rakhmatullo Sabirov",
+        "close surnames",
+    ),
+    born(
+        differ("Islam Mamyrov", "Ислам Мамыров", "birth years apart"),
+        1990,
+        1972,
+    ),
+    differ(
+        "Kubanychbek Sydykov",
+        "Kubanychbek Sadykov",
+        "Sydyk and Sadyk",
+    ),
+    differ(
+        "Гульнара Исхакова",
+        "Гульнара Исаева",
+        "close female surnames",
+    ),
+    differ("Эрмек Кочкорбаев", "Эрмек Кочкоров", "shorter surname"),
+    differ("Daniyar Matsuev", "Daniyar Mansurov", "same given name"),
+];
+
 fn record(id: u64, name: &str, born: Option<i32>) -> PersonRecord {
     PersonRecord {
         id,
@@ -273,12 +340,18 @@ fn record(id: u64, name: &str, born: Option<i32>) -> PersonRecord {
     }
 }
 
-#[test]
-fn spelling_variant_table_precision_and_recall() {
+/// The matcher's precision and recall on a table of pairs, with the pairs it got wrong.
+struct TableScore {
+    precision: f64,
+    recall: f64,
+    errors: Vec<String>,
+}
+
+fn score_table(label: &str, cases: &[Case]) -> TableScore {
     let config = MatcherConfig::default();
     let (mut true_pos, mut false_pos, mut false_neg, mut true_neg) = (0, 0, 0, 0);
     let mut errors = Vec::new();
-    for case in CASES {
+    for case in cases {
         let left = prepare(record(1, case.left, case.left_born));
         let right = prepare(record(2, case.right, case.right_born));
         let suggestion = compare(&left, &right);
@@ -315,21 +388,52 @@ fn spelling_variant_table_precision_and_recall() {
     let precision = f64::from(true_pos) / f64::from((true_pos + false_pos).max(1));
     let recall = f64::from(true_pos) / f64::from((true_pos + false_neg).max(1));
     println!(
-        "name matcher on {} pairs: precision {precision:.3}, recall {recall:.3} \
+        "name matcher on {} {label} pairs: precision {precision:.3}, recall {recall:.3} \
          (tp {true_pos}, fp {false_pos}, fn {false_neg}, tn {true_neg})",
-        CASES.len()
+        cases.len()
     );
     for error in &errors {
         println!("  wrong: {error}");
     }
+    TableScore {
+        precision,
+        recall,
+        errors,
+    }
+}
+
+#[test]
+fn spelling_variant_table_precision_and_recall() {
+    let TableScore {
+        precision,
+        recall,
+        errors,
+    } = score_table("tuned", CASES);
     // Floors: a missed pair leaves one person as two cases, which a caseworker may never
     // notice, so recall matters most; a false proposal costs a caseworker one look, but
     // a queue in which one proposal in five is wrong stops being read. The matcher's rules
     // were tuned on this table (it scores 1.0 and 1.0 here), so the floors leave room for
     // rows added later rather than describe unseen names; the benchmark's generated
-    // variants are the check it was not tuned on.
+    // variants and the held-out pairs below are the checks it was not tuned on.
     assert!(recall >= 0.9, "recall {recall:.3}: {errors:#?}");
     assert!(precision >= 0.85, "precision {precision:.3}: {errors:#?}");
+}
+
+#[test]
+fn held_out_pairs_precision_and_recall() {
+    // The floors were set when the pairs were written, before the matcher ran on them;
+    // the figures printed are the held-out measure reported in BENCHMARKS.md.
+    let TableScore {
+        precision,
+        recall,
+        errors,
+    } = score_table("held-out", HELD_OUT);
+    assert!(HELD_OUT.len() >= 15);
+    assert!(recall >= 0.75, "held-out recall {recall:.3}: {errors:#?}");
+    assert!(
+        precision >= 0.75,
+        "held-out precision {precision:.3}: {errors:#?}"
+    );
 }
 
 #[test]
