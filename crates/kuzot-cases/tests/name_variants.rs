@@ -460,6 +460,197 @@ fn reasons_name_the_forms_that_matched() {
     )));
     // Folded spellings: the doubled e is one letter.
     assert!(words.contains(&("ormokev", "ormokeva")), "{suggestion:?}");
+    // ...and the forms as the sources wrote them, which is what a caseworker recognises.
+    let written: Vec<(&str, &str)> = suggestion
+        .reasons
+        .iter()
+        .filter_map(|r| match r {
+            MatchReason::NameWords {
+                left_written,
+                right_written,
+                ..
+            } => Some((left_written.as_str(), right_written.as_str())),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        written.contains(&("Ормокеев", "Ormokeeva")),
+        "{suggestion:?}"
+    );
+    assert!(written.contains(&("Тилек", "Tilek")), "{suggestion:?}");
+}
+
+#[test]
+fn reasons_name_unpaired_words_particles_and_places_as_written() {
+    let mut left = record(1, "Асанбек уулу Нурлан Болотбек", None);
+    let mut right = record(2, "Nurlan Asanbekovich", None);
+    left.district = Some("Ак-Суйский район".into());
+    right.district = Some("Ak-Suu district".into());
+    left.colony = Some("ИК-19 Свердловской области".into());
+    right.colony = Some("IK-19, Sverdlovsk region".into());
+    let suggestion = compare(&prepare(left), &prepare(right));
+    let reasons = &suggestion.reasons;
+    // The Kyrgyz father's name is shown with its particle.
+    assert!(
+        reasons.iter().any(|r| matches!(
+            r,
+            MatchReason::NameWords { left_written, right_written, .. }
+                if left_written == "Асанбек уулу" && right_written == "Asanbekovich"
+        )),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| matches!(
+            r,
+            MatchReason::NameWordsUnpaired { left_written, .. } if left_written == &["Болотбек"]
+        )),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&MatchReason::DistrictAgrees {
+            left: "Ак-Суйский район".into(),
+            right: "Ak-Suu district".into(),
+        }),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.contains(&MatchReason::ColonyAgrees {
+            left: "ИК-19 Свердловской области".into(),
+            right: "IK-19, Sverdlovsk region".into(),
+        }),
+        "{reasons:?}"
+    );
+}
+
+#[test]
+fn a_latin_letter_pair_read_as_two_letters_matches_through_the_index() {
+    // Асхат written Ashat (с+х, not ш), Матсуев written Matsuev (т+с, not ц).
+    let records = vec![
+        record(1, "Асхат Бекназаров", None),
+        record(2, "Данияр Матсуев", None),
+        record(3, "Гульнара Исхакова", None),
+        record(4, "Шамиль Бекназаров", None),
+    ];
+    let index = PersonIndex::build(records, MatcherConfig::default());
+    for (query, expected) in [
+        ("Ashat Beknazarov", 1),
+        ("Daniyar Matsuev", 2),
+        ("Gulnara Ishakova", 3),
+        // The usual reading still works.
+        ("Shamil Beknazarov", 4),
+        ("Askhat Beknazarov", 1),
+    ] {
+        let found = index.find_matches(record(99, query, None));
+        assert_eq!(
+            found.first().map(|s| s.right),
+            Some(expected),
+            "{query}: {found:?}"
+        );
+    }
+    let suggestion = compare(
+        &prepare(record(1, "Асхат Бекназаров", None)),
+        &prepare(record(2, "Ashat Beknazarov", None)),
+    );
+    assert!(
+        suggestion.reasons.iter().any(|r| matches!(
+            r,
+            MatchReason::NameWords {
+                agreement: TokenAgreement::LetterPairSplit,
+                left_written,
+                right_written,
+                ..
+            } if left_written == "Асхат" && right_written == "Ashat"
+        )),
+        "{suggestion:?}"
+    );
+    // Shamil is not Samil: a split reading is not a licence to drop the h.
+    let suggestion = compare(
+        &prepare(record(1, "Shamil Beknazarov", None)),
+        &prepare(record(2, "Самил Бекназаров", None)),
+    );
+    assert!(
+        !MatcherConfig::default().proposes(&suggestion),
+        "{suggestion:?}"
+    );
+}
+
+#[test]
+fn district_forms_agree_and_colonies_are_compared_with_their_region() {
+    let with_places = |id, district: &str, colony: &str| PersonRecord {
+        district: (!district.is_empty()).then(|| district.to_string()),
+        colony: (!colony.is_empty()).then(|| colony.to_string()),
+        ..record(id, "Tilek Ormokeev", None)
+    };
+    let reasons = |a: PersonRecord, b: PersonRecord| compare(&prepare(a), &prepare(b)).reasons;
+    let district_forms = [
+        "Ак-Суйский район",
+        "Ак-Суу району",
+        "Ak-Suu district",
+        "Аксуйский",
+        "Ak-Suyskiy rayon",
+    ];
+    for a in district_forms {
+        for b in district_forms {
+            let found = reasons(with_places(1, a, ""), with_places(2, b, ""));
+            assert!(
+                found
+                    .iter()
+                    .any(|r| matches!(r, MatchReason::DistrictAgrees { .. })),
+                "{a} / {b}: {found:?}"
+            );
+        }
+    }
+    for (a, b) in [
+        ("Ак-Суйский район", "Кара-Суйский район"),
+        ("Ak-Suu district", "Kara-Suu district"),
+        ("Таласский район", "Ак-Суйский район"),
+    ] {
+        let found = reasons(with_places(1, a, ""), with_places(2, b, ""));
+        assert!(
+            found
+                .iter()
+                .any(|r| matches!(r, MatchReason::DistrictDiffers { .. })),
+            "{a} / {b}: {found:?}"
+        );
+    }
+    let colony = |a: &str, b: &str| {
+        let found = reasons(with_places(1, "", a), with_places(2, "", b));
+        if found
+            .iter()
+            .any(|r| matches!(r, MatchReason::ColonyAgrees { .. }))
+        {
+            Some(true)
+        } else if found
+            .iter()
+            .any(|r| matches!(r, MatchReason::ColonyDiffers { .. }))
+        {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    assert_eq!(
+        colony("ИК-19 Свердловской области", "IK-19, Sverdlovsk region"),
+        Some(true)
+    );
+    assert_eq!(
+        colony(
+            "ФКУ ИК-19 ГУФСИН России по Свердловской области",
+            "IK-19 Sverdlovsk oblast"
+        ),
+        Some(true)
+    );
+    assert_eq!(
+        colony("ИК-19 Свердловской области", "IK-19, Omsk region"),
+        Some(false)
+    );
+    assert_eq!(
+        colony("ИК-19 Омской области", "ИК-19 Свердловской области"),
+        Some(false)
+    );
+    // A region on one side only: the number decides.
+    assert_eq!(colony("ИК-19", "IK-19, Omsk region"), Some(true));
+    assert_eq!(colony("ИК-19", "IK-7, Omsk region"), Some(false));
 }
 
 #[test]
