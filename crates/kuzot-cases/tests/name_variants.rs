@@ -575,6 +575,46 @@ fn a_latin_letter_pair_read_as_two_letters_matches_through_the_index() {
 }
 
 #[test]
+fn blocking_reaches_a_split_reading_when_the_usual_keys_do_not() {
+    // A surname shared by more persons than `max_block` is no key; the query's given
+    // name Ashat read as usual (ашат) meets only Ашат Осмонов. Асхат Бекназаров is found
+    // through the split reading's skeleton alone.
+    let config = MatcherConfig {
+        max_block: 2,
+        ..MatcherConfig::default()
+    };
+    let records = vec![
+        record(1, "Асхат Бекназаров", None),
+        record(2, "Нурлан Бекназаров", None),
+        record(3, "Эмиль Бекназаров", None),
+        record(4, "Тилек Бекназаров", None),
+        record(5, "Ашат Осмонов", None),
+    ];
+    let index = PersonIndex::build(records, config);
+    let found = index.find_matches(record(99, "Ashat Beknazarov", None));
+    assert_eq!(
+        found.iter().map(|s| s.right).collect::<Vec<_>>(),
+        [1],
+        "{found:?}"
+    );
+    // And the reverse: the Latin record is in the index, the Cyrillic one is the query.
+    let records = vec![
+        record(1, "Ashat Beknazarov", None),
+        record(2, "Nurlan Beknazarov", None),
+        record(3, "Emil Beknazarov", None),
+        record(4, "Tilek Beknazarov", None),
+        record(5, "Асхат Осмонов", None),
+    ];
+    let index = PersonIndex::build(records, config);
+    let found = index.find_matches(record(99, "Асхат Бекназаров", None));
+    assert_eq!(
+        found.iter().map(|s| s.right).collect::<Vec<_>>(),
+        [1],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn district_forms_agree_and_colonies_are_compared_with_their_region() {
     let with_places = |id, district: &str, colony: &str| PersonRecord {
         district: (!district.is_empty()).then(|| district.to_string()),
