@@ -14,6 +14,13 @@
 //! - `skeleton`: the stem's consonants in sound classes (b/p, v/f, g/k, d/t, z/s/c), its
 //!   vowels dropped, which survives vowel spellings (Uzbek o for Russian а) and voicing.
 //!
+//! A Latin word may hold a letter pair that is one letter under one transliteration and
+//! two letters under another: "sh" is ш in Shamshiev but с+х in Ashat (Асхат), "ts" is ц
+//! in Tsoi but т+с in Matsuev (Матсуев); likewise "kh" (к+х), "zh" (з+х), "ch" (ц+х).
+//! Such a word gets a second reading, [`NameToken::split`], in which every such pair is
+//! two letters; the matcher compares both readings. ("yu" and "ya" need none: y and i
+//! are one letter in the folded spelling, so ю and ы+у already agree.)
+//!
 //! Kyrgyz and Uzbek patronymic words (уулу/uulu, кызы/kyzy, oʻgʻli/ўғли, qizi) are
 //! dropped and the name before them is marked as a patronymic. Latin letters hidden in a
 //! Cyrillic word (and the reverse), a trick used to slip past filters, are read as the
@@ -59,9 +66,23 @@ pub enum Ending {
     PatronymicWord,
 }
 
+/// A second reading of a Latin word, with its letter pairs read as two letters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitReading {
+    /// The word folded with every sh, kh, ts, zh, ch read as two letters.
+    pub folded: String,
+    /// `folded` without a sex or patronymic ending.
+    pub stem: String,
+    /// The stem's consonant skeleton.
+    pub skeleton: String,
+}
+
 /// One word of a name in its comparable forms.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameToken {
+    /// The word as the source wrote it (cut to [`MAX_TOKEN_CHARS`]), with a following
+    /// patronymic particle ("Асанбек уулу"): what a caseworker is shown.
+    pub written: String,
     /// The word in one Latin spelling (see the module documentation).
     pub folded: String,
     /// `folded` without a sex or patronymic ending.
@@ -72,6 +93,8 @@ pub struct NameToken {
     pub role: TokenRole,
     /// The ending removed to reach the stem, if any.
     pub ending: Option<Ending>,
+    /// The reading with Latin letter pairs split, where it differs from `folded`.
+    pub split: Option<SplitReading>,
 }
 
 /// A name as a list of comparable tokens.
@@ -86,19 +109,20 @@ pub struct NormalizedName {
 pub fn normalize_name(raw: &str) -> NormalizedName {
     let bounded: String = raw.chars().take(MAX_NAME_CHARS).collect();
     let composed: String = bounded.nfc().collect();
-    let mut words: Vec<String> = Vec::new();
+    let mut words: Vec<(String, String, String)> = Vec::new();
     for word in split_words(&composed) {
         let word: String = word.chars().take(MAX_TOKEN_CHARS).collect();
-        let folded = fold_word(&word);
+        let folded = fold_word(&word, false);
         if !folded.is_empty() {
-            words.push(folded);
+            let split = fold_word(&word, true);
+            words.push((word, folded, split));
         }
         if words.len() >= MAX_TOKENS * 2 {
             break;
         }
     }
     let mut tokens: Vec<NameToken> = Vec::new();
-    for folded in words {
+    for (written, folded, split) in words {
         if is_patronymic_word(&folded) {
             // Kyrgyz "Асанбек уулу", Uzbek "Rustam oʻgʻli": the word before is the father's.
             if let Some(previous) = tokens.last_mut()
@@ -109,11 +133,27 @@ pub fn normalize_name(raw: &str) -> NormalizedName {
                 // The father's name may itself carry a surname-like ending; it stays.
                 previous.stem = previous.folded.clone();
                 previous.skeleton = skeleton(&previous.stem);
+                if let Some(reading) = previous.split.as_mut() {
+                    reading.stem = reading.folded.clone();
+                    reading.skeleton = skeleton(&reading.stem);
+                }
+                previous.written.push(' ');
+                previous.written.push_str(&written);
             }
             continue;
         }
         if tokens.len() < MAX_TOKENS {
-            tokens.push(token_from_folded(folded));
+            let mut token = token_from_folded(folded);
+            if split != token.folded {
+                let reading = token_from_folded(split);
+                token.split = Some(SplitReading {
+                    folded: reading.folded,
+                    stem: reading.stem,
+                    skeleton: reading.skeleton,
+                });
+            }
+            token.written = written;
+            tokens.push(token);
         }
     }
     NormalizedName { tokens }
@@ -258,8 +298,9 @@ fn latin_letter(c: char) -> Option<&'static str> {
 }
 
 /// Folds one word (any script, any case) to the Latin spelling described in the module
-/// documentation. Letters of other scripts are dropped.
-fn fold_word(word: &str) -> String {
+/// documentation; with `split_pairs`, the Latin letter pairs sh, kh, ts, zh and ch are read
+/// as two letters. Letters of other scripts are dropped.
+fn fold_word(word: &str, split_pairs: bool) -> String {
     let unified = unify_script(word);
     // First pass: one lower-case Latin string; Cyrillic letters transliterated, Uzbek oʻ
     // and gʻ read before other apostrophes are dropped.
@@ -291,7 +332,7 @@ fn fold_word(word: &str) -> String {
             );
         }
     }
-    fold_latin(&latin)
+    fold_latin(&latin, split_pairs)
 }
 
 fn is_vowel(c: char) -> bool {
@@ -299,8 +340,10 @@ fn is_vowel(c: char) -> bool {
 }
 
 /// Folds the transliteration systems of a lower-case Latin word into one spelling.
-/// Letters that came from Cyrillic are never read as part of a Latin digraph.
-fn fold_latin(latin: &[(char, bool)]) -> String {
+/// Letters that came from Cyrillic are never read as part of a Latin digraph; with
+/// `split_pairs`, neither are the pairs that also spell two Cyrillic letters (sh с+х,
+/// kh к+х, ts т+с, zh з+х, ch ц+х).
+fn fold_latin(latin: &[(char, bool)], split_pairs: bool) -> String {
     // A Cyrillic-born letter is hidden behind a placeholder in the digraph windows.
     let at = |i: usize| match latin.get(i) {
         Some(&(c, false)) => c,
@@ -316,17 +359,25 @@ fn fold_latin(latin: &[(char, bool)]) -> String {
             continue;
         }
         let (c1, c2, c3, c4) = (at(i), at(i + 1), at(i + 2), at(i + 3));
+        let splits = split_pairs
+            && matches!(
+                (c1, c2),
+                ('s', 'h') | ('k', 'h') | ('t', 's') | ('z', 'h') | ('c', 'h')
+            );
         let (folded, used) = match (c1, c2, c3, c4) {
-            ('s', 'h', 'c', 'h') => ('š', 4),                // щ shch
-            ('s', 'c', 'h', _) => ('š', 3),                  // щ sch (German-style)
-            ('d', 'z', 'h', _) => ('j', 3),                  // дж dzh
-            ('t', 'c', 'h', _) => ('č', 3),                  // ч tch
-            ('s', 'h', _, _) => ('š', 2),                    // ш sh
-            ('c', 'h', _, _) => ('č', 2),                    // ч ch
+            // The split reading: the first letter alone; the second is read on its own
+            // at the next step (h stays h, s stays s).
+            (c, _, _, _) if splits => (c, 1),
+            ('s', 'h', 'c', 'h') => ('š', 4), // щ shch
+            ('s', 'c', 'h', _) => ('š', 3),   // щ sch (German-style)
+            ('d', 'z', 'h', _) => ('j', 3),   // дж dzh
+            ('t', 'c', 'h', _) => ('č', 3),   // ч tch
+            ('s', 'h', _, _) => ('š', 2),     // ш sh
+            ('c', 'h', _, _) => ('č', 2),     // ч ch
             ('z', 'h', _, _) | ('d', 'j', _, _) => ('j', 2), // ж zh, дж dj
-            ('k', 'h', _, _) => ('h', 2),                    // х kh
+            ('k', 'h', _, _) => ('h', 2),     // х kh
             ('t', 's', _, _) | ('t', 'z', _, _) => ('c', 2), // ц ts tz
-            ('g', 'h', _, _) => ('g', 2),                    // ғ gh
+            ('g', 'h', _, _) => ('g', 2),     // ғ gh
             ('p', 'h', _, _) => ('f', 2),
             ('c', 'k', _, _) => ('k', 2),
             ('x', _, _, _) => ('h', 1), // Uzbek x is х
@@ -408,11 +459,13 @@ fn token_from_folded(folded: String) -> NameToken {
     }
     let skeleton = skeleton(&stem);
     NameToken {
+        written: String::new(),
         folded,
         stem,
         skeleton,
         role,
         ending,
+        split: None,
     }
 }
 
@@ -544,6 +597,41 @@ mod tests {
         assert_eq!(folded("Shamshiev"), ["šamšiev"]);
         // ...and Cyrillic дж is still one sound.
         assert_eq!(folded("Джамшед"), ["jamšed"]);
+    }
+
+    fn split_reading(name: &str) -> Vec<Option<String>> {
+        normalize_name(name)
+            .tokens
+            .into_iter()
+            .map(|t| t.split.map(|s| s.folded))
+            .collect()
+    }
+
+    #[test]
+    fn latin_letter_pairs_get_a_second_reading_as_two_letters() {
+        assert_eq!(folded("Ashat"), ["ašat"]);
+        assert_eq!(split_reading("Ashat"), [Some("ashat".to_string())]);
+        assert_eq!(split_reading("Matsuev"), [Some("matsuev".to_string())]);
+        assert_eq!(split_reading("Iskhakova"), [Some("iskhakova".to_string())]);
+        assert_eq!(split_reading("Izhak"), [Some("izhak".to_string())]);
+        // Every pair of the word is split; dzh and sch stay one sound.
+        assert_eq!(split_reading("Shamshiev"), [Some("shamshiev".to_string())]);
+        assert_eq!(split_reading("Dzhumabek"), [None]);
+        // Cyrillic words and Latin words without such a pair have one reading.
+        assert_eq!(split_reading("Асхат Бекназаров"), [None, None]);
+        assert_eq!(split_reading("Nurlan"), [None]);
+        // The split reading has its own stem and skeleton.
+        let token = &normalize_name("Ishakova").tokens[0];
+        let split = token.split.as_ref().expect("a split reading");
+        assert_eq!(split.stem, "ishak");
+        assert_eq!(split.skeleton, skeleton("ishak"));
+    }
+
+    #[test]
+    fn written_forms_are_kept_with_their_particle() {
+        let name = normalize_name("Асанбек  уулу\tНурлан-Ormokeev");
+        let written: Vec<&str> = name.tokens.iter().map(|t| t.written.as_str()).collect();
+        assert_eq!(written, ["Асанбек уулу", "Нурлан", "Ormokeev"]);
     }
 
     #[test]
