@@ -522,7 +522,7 @@ pub async fn check_submit(
 pub struct CheckRequest {
     /// The text of the offer (at most `check_text_chars` characters, 20,000 by default).
     pub text: String,
-    /// The answer's language: `ky`, `ru` or `en` (else the `Accept-Language`).
+    /// The answer's language: `ky`, `uz`, `tg`, `ru` or `en` (else the `Accept-Language`).
     #[serde(default)]
     pub lang: Option<String>,
     /// The reader's citizenship: `kg`, `uz`, `tg`, each optionally with `+ru` for one who
