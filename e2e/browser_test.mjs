@@ -209,7 +209,8 @@ async function lookProblems(page, lang) {
         if (marked && marked.lang !== lang) continue;
         // Commands in backquotes and file names (result.json) are not interface words.
         const prose = n.textContent.replace(/`[^`]*`/g, ' ').replace(/[\w-]+\.[a-z]{2,5}\b/gi, ' ');
-        for (const word of prose.toLowerCase().match(/[a-z]{2,}/g) || []) {
+        // Uzbek's ʻ (U+02BB) and ʼ (U+02BC) are letters: "toʻplagan" is one word, not "to".
+        for (const word of prose.toLowerCase().match(/[a-z\u02bb\u02bc]{2,}/g) || []) {
           if (english.includes(word) && !seen.has(word)) {
             seen.add(word);
             out.push(`English word "${word}" in "${n.textContent.trim().slice(0, 60)}"`);
@@ -222,7 +223,7 @@ async function lookProblems(page, lang) {
         for (const attr of ['title', 'placeholder', 'aria-label']) {
           const v = el.getAttribute(attr);
           if (!v || el.closest('.text')) continue;
-          for (const word of v.toLowerCase().match(/[a-z]{2,}/g) || []) {
+          for (const word of v.toLowerCase().match(/[a-z\u02bb\u02bc]{2,}/g) || []) {
             if (english.includes(word) && !seen.has(word)) {
               seen.add(word);
               out.push(`English word "${word}" in ${attr}="${v.slice(0, 60)}"`);

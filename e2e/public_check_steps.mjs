@@ -1,6 +1,7 @@
 // Browser steps for the public offer checker (/check) and "know your rights" (/rights),
 // called by browser_test.mjs after its own steps. An anonymous visitor (a browser context
-// of its own, with no session) on a 390×844 phone, in each interface language: the form
+// of its own, with no session) on a 390×844 phone, in each of the public pages' five
+// languages (ky, uz, tg, ru, en; the switcher offers all five there): the form
 // is labelled, an invented military-contract offer is submitted (a plain form POST),
 // the answer is drawn with its signs marked, and neither page scrolls sideways or
 // squeezes its text. Screenshots go to target/e2e-screenshots/public-*.png.
@@ -20,6 +21,8 @@ const HEADINGS = {
   ky: 'Бул аскердик келишим',
   ru: 'Это военный контракт',
   en: 'This is a military contract',
+  uz: 'Bu harbiy shartnoma',
+  tg: 'Ин шартномаи ҳарбӣ аст',
 };
 
 /** Problems with how the current page looks at this width. */
@@ -57,7 +60,7 @@ export async function publicCheckSteps({ step, base, screenshots, executablePath
   });
   try {
     const host = new URL(base).hostname;
-    for (const lang of ['ky', 'ru', 'en']) {
+    for (const lang of ['ky', 'uz', 'tg', 'ru', 'en']) {
       await step(`anonymous /check and /rights on a phone in ${lang}`, async () => {
         const context = await browser.newContext({ viewport: PHONE, locale: 'en-US' });
         await context.addCookies([{ name: 'kuzot_lang', value: lang, domain: host, path: '/' }]);
@@ -71,6 +74,8 @@ export async function publicCheckSteps({ step, base, screenshots, executablePath
         const form = await page.goto(`${base}/check`);
         assert.equal(form.status(), 200, '/check needs no account');
         assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+        const offered = await page.locator('header .langs [lang]').evaluateAll((els) => els.map((e) => e.lang));
+        assert.deepEqual(offered, ['ky', 'uz', 'tg', 'ru', 'en'], 'the switcher offers five languages');
         assert.deepEqual(await layoutProblems(page), [], `${lang} /check form`);
         assert.equal(await page.isChecked('#check-keep'), false, 'the consent box starts unticked');
         await page.screenshot({ path: path.join(screenshots, `public-${lang}-phone-check-form.png`), fullPage: true });
@@ -93,6 +98,7 @@ export async function publicCheckSteps({ step, base, screenshots, executablePath
 
         const rights = await page.goto(`${base}/rights`);
         assert.equal(rights.status(), 200, '/rights needs no account');
+        assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
         assert.deepEqual(await layoutProblems(page), [], `${lang} /rights`);
         await page.screenshot({ path: path.join(screenshots, `public-${lang}-phone-rights.png`), fullPage: true });
 
@@ -100,6 +106,16 @@ export async function publicCheckSteps({ step, base, screenshots, executablePath
         await context.close();
       });
     }
+    await step('a page outside the public ones is Russian for an Uzbek or Tajik reader', async () => {
+      for (const lang of ['uz', 'tg']) {
+        const context = await browser.newContext({ viewport: PHONE });
+        await context.addCookies([{ name: 'kuzot_lang', value: lang, domain: host, path: '/' }]);
+        const page = await context.newPage();
+        await page.goto(`${base}/login`);
+        assert.equal(await page.evaluate(() => document.documentElement.lang), 'ru', `${lang} /login`);
+        await context.close();
+      }
+    });
     await step('/check answers with JavaScript turned off (a plain form POST)', async () => {
       const context = await browser.newContext({ viewport: PHONE, javaScriptEnabled: false });
       await context.addCookies([{ name: 'kuzot_lang', value: 'ru', domain: host, path: '/' }]);

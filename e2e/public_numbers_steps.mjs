@@ -54,12 +54,12 @@ export async function publicNumbersSteps({ context, page, base, step, lookProble
     await page.locator('#public-admin-saved').waitFor();
   });
 
-  await step('anyone reads the public numbers in ky, ru and en, on a phone and a desktop', async () => {
+  await step('anyone reads the public numbers in ky, uz, tg, ru and en, on a phone and a desktop', async () => {
     // A visitor without an account: the administrator's session is gone from here on.
     await context.clearCookies();
     const host = new URL(base).hostname;
     const found = [];
-    for (const lang of ['ky', 'ru', 'en']) {
+    for (const lang of ['ky', 'uz', 'tg', 'ru', 'en']) {
       await context.addCookies([{ name: 'kuzot_lang', value: lang, domain: host, path: '/' }]);
       for (const viewport of VIEWPORTS) {
         await page.setViewportSize({ width: viewport.width, height: viewport.height });

@@ -382,6 +382,49 @@ ky = "к"
     }
 
     #[test]
+    fn every_shipped_statement_reads_in_uzbek_and_tajik() {
+        let statements = Statements::shipped().expect("the shipped file validates");
+        for s in &statements.all {
+            let uz = s.text.uz.as_deref().unwrap_or_default();
+            let tg = s.text.tg.as_deref().unwrap_or_default();
+            assert!(!uz.trim().is_empty(), "{}: no Uzbek text", s.id);
+            assert!(!tg.trim().is_empty(), "{}: no Tajik text", s.id);
+            // Uzbek in the official Latin script: no Cyrillic, and oʻ/gʻ written with
+            // U+02BB rather than a quote mark that fonts and search treat differently.
+            assert!(
+                !uz.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c)),
+                "{}: Cyrillic in the Uzbek text",
+                s.id
+            );
+            for wrong in ["o'", "g'", "o‘", "g‘", "o’", "g’", "oʼ", "gʼ"] {
+                assert!(!uz.contains(wrong), "{}: {wrong:?} for oʻ/gʻ", s.id);
+            }
+            // Tajik Cyrillic, not Russian: its own letters, and no Russian-only ones.
+            assert!(
+                tg.chars().any(|c| "ғӣқӯҳҷҒӢҚӮҲҶ".contains(c)),
+                "{}: the Tajik text has no Tajik letter",
+                s.id
+            );
+            assert!(
+                !tg.chars().any(|c| "щыьцЩЫЬЦ".contains(c)),
+                "{}: a Russian-only letter in the Tajik text",
+                s.id
+            );
+            // The same numbers as the English text: no fact added or lost.
+            let digits = |t: &str| -> Vec<String> {
+                t.split(|c: char| !c.is_ascii_digit())
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned)
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect()
+            };
+            assert_eq!(digits(uz), digits(&s.text.en), "{}: Uzbek numbers", s.id);
+            assert_eq!(digits(tg), digits(&s.text.en), "{}: Tajik numbers", s.id);
+        }
+    }
+
+    #[test]
     fn contacts_need_a_source_and_a_date() {
         assert!(
             Contacts::shipped().is_ok(),

@@ -1,5 +1,10 @@
-//! The interface in Kyrgyz, Russian and English: every string is a Fluent message in
-//! `locales/<lang>/kuzot.ftl`, and numbers and dates are formatted for the language.
+//! The interface in Kyrgyz, Russian and English, and the public pages (`/check`,
+//! `/rights`, `/public`) also in Uzbek (Latin) and Tajik: every string is a Fluent message
+//! in `locales/<lang>/<part>.ftl`, and numbers and dates are formatted for the language.
+//!
+//! Uzbek and Tajik have catalogues only for the public pages' strings; any other message
+//! asked for in those languages is given in Russian, the language their readers in Russia
+//! read best after their own (see [`Lang::fallback`]).
 //!
 //! Numbers and dates are formatted here by hand rather than with ICU: kuzot needs three
 //! locales, a thousands separator and two date shapes, and ICU's data and compile time
@@ -22,11 +27,29 @@ pub enum Lang {
     Ru,
     /// English.
     En,
+    /// Uzbek in the official Latin script (public pages only).
+    Uz,
+    /// Tajik (public pages only).
+    Tg,
 }
 
 impl Lang {
-    /// Every interface language, in the order of the switcher.
-    pub const ALL: [Lang; 3] = [Lang::Ky, Lang::Ru, Lang::En];
+    /// Every language, in the order of the public pages' switcher.
+    pub const ALL: [Lang; 5] = [Lang::Ky, Lang::Uz, Lang::Tg, Lang::Ru, Lang::En];
+
+    /// The languages of the whole interface (the logged-in pages' switcher).
+    pub const INTERFACE: [Lang; 3] = [Lang::Ky, Lang::Ru, Lang::En];
+
+    /// Whether every page has a catalogue in this language (not only the public ones).
+    pub fn is_interface(self) -> bool {
+        Lang::INTERFACE.contains(&self)
+    }
+
+    /// The language a page without a catalogue in `self` is shown in: Russian for Uzbek
+    /// and Tajik, the language itself otherwise.
+    pub fn fallback(self) -> Lang {
+        if self.is_interface() { self } else { Lang::Ru }
+    }
 
     /// BCP 47 code.
     pub fn code(self) -> &'static str {
@@ -34,6 +57,8 @@ impl Lang {
             Lang::Ky => "ky",
             Lang::Ru => "ru",
             Lang::En => "en",
+            Lang::Uz => "uz",
+            Lang::Tg => "tg",
         }
     }
 
@@ -43,6 +68,8 @@ impl Lang {
             Lang::Ky => "Кыргызча",
             Lang::Ru => "Русский",
             Lang::En => "English",
+            Lang::Uz => "Oʻzbekcha",
+            Lang::Tg => "Тоҷикӣ",
         }
     }
 
@@ -102,6 +129,38 @@ const SOURCES: [(Lang, [&str; 6]); 3] = [
     (Lang::En, ftl!("en")),
 ];
 
+/// The parts of the public pages' catalogues, which Uzbek and Tajik have: the public
+/// pages' own strings, and `public_shell` with the few shared strings those pages show
+/// (the header, the footer, the names of categories, genres, promises and languages).
+const PUBLIC_PARTS: [&str; 3] = ["public_shell", "public", "public_numbers"];
+
+macro_rules! public_ftl {
+    ($lang:literal) => {
+        [
+            include_str!(concat!("../locales/", $lang, "/public_shell.ftl")),
+            include_str!(concat!("../locales/", $lang, "/public.ftl")),
+            include_str!(concat!("../locales/", $lang, "/public_numbers.ftl")),
+        ]
+    };
+}
+
+const PUBLIC_SOURCES: [(Lang, [&str; 3]); 2] =
+    [(Lang::Uz, public_ftl!("uz")), (Lang::Tg, public_ftl!("tg"))];
+
+/// Every catalogue file: (language, file part, text).
+fn all_sources() -> impl Iterator<Item = (Lang, &'static str, &'static str)> {
+    let full = SOURCES
+        .iter()
+        .flat_map(|(lang, sources)| PARTS.iter().zip(sources).map(|(p, s)| (*lang, *p, *s)));
+    let public = PUBLIC_SOURCES.iter().flat_map(|(lang, sources)| {
+        PUBLIC_PARTS
+            .iter()
+            .zip(sources)
+            .map(|(p, s)| (*lang, *p, *s))
+    });
+    full.chain(public)
+}
+
 /// All bundles, built once at start.
 pub struct Catalog {
     bundles: HashMap<Lang, FluentBundle<FluentResource>>,
@@ -117,36 +176,42 @@ impl Catalog {
     /// Parses the shipped `.ftl` files. An error names the file and the broken entry:
     /// the files are part of the build, so this fails the tests, never a user.
     pub fn load() -> Result<Catalog, String> {
-        let mut bundles = HashMap::new();
-        for (lang, sources) in SOURCES {
-            let id: LanguageIdentifier = lang
-                .code()
-                .parse()
-                .map_err(|e| format!("language id {}: {e}", lang.code()))?;
-            let mut bundle = FluentBundle::new_concurrent(vec![id]);
-            // Isolation marks around arguments would end up inside attribute values and
-            // CSV cells; the interface has no right-to-left text.
-            bundle.set_use_isolating(false);
-            for (part, source) in PARTS.iter().zip(sources) {
-                let file = format!("locales/{}/{part}.ftl", lang.code());
-                let resource = FluentResource::try_new(source.to_owned())
-                    .map_err(|(_, errors)| format!("{file}: {errors:?}"))?;
-                bundle
-                    .add_resource(resource)
-                    .map_err(|e| format!("{file}: {e:?}"))?;
-            }
-            bundles.insert(lang, bundle);
+        let mut bundles: HashMap<Lang, FluentBundle<FluentResource>> = HashMap::new();
+        for (lang, part, source) in all_sources() {
+            let bundle = match bundles.entry(lang) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let id: LanguageIdentifier = lang
+                        .code()
+                        .parse()
+                        .map_err(|e| format!("language id {}: {e}", lang.code()))?;
+                    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+                    // Isolation marks around arguments would end up inside attribute
+                    // values and CSV cells; the interface has no right-to-left text.
+                    bundle.set_use_isolating(false);
+                    e.insert(bundle)
+                }
+            };
+            let file = format!("locales/{}/{part}.ftl", lang.code());
+            let resource = FluentResource::try_new(source.to_owned())
+                .map_err(|(_, errors)| format!("{file}: {errors:?}"))?;
+            bundle
+                .add_resource(resource)
+                .map_err(|e| format!("{file}: {e:?}"))?;
         }
         Ok(Catalog { bundles })
     }
 
-    /// Message ids of a language's file.
+    /// Message ids of a language's files.
     pub fn ids(&self, lang: Lang) -> Vec<String> {
-        SOURCES
-            .iter()
-            .filter(|(l, _)| *l == lang)
-            .flat_map(|(_, sources)| sources.iter())
-            .flat_map(|source| source.lines())
+        self.ids_of(lang, |_| true)
+    }
+
+    /// Message ids of a language's files whose part (`core`, `public`, …) `keep` accepts.
+    pub fn ids_of(&self, lang: Lang, keep: impl Fn(&str) -> bool) -> Vec<String> {
+        all_sources()
+            .filter(|(l, part, _)| *l == lang && keep(part))
+            .flat_map(|(_, _, source)| source.lines())
             .filter_map(|line| {
                 let (id, _) = line.split_once(" =")?;
                 (!id.starts_with([' ', '#', '.']) && !id.is_empty()).then(|| id.trim().to_owned())
@@ -155,7 +220,7 @@ impl Catalog {
     }
 
     fn format(&self, lang: Lang, id: &str, args: Option<&FluentArgs<'_>>) -> String {
-        for candidate in [lang, Lang::En] {
+        for candidate in [lang, lang.fallback(), Lang::En] {
             let Some(bundle) = self.bundles.get(&candidate) else {
                 continue;
             };
@@ -190,6 +255,14 @@ impl Tr {
     /// A translator for `lang`.
     pub fn new(catalog: std::sync::Arc<Catalog>, lang: Lang) -> Tr {
         Tr { catalog, lang }
+    }
+
+    /// The same translator in another language.
+    pub fn in_lang(&self, lang: Lang) -> Tr {
+        Tr {
+            catalog: self.catalog.clone(),
+            lang,
+        }
     }
 
     /// The message `id`.
@@ -242,8 +315,8 @@ impl Tr {
     pub fn int(&self, n: u64) -> String {
         let sep = match self.lang {
             Lang::En => ",",
-            // Russian and Kyrgyz group with a non-breaking space.
-            Lang::Ru | Lang::Ky => "\u{a0}",
+            // Russian, Kyrgyz, Uzbek and Tajik group with a non-breaking space.
+            Lang::Ru | Lang::Ky | Lang::Uz | Lang::Tg => "\u{a0}",
         };
         group_digits(&n.to_string(), sep)
     }
@@ -310,7 +383,9 @@ impl Tr {
                 EN_MONTHS[t.month() as usize - 1],
                 t.year()
             ),
-            Lang::Ru | Lang::Ky => format!("{:02}.{:02}.{}", t.day(), t.month() as u8, t.year()),
+            Lang::Ru | Lang::Ky | Lang::Uz | Lang::Tg => {
+                format!("{:02}.{:02}.{}", t.day(), t.month() as u8, t.year())
+            }
         }
     }
 
@@ -326,7 +401,7 @@ impl Tr {
                 EN_MONTHS[t.month() as usize - 1],
                 t.year() % 100
             ),
-            Lang::Ru | Lang::Ky => format!(
+            Lang::Ru | Lang::Ky | Lang::Uz | Lang::Tg => format!(
                 "{:02}.{:02}.{:02}",
                 t.day(),
                 t.month() as u8,
@@ -389,6 +464,117 @@ mod tests {
         }
     }
 
+    /// The messages a public page can show: every one of the public parts, and the shared
+    /// ones its header, footer and charts use (names of categories, genres, promises and
+    /// languages are looked up by id at run time, so all of them).
+    fn public_page_ids(catalog: &Catalog) -> Vec<String> {
+        let mut ids = catalog.ids_of(Lang::En, |part| part.starts_with("public"));
+        ids.extend(
+            catalog
+                .ids_of(Lang::En, |part| part == "core")
+                .into_iter()
+                .filter(|id| {
+                    ["category-", "genre-", "promise-", "lang-"]
+                        .iter()
+                        .any(|prefix| id.starts_with(prefix))
+                        || ["interface-language", "footer-note", "chart-table"]
+                            .contains(&id.as_str())
+                }),
+        );
+        ids
+    }
+
+    #[test]
+    fn uzbek_and_tajik_have_every_message_of_the_public_pages() {
+        let catalog = Catalog::load().expect("ftl files parse");
+        let public = public_page_ids(&catalog);
+        assert!(public.len() > 150, "{} public messages", public.len());
+        let english = catalog.ids(Lang::En);
+        for lang in [Lang::Uz, Lang::Tg] {
+            let ids = catalog.ids(lang);
+            let missing: Vec<_> = public.iter().filter(|id| !ids.contains(id)).collect();
+            assert!(missing.is_empty(), "{} lacks {missing:?}", lang.code());
+            // An id English does not have is a typo that would leave the real one to the
+            // Russian fallback.
+            let unknown: Vec<_> = ids.iter().filter(|id| !english.contains(id)).collect();
+            assert!(
+                unknown.is_empty(),
+                "{} has unknown {unknown:?}",
+                lang.code()
+            );
+            // Each is really in the language, not the Russian fallback.
+            let tr = tr(lang);
+            for id in &public {
+                let own = catalog.bundles[&lang].get_message(id).is_some();
+                assert!(own, "{}: {id} comes from the fallback", lang.code());
+                assert_ne!(tr.t(id), *id);
+            }
+        }
+    }
+
+    #[test]
+    fn uzbek_is_latin_with_its_own_letters_and_tajik_is_tajik() {
+        for (lang, sources) in PUBLIC_SOURCES {
+            for source in sources {
+                let text: String = source
+                    .lines()
+                    .filter(|l| !l.starts_with('#'))
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                match lang {
+                    Lang::Uz => {
+                        assert!(
+                            !text.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c)),
+                            "Cyrillic in the Uzbek catalogue"
+                        );
+                        for wrong in ["o'", "g'", "o‘", "g‘", "o’", "g’", "oʼ", "gʼ"] {
+                            assert!(!text.contains(wrong), "{wrong:?} for oʻ/gʻ in Uzbek");
+                        }
+                    }
+                    _ => assert!(
+                        !text.chars().any(|c| "щыьцЩЫЬЦ".contains(c)),
+                        "a Russian-only letter in the Tajik catalogue"
+                    ),
+                }
+            }
+        }
+        assert_eq!(tr(Lang::Uz).t("check-citizen-uz"), "O\u{2bb}zbekiston");
+        assert!(tr(Lang::Tg).t("check-title").contains('ҷ'));
+    }
+
+    #[test]
+    fn uzbek_and_tajik_fall_back_to_russian_outside_the_public_pages() {
+        assert_eq!(Lang::Uz.fallback(), Lang::Ru);
+        assert_eq!(Lang::Tg.fallback(), Lang::Ru);
+        assert_eq!(Lang::Ky.fallback(), Lang::Ky);
+        // A message of the logged-in interface asked for in Uzbek or Tajik is Russian.
+        for lang in [Lang::Uz, Lang::Tg] {
+            assert_eq!(tr(lang).t("login-title"), tr(Lang::Ru).t("login-title"));
+            assert_ne!(tr(lang).t("check-title"), tr(Lang::Ru).t("check-title"));
+        }
+    }
+
+    #[test]
+    fn uzbek_and_tajik_plurals_pick_their_variants() {
+        // CLDR gives Uzbek "one" and "other"; the Fluent crate's rules (CLDR 37) have
+        // Uzbek, and no entry for Tajik, for which it takes the English rules: "one" for
+        // 1, "other" for the rest, which is what Tajik needs for whole counts.
+        for lang in [Lang::Uz, Lang::Tg] {
+            let tr = tr(lang);
+            let none = tr.count("public-admin-chosen", 0);
+            let one = tr.count("public-admin-chosen", 1);
+            let many = tr.count("public-admin-chosen", 1234);
+            assert!(!none.contains('0'), "{}: {none}", lang.code());
+            assert!(one.starts_with("1 "), "{}: {one}", lang.code());
+            assert!(many.starts_with("1\u{a0}234 "), "{}: {many}", lang.code());
+        }
+        // Tajik's "one" and "other" differ in the verb's number here, so the variant
+        // chosen shows.
+        let tg = tr(Lang::Tg);
+        assert!(tg.count("public-admin-chosen", 1).ends_with("шудааст."));
+        assert!(tg.count("public-admin-chosen", 5).ends_with("шудаанд."));
+    }
+
     #[test]
     fn the_kyrgyz_catalogue_keeps_to_the_glossary_for_engine() {
         // "Кыймылдаткыч" is a motor; locales/GLOSSARY.md gives the words for the
@@ -443,6 +629,8 @@ mod tests {
     #[test]
     fn accept_language_picks_the_best_supported() {
         assert_eq!(Lang::from_accept_language("ky-KG,ru;q=0.8"), Lang::Ky);
+        assert_eq!(Lang::from_accept_language("uz-Latn-UZ,ru;q=0.8"), Lang::Uz);
+        assert_eq!(Lang::from_accept_language("tg,ru;q=0.8"), Lang::Tg);
         assert_eq!(Lang::from_accept_language("de,ru;q=0.5,en;q=0.4"), Lang::Ru);
         assert_eq!(Lang::from_accept_language("fr"), Lang::En);
         assert_eq!(Lang::from_accept_language(""), Lang::En);

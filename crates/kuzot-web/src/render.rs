@@ -156,16 +156,21 @@ pub struct Page {
     pub here: String,
     /// The title (already translated).
     pub title: String,
+    /// Whether the switcher offers every language ([`Lang::ALL`]) rather than those of
+    /// the whole interface: true on the public pages, which alone have Uzbek and Tajik.
+    pub all_languages: bool,
 }
 
 impl Page {
-    /// A page context.
+    /// A page context for a page of the whole interface (ky, ru, en): a reader who chose
+    /// Uzbek or Tajik gets it in Russian, with `lang="ru"` (see [`Lang::fallback`]).
     pub fn new(
         tr: Tr,
         caller: &crate::auth::Caller,
         here: &axum::http::Uri,
         title: String,
     ) -> Page {
+        let tr = tr.in_lang(tr.lang.fallback());
         Page {
             tr,
             user: caller.user.clone(),
@@ -174,7 +179,23 @@ impl Page {
                 .path_and_query()
                 .map_or("/".into(), |p| p.as_str().to_owned()),
             title,
+            all_languages: false,
         }
+    }
+
+    /// A page context for a public page (`/check`, `/rights`, `/public`), which has
+    /// catalogues in every language of [`Lang::ALL`], Uzbek and Tajik included.
+    pub fn public(
+        tr: Tr,
+        caller: &crate::auth::Caller,
+        here: &axum::http::Uri,
+        title: String,
+    ) -> Page {
+        let lang = tr.lang;
+        let mut page = Page::new(tr, caller, here, title);
+        page.tr = page.tr.in_lang(lang);
+        page.all_languages = true;
+        page
     }
 
     /// The interface language code.
@@ -184,8 +205,14 @@ impl Page {
 
     /// Switcher links: (code, native name, href, current?).
     pub fn languages(&self) -> Vec<(&'static str, &'static str, String, bool)> {
-        Lang::ALL
-            .into_iter()
+        let offered: &[Lang] = if self.all_languages {
+            &Lang::ALL
+        } else {
+            &Lang::INTERFACE
+        };
+        offered
+            .iter()
+            .copied()
             .map(|l| {
                 (
                     l.code(),

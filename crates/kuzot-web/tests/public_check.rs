@@ -1,6 +1,7 @@
 //! The public offer checker (`/check`, `POST /api/v1/check`) and the "know your rights"
 //! page (`/rights`), asked by an anonymous visitor: invented offers of each kind in
-//! English, Russian and Kyrgyz get the expected answer; a news item about recruitment is
+//! English, Russian and Kyrgyz, and a military contract in Uzbek and in Tajik, get the
+//! expected answer; the public pages answer in Uzbek and Tajik, other pages in Russian; a news item about recruitment is
 //! not an offer; nothing reaches the store (rows, kept files, audit log) without consent
 //! and the text does with it; markup is never echoed; an over-long text is refused with a
 //! message; a flood is answered 429; the answer page stays under 50 KB.
@@ -512,6 +513,12 @@ async fn the_rights_page_states_every_law_with_its_citation_in_each_language() {
         ),
         ("ru", "Знай свои права", "статья ещё не проверена"),
         ("ky", "Укуктарыңды бил", "берене азырынча текшериле элек"),
+        ("uz", "Huquqlaringizni biling", "modda hali tekshirilmagan"),
+        (
+            "tg",
+            "Ҳуқуқҳои худро донед",
+            "модда ҳанӯз санҷида нашудааст",
+        ),
     ] {
         let request = Request::get("/rights")
             .header(header::COOKIE, format!("kuzot_lang={lang}"))
@@ -532,5 +539,176 @@ async fn the_rights_page_states_every_law_with_its_citation_in_each_language() {
             );
         }
         assert!(body.contains("<main>") && body.contains("<h2 id=\"contacts\">"));
+    }
+}
+
+/// GETs `path` as an anonymous browser that chose `lang`.
+async fn get_in(h: &Harness, path: &str, lang: &str) -> Reply {
+    let request = Request::get(path)
+        .header(header::COOKIE, format!("kuzot_lang={lang}"))
+        .body(Body::empty())
+        .expect("request");
+    h.send(request).await
+}
+
+/// The page without its language switcher, whose entries name each language in itself,
+/// and without the brand, whose second name is the Kyrgyz word "күзөт".
+fn without_switcher(body: &str) -> String {
+    let mut body = body.to_owned();
+    for (open, close) in [
+        ("<span class=\"langs\"", "</span>"),
+        ("<a class=\"brand\"", "</a>"),
+    ] {
+        let start = body.find(open).expect(open);
+        let end = start + body[start..].find(close).expect(close);
+        body = format!("{}{}", &body[..start], &body[end..]);
+    }
+    body
+}
+
+/// Every message id of the public pages' catalogues (the English files, which all the
+/// languages share the ids of).
+fn public_message_ids() -> Vec<String> {
+    [
+        include_str!("../locales/en/public.ftl"),
+        include_str!("../locales/en/public_numbers.ftl"),
+    ]
+    .iter()
+    .flat_map(|source| source.lines())
+    .filter_map(|line| line.split_once(" =").map(|(id, _)| id))
+    .filter(|id| !id.is_empty() && !id.starts_with([' ', '#']))
+    .map(str::to_owned)
+    .collect()
+}
+
+#[tokio::test]
+async fn the_public_pages_answer_in_uzbek_and_tajik() {
+    let h = Harness::with_files(&[]);
+    let ids = public_message_ids();
+    assert!(ids.len() > 150);
+    for (lang, pages) in [
+        (
+            "uz",
+            [
+                ("/check", "Ish taklifini tekshiring"),
+                ("/rights", "Huquqlaringizni biling"),
+                ("/public", "Ochiq raqamlar"),
+            ],
+        ),
+        (
+            "tg",
+            [
+                ("/check", "Пешниҳоди корро санҷед"),
+                ("/rights", "Ҳуқуқҳои худро донед"),
+                ("/public", "Рақамҳои кушода"),
+            ],
+        ),
+    ] {
+        for (path, heading) in pages {
+            let reply = get_in(&h, path, lang).await;
+            assert_eq!(reply.status, StatusCode::OK, "{lang} {path}");
+            let body = reply.text();
+            assert!(
+                body.contains(&format!("<html lang=\"{lang}\">")),
+                "{lang} {path}"
+            );
+            assert!(
+                body.contains(&format!("<h1>{heading}</h1>")),
+                "{lang} {path}"
+            );
+            for id in &ids {
+                assert!(
+                    !body.contains(&format!(">{id}<")) && !body.contains(&format!("{id} ")),
+                    "{lang} {path}: raw message id {id}"
+                );
+            }
+            // The switcher offers all five languages here.
+            for code in ["ky", "uz", "tg", "ru", "en"] {
+                assert!(
+                    body.contains(&format!("lang=\"{code}\"")),
+                    "{lang} {path}: no {code} in the switcher"
+                );
+            }
+            // Uzbek is written in Latin letters: a Cyrillic word outside the switcher
+            // would be the Russian fallback of a message Uzbek lacks.
+            if lang == "uz" {
+                let rest = without_switcher(&body);
+                let cyrillic: String = rest
+                    .chars()
+                    .filter(|c| ('\u{400}'..='\u{4ff}').contains(c))
+                    .take(40)
+                    .collect();
+                assert!(cyrillic.is_empty(), "{path}: Cyrillic in Uzbek: {cyrillic}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_page_without_uzbek_or_tajik_is_shown_in_russian() {
+    let h = Harness::with_files(&[]);
+    for lang in ["uz", "tg"] {
+        let body = get_in(&h, "/login", lang).await.text();
+        assert!(body.contains("<html lang=\"ru\">"), "{lang}");
+        // The logged-in interface's switcher keeps to the languages it has.
+        assert!(body.contains("hreflang=\"ky\""), "{lang}");
+        assert!(!body.contains("hreflang=\"uz\""), "{lang}");
+        assert!(!body.contains("hreflang=\"tg\""), "{lang}");
+    }
+}
+
+/// Invented offers in Uzbek (Latin) and Tajik, written for these tests in the way
+/// DOMAIN.md says recruiters write; none is copied from a real message.
+const UZ_TG_OFFERS: &[(&str, &str)] = &[
+    (
+        "uz",
+        "Rossiya Mudofaa vazirligi bilan harbiy shartnoma tuzing! Imzo chekkan kuni 195 000 rubl, \
+         keyin oyiga 204 000 rubldan, jangovar harakatlar faxriysi maqomi, oʻzingiz va oilangiz \
+         uchun Rossiya pasporti. Telefon: +7 912 604-18-27",
+    ),
+    (
+        "tg",
+        "Шартномаи ҳарбӣ бо Вазорати мудофиаи Русия! Рӯзи имзо 195 000 рубл, баъд ҳар моҳ \
+         204 000 рубл, мақоми собиқадори амалиёти ҷангӣ, шиносномаи Русия барои худатон ва \
+         оилаатон. Телефон: +7 912 604-18-27",
+    ),
+];
+
+#[tokio::test]
+async fn uzbek_and_tajik_offers_are_answered_in_their_language() {
+    let h = Harness::with_files(&[]);
+    for (lang, text) in UZ_TG_OFFERS {
+        let reply = post_api(
+            &h,
+            serde_json::json!({"text": text, "lang": lang, "citizenship": lang}),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::OK, "{lang}");
+        let answer: serde_json::Value = serde_json::from_slice(&reply.bytes).expect("json");
+        assert_eq!(answer["lang"], *lang);
+        assert_eq!(answer["kind"], "military_contract", "{lang}: {answer:#}");
+        // The engine found the signs in the offer's own words.
+        let own_word = if *lang == "uz" {
+            "shartnoma"
+        } else {
+            "ҳарбӣ"
+        };
+        assert!(
+            answer
+                .to_string()
+                .contains(&format!("\"quote\":\"{own_word}\"")),
+            "{lang}: {answer:#}"
+        );
+        let page = post_check(&h, text, lang, false, lang).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.bytes.len() < 50 * 1024, "{} bytes", page.bytes.len());
+        let body = page.text();
+        let heading = if *lang == "uz" {
+            "Bu harbiy shartnoma"
+        } else {
+            "Ин шартномаи ҳарбӣ аст"
+        };
+        assert!(body.contains(heading), "{lang}: {body}");
+        assert!(body.contains(&format!("<html lang=\"{lang}\">")));
     }
 }

@@ -50,7 +50,7 @@ pub fn too_many_requests(
     uri: &Uri,
     wait: Duration,
 ) -> Response {
-    let page = Page::new(tr.clone(), caller, uri, tr.t("public-too-many-title"));
+    let page = Page::public(tr.clone(), caller, uri, tr.t("public-too-many-title"));
     let body = LimitPage {
         message: tr.t1("public-too-many", "seconds", wait.as_secs().max(1)),
         page,
@@ -427,7 +427,7 @@ fn check_page(
     CheckPage {
         citizenships: citizenship_options(&tr, citizenship),
         limit: tr.int(state.limits.check_text_chars as u64),
-        page: Page::new(tr, caller, uri, title),
+        page: Page::public(tr, caller, uri, title),
         text: String::new(),
         error: None,
         answer: None,
@@ -522,7 +522,7 @@ pub async fn check_submit(
 pub struct CheckRequest {
     /// The text of the offer (at most `check_text_chars` characters, 20,000 by default).
     pub text: String,
-    /// The answer's language: `ky`, `ru` or `en` (else the `Accept-Language`).
+    /// The answer's language: `ky`, `uz`, `tg`, `ru` or `en` (else the `Accept-Language`).
     #[serde(default)]
     pub lang: Option<String>,
     /// The reader's citizenship: `kg`, `uz`, `tg`, each optionally with `+ru` for one who
@@ -558,7 +558,7 @@ pub async fn check_json(
     let Ok(Json(request)) = body else {
         return api_error(
             StatusCode::BAD_REQUEST,
-            "send JSON: {\"text\": \"…\", \"lang\": \"ky|ru|en\", \"citizenship\": \"kg|uz|tg[+ru]\"}"
+            "send JSON: {\"text\": \"…\", \"lang\": \"ky|uz|tg|ru|en\", \"citizenship\": \"kg|uz|tg[+ru]\"}"
                 .into(),
         );
     };
@@ -568,7 +568,7 @@ pub async fn check_json(
             None => {
                 return api_error(
                     StatusCode::BAD_REQUEST,
-                    "lang must be one of ky, ru, en".into(),
+                    "lang must be one of ky, uz, tg, ru, en".into(),
                 );
             }
         },

@@ -637,7 +637,7 @@ pub async fn public_page(
         rule: tr.t1("public-rule", "min", min),
         rates_note: tr.t1("public-rates", "date", &rates.as_of),
         charts,
-        page: Page::new(tr, &caller, &uri, title),
+        page: Page::public(tr, &caller, &uri, title),
     })
 }
 

@@ -133,7 +133,7 @@ pub async fn rights_page(
         steps: list(&STEPS),
         law,
         contacts,
-        page: Page::new(tr, &caller, &uri, title),
+        page: Page::public(tr, &caller, &uri, title),
     };
     match page.render() {
         Ok(html) => (StatusCode::OK, Html(html)).into_response(),

@@ -1,0 +1,113 @@
+# Oʻzbekcha (lotin yozuvi): the public pages, the offer checker (/check) and "know your
+# rights" (/rights). The same facts as en/public.ftl, no others; every legal line comes
+# from crates/kuzot-model/data/legal_statements.toml. Written for a reader on a phone:
+# short sentences, everyday words (see locales/GLOSSARY.md). Awaiting a fluent reader's
+# check.
+
+public-too-many-title = Soʻrovlar juda koʻp
+public-too-many = Sizning manzilingizdan soʻrovlar juda koʻp. { $seconds } soniya kutib, qaytadan urinib koʻring.
+
+check-title = Ish taklifini tekshiring
+check-lede = Sizga kelgan taklif matnini shu yerga qoʻying: post, xabar, vakansiya yoki varaqa. kuzot bu nima ekanini, buni qaysi soʻzlar koʻrsatishini va sizning davlatingiz fuqarosi uchun qonun nima deyishini oddiy tilda aytib beradi.
+check-privacy = Matningiz tekshiriladi va unutiladi: yuqoridagi belgini qoʻymasangiz, u saqlanmaydi va hech qaysi jurnalga yozilmaydi.
+check-text-label = Taklif matni
+check-limit = { $limit } belgigacha.
+check-citizenship-label = Fuqaroligingiz
+check-citizen-kg = Qirgʻiziston
+check-citizen-kg-ru = Qirgʻiziston va Rossiya (ikki pasport)
+check-citizen-uz = Oʻzbekiston
+check-citizen-uz-ru = Oʻzbekiston va Rossiya (ikki pasport)
+check-citizen-tg = Tojikiston
+check-citizen-tg-ru = Tojikiston va Rossiya (ikki pasport)
+check-keep-label = Bu matnni yollashni oʻrganayotgan tadqiqotchilar uchun saqlang (ixtiyoriy; ismingiz va manzilingiz saqlanmaydi)
+check-submit = Tekshirish
+check-again = Boshqa matnni tekshirish
+check-kept = Rahmat: matn tadqiqotchilar uchun saqlandi.
+check-empty = Avval taklif matnini qoʻying.
+check-too-long = Matn juda uzun: koʻpi bilan { $limit } belgi. Ish, maosh va aloqa raqamlari yozilgan qismini qoʻying.
+check-signs-title = Matndagi belgilar
+check-signs-hint = Tekshiruv belgilangan soʻzlarga tayandi:
+check-no-signs = Tekshiruv yollashga ishora qiluvchi soʻz topmadi.
+check-promises-title = Bu vaʼdalar odatda nimani anglatadi
+check-law-title = Qonun boʻyicha xavflar
+check-law-none = Bu matn uchun tekshiruv ogohlantiradigan qonuniy xavf topmadi. Agar taklif sizni urush hududiga yoki Ukrainaning bosib olingan yerlariga yuborsa, uni qayta tekshiring va huquqlaringiz haqidagi sahifani oʻqing.
+check-law-for = Kimning fuqarosi uchun:
+check-more-rights = Huquqlaringizni biling: usullar, xavflar, nima qilish kerak
+check-kind-military-contract = Bu harbiy shartnoma
+check-kind-military-contract-means = Bu Rossiya armiyasiga shartnoma boʻyicha yollash. Maosh qancha boʻlmasin, bu urushga borish demakdir.
+check-kind-pmc = Bu xususiy harbiy kompaniyaga yollash
+check-kind-pmc-means = Vagner kabi xususiy harbiy kompaniyalar yollanganlarni frontga yuboradi. Yollangan mahbuslarning koʻpi bir necha oyda halok boʻldi.
+check-kind-disguised-military = Bu fuqarolik ishi qiyofasidagi harbiy ish
+check-kind-disguised-military-means = Eʼlonda qoʻriqchi yoki haydovchi kabi oddiy ish yozilgan, lekin soʻzlari harbiy xizmatni koʻrsatadi: jangovar toʻlovlar, faxriy maqomi, yaralanish yoki oʻlim uchun toʻlovlar.
+check-kind-frontline-labour = Bu front yonidagi ish
+check-kind-frontline-labour-means = Front yaqinida xandaq qazish, istehkom qurish yoki halok boʻlganlarni dafn qilish: u yerda oʻqqa tutish, maosh toʻlanmasligi va majburiy mehnat koʻp uchraydi.
+check-kind-occupied-work = Bu Ukrainaning bosib olingan hududidagi ish
+check-kind-occupied-work-means = Mariupol kabi bosib olingan shaharlarda qurilish ishi. Xavflar: maosh toʻlanmasligi, majburiy mehnat, qaytishda kirish taqiqi va Ukraina qonuni boʻyicha jinoyat.
+check-kind-ordinary-job = Bu oddiy ishga oʻxshaydi
+check-kind-ordinary-job-means = Tekshiruv harbiy xizmat yoki urush hududidagi ish belgisini topmadi. Baribir pasportingizni hech kimga bermang va oʻqiy olmaydigan narsangizga imzo chekmang.
+check-kind-not-an-offer = Bu taklif emas
+check-genre-ad = Matnda ish taklif qilinmagan.
+check-genre-report = Matn yangilik kabi biror voqea haqida xabar beradi: oʻzi taklif emas.
+check-genre-testimony = Matn kimningdir oʻz hikoyasi: oʻzi taklif emas.
+check-genre-warning = Matn takliflar haqida ogohlantirish: oʻzi taklif emas.
+check-genre-job-search = Matnda kimdir ish qidiryapti: bu taklif emas.
+check-genre-chatter = Matn suhbat yoki savol: bu taklif emas.
+check-sign-military-contract = armiyadagi shartnoma xizmati soʻzlari
+check-sign-pmc = xususiy harbiy kompaniya soʻzlari
+check-sign-disguised-military = “fuqarolik” ishi aslida harbiy xizmat ekanini koʻrsatuvchi belgi
+check-sign-frontline-labour = front yonidagi ish soʻzlari
+check-sign-occupied-reconstruction = bosib olingan joy yoki u yerdagi ish
+check-sign-job-other = oddiy ish soʻzlari: maosh, smena, vakansiya
+check-sign-other = yangilik, ogohlantirish yoki suhbat soʻzlari
+check-promise-citizenship = Rossiya pasporti: shartnomadagi askarlarga tez beriladi va sizni Rossiyada harbiy xizmatga chaqirilishi mumkin boʻlgan odamga aylantiradi.
+check-promise-lump-sum = Imzo chekkanda katta pul: yollovchilar bu bilan tezroq imzo olishga urinadi. Bu urushga borish uchun toʻlov.
+check-promise-housing = Turar joy beriladi: koʻpincha ish joyi yonidagi vagon yoki kazarma.
+check-promise-meals = Ovqat beriladi: bu navbatchilik ishida ham, armiya shartnomasida ham boʻladi; oʻzi koʻp narsa demaydi.
+check-promise-travel = Yoʻl haqi toʻlanadi: qayerga ekanini soʻrang. Urush hududiga chipta uyga qaytish chiptasi emas.
+check-promise-veteran-status = Jangovar harakatlar faxriysi maqomi: faqat jang qilgan askarlarga beriladi. Bu ish — armiya.
+check-promise-family-benefits = Bolalaringiz va oilangizga imtiyozlar: bular askar oilalarining imtiyozlari.
+check-promise-injury-compensation = Yaralanganda toʻlov: yara uchun faqat askarlarga pul toʻlanadi. Bu ish — armiya.
+check-promise-death-compensation = Halok boʻlsangiz oilaga toʻlov: buni faqat askar oilalari oladi. Bu ish — armiya.
+check-promise-official-employment = Rasmiy shartnoma: imzo chekishdan oldin uni oʻzingiz tushunadigan tilda oʻqib chiqishni soʻrang va nusxasini oʻzingizda saqlang.
+check-promise-debt-relief = Kredit taʼtili yoki qarzlarni kechish: bu askarlarning imtiyozi.
+check-promise-training = Oʻqitish: armiya uchun, frontdan oldin ikki oygacha.
+check-promise-no-experience = Tajriba kerak emas: yollovchilar hammani oladi; frontda bu kam tayyorgarlik degani.
+check-promise-release = Mahbuslarga ozodlik: xususiy harbiy kompaniyalar mahbuslarni shu vaʼda bilan yollagan; ularning koʻpi bir necha oyda halok boʻldi.
+jurisdiction-ru = Rossiya
+jurisdiction-kg = Qirgʻiziston
+jurisdiction-uz = Oʻzbekiston
+jurisdiction-tg = Tojikiston
+jurisdiction-ua = Ukraina
+law-article-unchecked = modda hali tekshirilmagan
+law-checked = Tekshirilgan sana:
+
+rights-title = Huquqlaringizni biling
+rights-lede = Yollovchilar mehnat migrantlariga qanday yetib keladi, qanday xavflar bor, qonun nima deydi va siz nima qila olasiz.
+rights-contents = Bu sahifada
+rights-schemes-title = Yollash sizga qanday yetib keladi
+rights-scheme-street = Koʻcha va metrodagi plakatlar, avtobuslarda qirgʻiz, tojik va oʻzbek tilidagi eʼlonlar.
+rights-scheme-centre = Moskvadagi “Saxarovo” migrantlar markazida armiyaga yollash punkti boʻlgan, u yerda sizning tillaringizda varaqalar tarqatilgan.
+rights-scheme-jobs = Ish saytlari (HeadHunter, Avito, SuperJob): shahar xizmatlarining “qoʻriqchi” vakansiyalari, aslida esa armiya shartnomalari.
+rights-scheme-messengers = Migrantlarning WhatsApp va Telegram guruhlariga yuborilgan eʼlonlar.
+rights-scheme-raids = Politsiya reydlari: ushlangan migrantlarni shartnomaga imzo chekishga majburlashadi.
+rights-scheme-prisons = Qamoqxonalar: xususiy harbiy kompaniyalar mahbuslarni ozodlik vaʼdasi bilan yollaydi.
+rights-risks-title = Xavflar
+rights-risk-front = Front: yollanganlar jangga yuboriladi; koʻpi halok boʻladi yoki bedarak yoʻqoladi.
+rights-risk-wages = Maosh toʻlanmasligi: bosib olingan hududdagi qurilishlarda va frontda pul koʻpincha berilmaydi.
+rights-risk-forced = Majburiy mehnat: odamlarni irodasiga qarshi ishda ushlab turishadi.
+rights-risk-bans = Kirish taqiqi: ishchilar qolib ketadi, qaytib kela olmaydi.
+rights-risk-prosecution = Jinoiy javobgarlik: oʻz yurtingizda — chet elda urushgani uchun, Rossiyada — rad etgani uchun, Ukrainada — bosib olingan hududga kirgani uchun.
+rights-law-title = Qonun nima deydi
+rights-law-note = Har bir bandda uning qonuni va oxirgi tekshirilgan sanasi bor. Modda tekshirilmagan deb belgilangan boʻlsa, yuristdan yoki konsullikdan soʻrang.
+rights-steps-title = Nima qilish kerak
+rights-step-check = Taklifga javob berishdan oldin uni tekshiring: matnini tekshiruvga qoʻying.
+rights-step-sign = Bosim ostida yoki oʻqiy olmaydigan tilda hech narsaga imzo chekmang. Nusxasini soʻrang.
+rights-step-passport = Pasportingizni ish beruvchiga ham, yollovchiga ham bermang.
+rights-step-copies = Pasportingiz, shartnomangiz va eʼlonning nusxalarini saqlang, oilangizga qayerga ketayotganingizni ayting.
+rights-step-consulate = Sizni imzo chekishga majburlashsa yoki hujjatlaringizni olib qoʻyishsa, davlatingiz elchixonasi yoki konsulligiga murojaat qiling: konsulliklar chet eldagi fuqarolarni himoya qiladi.
+rights-contacts-title = Kimga qoʻngʻiroq qilish kerak
+rights-contacts-none = Bu roʻyxat uchun hali birorta aloqa tekshirilmagan. Roʻyxat tekshirilgan fayldan olinadi, unda har bir raqamning manbasi va tekshirilgan sanasi bor; raqamlar qoʻshilguncha davlatingizning Rossiyadagi elchixonasi yoki konsulligiga murojaat qiling.
+rights-contacts-source = Har bir aloqa koʻrsatilgan sanada tekshirilgan; raqamlar oʻzgaradi, shuning uchun ishonishdan oldin yana tekshiring.
+
+# The header of a visitor who is not logged in links the public pages.
+public-pages = Hamma uchun ochiq sahifalar
