@@ -499,12 +499,12 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             })
         }
         Command::Reindex => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             search_cmd::reindex(&settings, &store, cli.json)
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
         Command::Cite { id, base_url } => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             let doc = store
                 .document(id)?
                 .ok_or_else(|| anyhow::anyhow!("no message with id {id} in the store"))?;
@@ -518,7 +518,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Sources { rejected } => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             if let Some(id) = rejected {
                 let rows = store.rejected_records(id)?;
                 if cli.json {
@@ -659,7 +659,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                     kuzot_service::training_examples(&records)
                 }
                 _ => {
-                    labelled = open_store(&settings)?.labelled_texts()?;
+                    labelled = open_existing_store(&settings)?.labelled_texts()?;
                     let examples = labelled.iter().map(|(t, c)| (t.as_str(), *c)).collect();
                     (examples, 0)
                 }
@@ -745,7 +745,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Reanalyze { model } => {
-            let mut store = open_store(&settings)?;
+            let mut store = open_existing_store(&settings)?;
             let engine = load_engine(model.as_deref(), Some(&settings.data_dir))?;
             let bar = progress::IngestBar::documents(!cli.json);
             let done = search_cmd::reanalyze_and_index(&settings, &mut store, &engine, &bar)?;
@@ -769,7 +769,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             min_documents,
             limit,
         } => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             let phones = store.shared_phones(min_documents, limit)?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&phones)?);
@@ -781,7 +781,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(EXIT_OK)
         }
         Command::Stats => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             let stats = store.stats()?;
             if cli.json {
                 println!("{}", serde_json::to_string_pretty(&stats)?);
@@ -829,7 +829,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             cluster,
             limit,
         } => {
-            let store = open_store(&settings)?;
+            let store = open_existing_store(&settings)?;
             if let Some(c) = &category
                 && Category::parse(c).is_none()
             {
@@ -958,6 +958,27 @@ fn open_store(settings: &Settings) -> anyhow::Result<Store> {
     let location = settings.store_location();
     Store::connect(&location)
         .with_context(|| format!("opening the store at {}", location.display()))
+}
+
+/// Opens a store that must exist already: for the commands that only read or change what
+/// is stored. A mistyped `--data-dir` would otherwise create an empty store there and
+/// answer "0 documents" as if the evidence were gone.
+fn open_existing_store(settings: &Settings) -> anyhow::Result<Store> {
+    if let kuzot_store::StoreLocation::Sqlite(dir) = settings.store_location()
+        && !dir.join("kuzot.db").is_file()
+    {
+        anyhow::bail!(
+            "there is no kuzot store in {} ({}); check --data-dir (or KUZOT_DATA), \
+             or create a store with `kuzot ingest`",
+            dir.display(),
+            if dir.is_dir() {
+                "the folder has no kuzot.db"
+            } else {
+                "no such folder"
+            }
+        );
+    }
+    open_store(settings)
 }
 
 fn ingest_exit_code(summary: &IngestSummary) -> u8 {

@@ -870,3 +870,35 @@ fn the_default_settings_name_the_file_limit() {
     let out = kuzot(&dir.path().join("data"), &["config", "default"]);
     assert!(stdout(&out).contains("whole_file_bytes = 134217728"));
 }
+
+#[test]
+fn a_mistyped_data_dir_is_refused_by_the_commands_that_read_and_nothing_is_created() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let typo = tmp.path().join("kuzot-dta");
+    for args in [
+        &["stats"][..],
+        &["export", "--format", "jsonl"],
+        &["phones"],
+        &["sources"],
+        &["cite", "1"],
+        &["reindex"],
+        &["reanalyze"],
+    ] {
+        let out = kuzot(&typo, args);
+        assert!(
+            !out.status.success(),
+            "{args:?} succeeded on a missing store"
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("there is no kuzot store in") && err.contains("no such folder"),
+            "{args:?}: {err}"
+        );
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    // An existing folder without a store is named as such.
+    std::fs::create_dir(&typo).expect("mkdir");
+    let out = kuzot(&typo, &["stats"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the folder has no kuzot.db"));
+    assert!(!typo.join("kuzot.db").exists());
+}

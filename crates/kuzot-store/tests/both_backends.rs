@@ -1394,3 +1394,48 @@ fn copying_tables_out_reads_one_snapshot_while_an_import_commits() {
         assert_eq!(store.count_rows(&tables[1]).expect("count"), 2);
     }
 }
+
+#[test]
+fn reading_documents_sees_one_snapshot_while_an_import_commits() {
+    for fx in fixtures("read_snapshot") {
+        let mut store = fx.open();
+        let dated: Vec<_> = (0..3u64)
+            .map(|i| {
+                (
+                    message("before", i, &format!("b{i}"), Some(1_700_000_000)),
+                    None,
+                )
+            })
+            .collect();
+        import(&mut store, &fx.file("before.json", b"before"), dated, false).expect("import");
+        let mut writer = fx.open();
+        let mut imported = false;
+        let mut seen = 0;
+        store
+            .for_each_document(&DocumentFilter::default(), &mut |_| {
+                if !imported {
+                    // Another connection, as another process. Its undated documents come
+                    // after the dated ones, in a query of their own on PostgreSQL: the
+                    // read must not show them, nor part of them.
+                    let undated: Vec<_> = (10..14u64)
+                        .map(|i| (message("during", i, &format!("d{i}"), None), None))
+                        .collect();
+                    import(
+                        &mut writer,
+                        &fx.file("during.json", b"during"),
+                        undated,
+                        false,
+                    )
+                    .expect("import while reading");
+                    imported = true;
+                }
+                seen += 1;
+                Ok(())
+            })
+            .expect("documents");
+        assert!(imported, "{:?}", fx.backend());
+        assert_eq!(seen, 3, "{:?}: the read saw a later commit", fx.backend());
+        // The snapshot ended with the read: the next one sees the import.
+        assert_eq!(ids_of(&store, &DocumentFilter::default()).len(), 7);
+    }
+}

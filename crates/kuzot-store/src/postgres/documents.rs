@@ -1,7 +1,7 @@
 //! Reading documents and totals from PostgreSQL, in the same order and with the same
 //! filters as the SQLite store.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use ::postgres::Client;
 use ::postgres::types::ToSql;
@@ -11,7 +11,7 @@ use crate::rows::unix_to_rfc3339;
 use crate::{DocumentFilter, Stats, StoreError, StoredDocument};
 
 /// Documents fetched per query: the connection is free between pages, so a caller's
-/// callback may use the store while it iterates.
+/// callback may read the store while it iterates (inside the same snapshot).
 const PAGE: u64 = 2_000;
 
 /// Totals over the store.
@@ -50,7 +50,38 @@ pub(super) fn stats(client: &mut Client) -> Result<Stats, StoreError> {
 /// Calls `each` for every document matching `filter`, in time order (undated last, then
 /// by id), a page at a time: each page continues after the last row of the one before,
 /// so no page rereads the ones before it.
+///
+/// All pages are read in one `REPEATABLE READ READ ONLY` transaction: without it, an import
+/// that commits while the pages are read shows up in the later pages only, so an export
+/// could hold part of a source (the import itself is one transaction). A callback that
+/// reads the store again (for example for the documents of one message's cluster) reads
+/// inside the same snapshot; one that writes gets PostgreSQL's read-only error.
 pub(super) fn for_each_document(
+    client: &RefCell<Client>,
+    in_snapshot: &Cell<bool>,
+    filter: &DocumentFilter,
+    each: &mut dyn FnMut(StoredDocument) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    if in_snapshot.get() {
+        return read_pages(client, filter, each);
+    }
+    client
+        .borrow_mut()
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+    in_snapshot.set(true);
+    let read = read_pages(client, filter, each);
+    in_snapshot.set(false);
+    // Read only: COMMIT and ROLLBACK end it alike; ROLLBACK after a failure, whose
+    // transaction PostgreSQL has already aborted.
+    let end = if read.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = client.borrow_mut().batch_execute(end);
+    read?;
+    ended?;
+    Ok(())
+}
+
+/// The pages of [`for_each_document`], inside its snapshot.
+fn read_pages(
     client: &RefCell<Client>,
     filter: &DocumentFilter,
     each: &mut dyn FnMut(StoredDocument) -> Result<(), StoreError>,

@@ -60,6 +60,9 @@ pub struct PostgresStore {
     shown: String,
     /// Reads borrow it for one statement at a time, never while a caller's callback runs.
     client: RefCell<Client>,
+    /// Whether a multi-page read holds a snapshot transaction open on `client` (a callback
+    /// that reads documents again runs inside it and must not begin or end another).
+    in_snapshot: std::cell::Cell<bool>,
     pseudonymizer: Pseudonymizer,
     /// The highest queued document id this connection took: the next batch starts above
     /// it. Deleted queue rows stay in the index as dead entries until vacuum, and the
@@ -112,6 +115,7 @@ impl PostgresStore {
             url: url.to_owned(),
             shown,
             client: RefCell::new(client),
+            in_snapshot: std::cell::Cell::new(false),
             pseudonymizer,
             queue_cursor: 0,
         };
@@ -338,7 +342,7 @@ impl EvidenceStore for PostgresStore {
         filter: &DocumentFilter,
         each: &mut dyn FnMut(StoredDocument) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        documents::for_each_document(&self.client, filter, each)
+        documents::for_each_document(&self.client, &self.in_snapshot, filter, each)
     }
 
     fn texts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
