@@ -178,6 +178,10 @@ enum Command {
         /// The address kuzot is served at, for the message's link.
         #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
         base_url: String,
+        /// The language of the citation's field names: ky, ru or en (the message page's
+        /// "Cite" block is in the page's language).
+        #[arg(long, default_value = "en", value_parser = ["ky", "ru", "en"])]
+        lang: String,
     },
     /// List imported source files with their full hashes and counts.
     Sources {
@@ -503,13 +507,18 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             search_cmd::reindex(&settings, &store, cli.json)
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
-        Command::Cite { id, base_url } => {
+        Command::Cite { id, base_url, lang } => {
             let store = open_existing_store(&settings)?;
             let doc = store
                 .document(id)?
                 .ok_or_else(|| anyhow::anyhow!("no message with id {id} in the store"))?;
             let source = store.source_by_sha256(&doc.source)?;
-            let text = kuzot_web::cite::citation(&doc, source.as_ref(), &base_url);
+            let text = kuzot_web::cite::citation(
+                &doc,
+                source.as_ref(),
+                &base_url,
+                kuzot_web::cite::CitationLang::from_code(&lang).unwrap_or_default(),
+            );
             if cli.json {
                 println!("{}", serde_json::json!({ "id": id, "citation": text }));
             } else {

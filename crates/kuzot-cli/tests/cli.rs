@@ -902,3 +902,33 @@ fn a_mistyped_data_dir_is_refused_by_the_commands_that_read_and_nothing_is_creat
     assert!(String::from_utf8_lossy(&out.stderr).contains("the folder has no kuzot.db"));
     assert!(!typo.join("kuzot.db").exists());
 }
+
+#[test]
+fn cite_prints_the_citation_in_the_language_asked_for() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let data = tmp.path().join("data");
+    let example = repo_root().join("examples/telegram/result.json");
+    let ingest = kuzot(&data, &["ingest", example.to_str().expect("path")]);
+    assert!(ingest.status.success());
+    let en = stdout(&kuzot(&data, &["cite", "1"]));
+    let ru = stdout(&kuzot(&data, &["cite", "1", "--lang", "ru"]));
+    let ky = stdout(&kuzot(&data, &["cite", "1", "--lang", "ky"]));
+    assert!(en.starts_with("kuzot message 1\n") && en.contains("Source SHA-256: "));
+    assert!(ru.starts_with("Сообщение kuzot № 1\n") && ru.contains("SHA-256 файла: "));
+    assert!(ky.starts_with("kuzot билдирүүсү № 1\n") && ky.contains("-жазуу, "));
+    // The same facts in each: the hash and the address do not change with the language.
+    let hash = |text: &str| {
+        text.lines()
+            .find_map(|l| {
+                l.rsplit_once(": ")
+                    .filter(|(_, v)| v.len() == 64)
+                    .map(|(_, v)| v.to_owned())
+            })
+            .expect("a hash line")
+    };
+    assert_eq!(hash(&en), hash(&ru));
+    assert_eq!(hash(&en), hash(&ky));
+    assert!(ky.ends_with("/messages/1\n") && ru.ends_with("/messages/1\n"));
+    let refused = kuzot(&data, &["cite", "1", "--lang", "de"]);
+    assert!(!refused.status.success());
+}

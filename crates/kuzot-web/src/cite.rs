@@ -3,64 +3,199 @@
 //! where in the file the message is (1-based record and line numbers, byte offset), the
 //! export's own message id and time, and the message's kuzot address.
 //!
-//! The same function serves the message page's "Cite" block and `kuzot cite ID`, so the
-//! two always give the same text. The text is English on purpose: it is a fixed evidence
-//! format quoted into filings, not interface text, and its field names must not change
-//! with the reader's language. It names no author and no chat (a private chat's name is a
-//! person's name).
+//! The same function serves the message page's "Cite" block and `kuzot cite ID [--lang]`,
+//! so the two always give the same text. It is written in Kyrgyz, Russian or English
+//! (a filing to a court in Bishkek is in Kyrgyz or Russian) from the fixed field names of
+//! [`CitationLang`]: they are part of an evidence format quoted into filings, so they are
+//! kept here, in code beside their tests, not in the interface catalogues that translators
+//! change. Identifiers stay as they are in every language: the format's name, the hash, the
+//! times in RFC 3339, the address. It names no author and no chat (a private chat's name is
+//! a person's name).
 
 use kuzot_store::{SourceRecord, StoredDocument};
 
 /// What is written when an import recorded no operator.
 pub const UNKNOWN_OPERATOR: &str = "unknown";
 
+/// The language of a citation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CitationLang {
+    /// Kyrgyz.
+    Ky,
+    /// Russian.
+    Ru,
+    /// English (the default of `kuzot cite`).
+    #[default]
+    En,
+}
+
+impl CitationLang {
+    /// The language from its code (`ky`, `ru`, `en`).
+    pub fn from_code(code: &str) -> Option<CitationLang> {
+        match code {
+            "ky" => Some(CitationLang::Ky),
+            "ru" => Some(CitationLang::Ru),
+            "en" => Some(CitationLang::En),
+            _ => None,
+        }
+    }
+
+    /// The BCP 47 tag of the text.
+    pub fn code(self) -> &'static str {
+        match self {
+            CitationLang::Ky => "ky",
+            CitationLang::Ru => "ru",
+            CitationLang::En => "en",
+        }
+    }
+
+    fn words(self) -> &'static Words {
+        match self {
+            CitationLang::Ky => &KY,
+            CitationLang::Ru => &RU,
+            CitationLang::En => &EN,
+        }
+    }
+}
+
+/// The fixed parts of a citation in one language. A number is put where `{}` stands.
+struct Words {
+    title: &'static str,
+    file: &'static str,
+    format: &'static str,
+    size: &'static str,
+    sha256: &'static str,
+    imported: &'static str,
+    /// Between the time of the import and the operator's name.
+    by: &'static str,
+    no_operator: &'static str,
+    position: &'static str,
+    page: &'static str,
+    record: &'static str,
+    line: &'static str,
+    byte_offset: &'static str,
+    message_id: &'static str,
+    time: &'static str,
+    address: &'static str,
+}
+
+const EN: Words = Words {
+    title: "kuzot message {}",
+    file: "Source file",
+    format: "Source format",
+    size: "Source size: {} bytes",
+    sha256: "Source SHA-256",
+    imported: "Imported",
+    by: " by",
+    no_operator: "unknown (no operator was recorded at import)",
+    position: "Position in the file",
+    page: "page {}",
+    record: "record {}",
+    line: "line {}",
+    byte_offset: "byte offset {}",
+    message_id: "Message id in the export",
+    time: "Message time",
+    address: "Address",
+};
+
+const RU: Words = Words {
+    title: "Сообщение kuzot № {}",
+    file: "Исходный файл",
+    format: "Формат файла",
+    size: "Размер файла: {} байт",
+    sha256: "SHA-256 файла",
+    imported: "Импортирован",
+    by: ", оператор:",
+    no_operator: "неизвестен (при импорте оператор не был записан)",
+    position: "Место в файле",
+    page: "страница {}",
+    record: "запись {}",
+    line: "строка {}",
+    byte_offset: "смещение {} байт",
+    message_id: "Номер сообщения в экспорте",
+    time: "Время сообщения",
+    address: "Адрес",
+};
+
+const KY: Words = Words {
+    title: "kuzot билдирүүсү № {}",
+    file: "Булак файлы",
+    format: "Файлдын форматы",
+    size: "Файлдын көлөмү: {} байт",
+    sha256: "Файлдын SHA-256 хеши",
+    imported: "Импорттолгон",
+    by: ", оператор:",
+    no_operator: "белгисиз (импорттоо учурунда оператор жазылган эмес)",
+    position: "Файлдагы орду",
+    page: "{}-бет",
+    record: "{}-жазуу",
+    line: "{}-сап",
+    byte_offset: "{}-байттан",
+    message_id: "Экспорттогу билдирүүнүн номери",
+    time: "Билдирүүнүн убактысы",
+    address: "Дареги",
+};
+
+fn with_number(pattern: &str, n: impl std::fmt::Display) -> String {
+    pattern.replacen("{}", &n.to_string(), 1)
+}
+
 /// The citation of `doc` from `source`, with its address under `base_url` (no trailing
-/// slash needed). One fact a line, `Name: value`.
-pub fn citation(doc: &StoredDocument, source: Option<&SourceRecord>, base_url: &str) -> String {
-    let mut lines = vec![format!("kuzot message {}", doc.id)];
+/// slash needed), in `lang`. One fact a line, `Name: value`.
+pub fn citation(
+    doc: &StoredDocument,
+    source: Option<&SourceRecord>,
+    base_url: &str,
+    lang: CitationLang,
+) -> String {
+    let w = lang.words();
+    let mut lines = vec![with_number(w.title, doc.id)];
     match source {
         Some(s) => {
-            lines.push(format!("Source file: {}", s.original_name));
-            lines.push(format!("Source format: {}", s.format));
-            lines.push(format!("Source size: {} bytes", s.size));
-            lines.push(format!("Source SHA-256: {}", s.sha256));
+            lines.push(format!("{}: {}", w.file, s.original_name));
+            lines.push(format!("{}: {}", w.format, s.format));
+            lines.push(with_number(w.size, s.size));
+            lines.push(format!("{}: {}", w.sha256, s.sha256));
             let operator = if s.imported_by.trim().is_empty() || s.imported_by == UNKNOWN_OPERATOR {
-                "unknown (no operator was recorded at import)".to_owned()
+                w.no_operator.to_owned()
             } else {
                 s.imported_by.clone()
             };
             lines.push(format!(
-                "Imported: {} by {operator}",
-                whole_seconds(&s.imported_at)
+                "{}: {}{} {operator}",
+                w.imported,
+                whole_seconds(&s.imported_at),
+                w.by
             ));
         }
         None => {
-            lines.push(format!("Source file: {}", doc.source_name));
-            lines.push(format!("Source SHA-256: {}", doc.source));
+            lines.push(format!("{}: {}", w.file, doc.source_name));
+            lines.push(format!("{}: {}", w.sha256, doc.source));
         }
     }
     let p = &doc.position;
     // A PDF's records are its pages (see the PDF reader).
     let mut position = if doc.format == "pdf" {
-        format!("page {}", p.index + 1)
+        vec![with_number(w.page, p.index + 1)]
     } else {
-        format!("record {}", p.index + 1)
+        vec![with_number(w.record, p.index + 1)]
     };
     if let Some(line) = p.line {
-        position.push_str(&format!(", line {line}"));
+        position.push(with_number(w.line, line));
     }
     if let Some(byte) = p.byte_offset {
-        position.push_str(&format!(", byte offset {byte}"));
+        position.push(with_number(w.byte_offset, byte));
     }
-    lines.push(format!("Position in the file: {position}"));
+    lines.push(format!("{}: {}", w.position, position.join(", ")));
     if let Some(id) = &doc.message_id {
-        lines.push(format!("Message id in the export: {id}"));
+        lines.push(format!("{}: {id}", w.message_id));
     }
     if let Some(time) = &doc.time {
-        lines.push(format!("Message time: {}", whole_seconds(time)));
+        lines.push(format!("{}: {}", w.time, whole_seconds(time)));
     }
     lines.push(format!(
-        "Address: {}/messages/{}",
+        "{}: {}/messages/{}",
+        w.address,
         base_url.trim_end_matches('/'),
         doc.id
     ));

@@ -294,7 +294,12 @@ async fn the_cite_block_carries_the_facts_of_the_message_and_matches_the_cli_tex
     );
     // The citation is the shared function's text (what `kuzot cite` prints), with the
     // address the page was reached at.
-    let expected = kuzot_web::cite::citation(&doc, Some(&source), "http://127.0.0.1:8080");
+    let expected = kuzot_web::cite::citation(
+        &doc,
+        Some(&source),
+        "http://127.0.0.1:8080",
+        kuzot_web::cite::CitationLang::En,
+    );
     let escaped = expected
         .replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -308,6 +313,32 @@ async fn the_cite_block_carries_the_facts_of_the_message_and_matches_the_cli_tex
     assert!(expected.contains(&format!("record {}", doc.position.index + 1)));
     assert!(expected.contains(&source.original_name));
     assert!(expected.contains(&kuzot_web::cite::whole_seconds(&source.imported_at)));
+    // A Kyrgyz or Russian reader gets the citation in the page's language, the same text
+    // as `kuzot cite --lang`, with the identifiers unchanged.
+    for (accept, lang, position) in [
+        ("ky", kuzot_web::cite::CitationLang::Ky, "Файлдагы орду"),
+        ("ru", kuzot_web::cite::CitationLang::Ru, "Место в файле"),
+    ] {
+        let request = axum::http::Request::get(format!("/messages/{}", doc.id))
+            .header(
+                axum::http::header::COOKIE,
+                format!("kuzot_session={}", s.cookie),
+            )
+            .header(axum::http::header::ACCEPT_LANGUAGE, accept)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let body = h.send(request).await.text();
+        let expected =
+            kuzot_web::cite::citation(&doc, Some(&source), "http://127.0.0.1:8080", lang);
+        assert!(expected.contains(position), "{expected}");
+        assert!(expected.contains(&source.sha256) && !expected.contains("Source file"));
+        let escaped = expected.replace('&', "&amp;").replace('"', "&quot;");
+        assert!(
+            body.contains(&escaped),
+            "{accept} citation differs:\n{expected}"
+        );
+        assert!(body.contains(&format!("lang=\"{accept}\" tabindex=\"0\">")));
+    }
 }
 
 #[test]
@@ -337,7 +368,12 @@ fn a_citation_says_when_no_operator_was_recorded() {
         lang: None,
         cluster: None,
     };
-    let text = kuzot_web::cite::citation(&doc, None, "http://kuzot.example/");
+    let text = kuzot_web::cite::citation(
+        &doc,
+        None,
+        "http://kuzot.example/",
+        kuzot_web::cite::CitationLang::En,
+    );
     assert!(text.contains("Position in the file: record 1, line 3, byte offset 120"));
     assert!(text.contains("Message id in the export: 42"));
     assert!(text.contains("Address: http://kuzot.example/messages/7"));
@@ -593,7 +629,12 @@ async fn a_pdf_page_is_cited_and_shown_by_its_page_number() {
     assert_eq!(pages.len(), 2, "{pages:?}");
     let second = &pages[1];
     assert!(second.text.contains("Рекомендации"), "{}", second.text);
-    let text = kuzot_web::cite::citation(second, None, "http://kuzot.example");
+    let text = kuzot_web::cite::citation(
+        second,
+        None,
+        "http://kuzot.example",
+        kuzot_web::cite::CitationLang::En,
+    );
     assert!(text.contains("Position in the file: page 2"), "{text}");
     for (lang, words) in [("en", "page 2"), ("ru", "страница 2"), ("ky", "2-бет")] {
         let body = get_in(&h, &format!("/messages/{}", second.id), &s, lang)

@@ -370,6 +370,20 @@ struct MessagePage {
     from_review: bool,
     /// The citation text ([`crate::cite::citation`]).
     citation: String,
+    /// Its language tag.
+    citation_lang: &'static str,
+}
+
+/// The citation's language for the page's: the pages past the public ones fall back to
+/// Russian for Uzbek and Tajik readers, and so does the citation.
+fn citation_lang(lang: crate::i18n::Lang) -> crate::cite::CitationLang {
+    use crate::cite::CitationLang;
+    use crate::i18n::Lang;
+    match lang {
+        Lang::Ky => CitationLang::Ky,
+        Lang::En => CitationLang::En,
+        Lang::Ru | Lang::Uz | Lang::Tg => CitationLang::Ru,
+    }
 }
 
 /// The address the caller reached kuzot at (`http://host:port`), for citations: the Host
@@ -482,10 +496,12 @@ async fn render_page(
     refused: Option<RefusedForm>,
 ) -> Result<String, AppError> {
     let data = load(state, id).await?;
+    let cite_lang = citation_lang(tr.lang);
     let citation = crate::cite::citation(
         &data.doc,
         data.source.as_ref(),
         &base_url(headers, state.secure_cookies),
+        cite_lang,
     );
     let label = data.labels.last();
     let engine_category = data.analysis.as_ref().map(|a| a.analysis.category);
@@ -608,6 +624,7 @@ async fn render_page(
             .unwrap_or_default(),
         from_review,
         citation,
+        citation_lang: cite_lang.code(),
         position,
         cluster: related(&tr, &data.cluster),
         same_phone: data
