@@ -33,6 +33,11 @@ fn sized_id(id: &str, width: f64) -> String {
 }
 const MARGIN: f64 = 16.0;
 const TITLE_SIZE: f64 = 16.0;
+/// Distance between the baselines of a title's lines.
+const TITLE_LINE: f64 = 20.0;
+/// A title longer than the chart is wide (a Kyrgyz title on a phone) wraps onto a second
+/// line rather than losing its end; past two lines it is cut, whole in its tooltip.
+const MAX_TITLE_LINES: usize = 2;
 pub(crate) const LABEL_SIZE: f64 = 12.0;
 pub(crate) const TICK_SIZE: f64 = 11.0;
 const PLOT_HEIGHT: f64 = 300.0;
@@ -154,6 +159,7 @@ fn write_header(
     svg: &mut Svg,
     kind: &str,
     text: &ChartText,
+    title: &TitleLines,
     id: &str,
     (width, height): (f64, f64),
     linked: bool,
@@ -192,22 +198,48 @@ fn write_header(
             ("fill", "#ffffff"),
         ],
     );
-    let (shown, full) = fit_label(
-        &text.title,
-        chars_fitting(width - 2.0 * MARGIN, TITLE_SIZE * 1.05),
-    );
-    svg.label(
+    svg.open(
+        "text",
         &[
             ("class", "chart-title"),
-            ("x", &num(MARGIN)),
-            ("y", "26"),
             ("font-size", &num(TITLE_SIZE)),
             ("font-weight", "bold"),
             ("fill", INK),
         ],
-        &shown,
-        &full,
     );
+    for (index, line) in title.lines.iter().enumerate() {
+        let y = 26.0 + index as f64 * TITLE_LINE;
+        svg.open("tspan", &[("x", &num(MARGIN)), ("y", &num(y))]);
+        svg.text(line);
+        svg.close("tspan");
+    }
+    if title.lines.join(" ") != title.full {
+        svg.tooltip(&title.full);
+    }
+    svg.close("text");
+}
+
+/// A chart's title broken into the lines that fit its width.
+struct TitleLines {
+    lines: Vec<String>,
+    /// The whole cleaned title, for the tooltip when the lines had to cut it.
+    full: String,
+}
+
+impl TitleLines {
+    fn new(title: &str, chart_width: f64) -> TitleLines {
+        let (lines, full) = wrap_label(
+            title,
+            chars_fitting(chart_width - 2.0 * MARGIN, TITLE_SIZE * 1.05),
+            MAX_TITLE_LINES,
+        );
+        TitleLines { lines, full }
+    }
+
+    /// How much lower than under a one-line title everything under it starts.
+    fn extra_height(&self) -> f64 {
+        self.lines.len().saturating_sub(1) as f64 * TITLE_LINE
+    }
 }
 
 /// The note under the title and legend, wrapped to the chart's width. Its lines are
@@ -406,9 +438,11 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
     let right = MARGIN + 8.0;
     let chart_width = spec.width;
     let width = (chart_width - left - right).max(100.0);
-    let legend = layout_legend(spec.legend, 40.0, chart_width);
+    let title = TitleLines::new(&spec.text.title, chart_width);
+    let under_title = 40.0 + title.extra_height();
+    let legend = layout_legend(spec.legend, under_title, chart_width);
     let note = note_lines(spec.note, chart_width);
-    let note_top = 40.0 + legend.height + if legend.height > 0.0 { 4.0 } else { 0.0 };
+    let note_top = under_title + legend.height + if legend.height > 0.0 { 4.0 } else { 0.0 };
     let note_height = note.len() as f64 * NOTE_LINE;
     let top = note_top
         + note_height
@@ -435,6 +469,7 @@ pub(crate) fn begin_vertical(spec: VerticalSpec) -> (Svg, Vertical) {
         &mut svg,
         spec.kind,
         spec.text,
+        &title,
         &sized_id(&spec.id, chart_width),
         (chart_width, total_height),
         spec.linked,
@@ -664,7 +699,9 @@ pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
     // cut to its first letter.
     let rows_height = (categories.len() as f64 * row).max(3.0 * ROW_HEIGHT);
     let note = note_lines(note, chart_width);
-    let top = 48.0 + note.len() as f64 * NOTE_LINE;
+    let title = TitleLines::new(&text.title, chart_width);
+    let note_top = 48.0 + title.extra_height();
+    let top = note_top + note.len() as f64 * NOTE_LINE;
     let bottom = top + rows_height;
     let total_height = bottom + if has_x_title { 52.0 } else { 30.0 };
 
@@ -673,11 +710,12 @@ pub(crate) fn begin_horizontal(spec: HorizontalSpec) -> (Svg, Horizontal) {
         &mut svg,
         kind,
         text,
+        &title,
         &sized_id(&id, chart_width),
         (chart_width, total_height),
         linked,
     );
-    write_note(&mut svg, &note, 48.0);
+    write_note(&mut svg, &note, note_top);
     let frame = Horizontal {
         left,
         top,

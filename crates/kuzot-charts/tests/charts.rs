@@ -1059,3 +1059,65 @@ fn narrow_horizontal_bars_leave_room_for_the_bars() {
         ));
     }
 }
+
+#[test]
+fn a_long_title_wraps_on_a_narrow_chart_and_what_is_under_it_moves_down() {
+    let long = ChartText {
+        title: "Жумалар жана категориялар боюнча жалданууга чакырган билдирүүлөр".into(),
+        ..text()
+    };
+    let x = labels(3);
+    let data = [series("a", &[1.0, 2.0, 3.0]), series("b", &[3.0, 2.0, 1.0])];
+    let narrow = ChartOptions {
+        width: Some(390.0),
+        ..ChartOptions::default()
+    };
+    let wide = ChartOptions {
+        width: Some(1200.0),
+        ..ChartOptions::default()
+    };
+    let title_lines = |elements: &[Element]| -> Vec<(String, f64)> {
+        elements
+            .iter()
+            .filter(|e| e.name == "tspan")
+            .map(|e| {
+                let y = e.attr("y").expect("y").parse::<f64>().expect("number");
+                (e.text.clone(), y)
+            })
+            .collect()
+    };
+    let lowest_legend = |elements: &[Element]| -> f64 {
+        elements
+            .iter()
+            .filter(|e| e.name == "rect" && e.attr("y").is_some() && !e.has_class("background"))
+            .filter_map(|e| e.attr("y").and_then(|y| y.parse::<f64>().ok()))
+            .fold(f64::INFINITY, f64::min)
+    };
+    for draw in [stacked_bars_with, grouped_bars_with] {
+        let small = check_chart(&draw(&long, &x, &data, &fmt, &narrow));
+        let lines = title_lines(&small);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        // Nothing of the title is lost: the two lines are the whole of it, no "…".
+        let joined: Vec<_> = lines.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(joined.join(" "), long.title);
+        assert!(lines[1].1 > lines[0].1);
+        // The legend and the plot start under the second line.
+        assert!(lowest_legend(&small) > lines[1].1, "overlaps the title");
+        let big = check_chart(&draw(&long, &x, &data, &fmt, &wide));
+        assert_eq!(title_lines(&big).len(), 1, "one line where it fits");
+        assert!(lowest_legend(&small) - lowest_legend(&big) >= 19.0);
+    }
+    let rows = check_chart(&horizontal_bars_with(
+        &long,
+        &x,
+        &[1.0, 2.0, 3.0],
+        &fmt,
+        &narrow,
+    ));
+    let lines = title_lines(&rows);
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lowest_legend(&rows) > lines[1].1,
+        "the rows start under the title"
+    );
+}
