@@ -678,7 +678,17 @@ pub async fn job_page(
     } else {
         String::new()
     };
-    let title = tr.t1("import-job-title", "id", id);
+    // Named by what it imports: the job's number is long and means nothing to a reader
+    // (it stays in the page's address).
+    let title = match status.files.as_slice() {
+        [] => tr.t("imports-title"),
+        [only] => tr.t1("import-job-title", "name", only),
+        [first, rest @ ..] => format!(
+            "{} (+{})",
+            tr.t1("import-job-title", "name", first),
+            tr.int(rest.len() as u64)
+        ),
+    };
     let tr2 = tr.clone();
     html(&JobPage {
         page: Page::new(tr, &caller, &uri, title),
