@@ -668,13 +668,12 @@ macro_rules! api_routes {
 pub async fn check(
     State(state): State<AppState>,
     tr: crate::i18n::Tr,
-    crate::rate_limit::ClientAddress(address): crate::rate_limit::ClientAddress,
     body: Result<
         Json<crate::pages::public_check::CheckRequest>,
         axum::extract::rejection::JsonRejection,
     >,
 ) -> Response {
-    crate::pages::public_check::check_json(state, tr, address, body).await
+    crate::pages::public_check::check_json(state, tr, body).await
 }
 
 api_routes! {

@@ -49,6 +49,20 @@ pub struct Caller {
     pub new_csrf_cookie: bool,
 }
 
+impl Caller {
+    /// A caller with no account and no CSRF token: for a page drawn where
+    /// [`authenticate`] did not run (or its caller is not at hand).
+    pub fn anonymous() -> Caller {
+        Caller {
+            user: None,
+            csrf: String::new(),
+            via_token: false,
+            session_cookie: None,
+            new_csrf_cookie: false,
+        }
+    }
+}
+
 /// Value of one cookie.
 pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

@@ -169,6 +169,10 @@ pub fn open_state_at(options: &ServeOptions, location: &StoreLocation) -> anyhow
             options.limits.public_requests,
             options.limits.public_window,
         ),
+        public_numbers_rate: rate_limit::RateLimiter::new(
+            options.limits.public_numbers.requests_per_minute as usize,
+            std::time::Duration::from_secs(60),
+        ),
         law: Arc::new(kuzot_model::law::Statements::shipped().map_err(anyhow::Error::msg)?),
         public_numbers: Default::default(),
     }))
@@ -238,6 +242,12 @@ pub fn app(state: AppState) -> Router {
         .merge(imports::routes())
         .nest("/api/v1", api::routes());
     routes
+        // The public limits, inside authentication so that a refusal knows the caller
+        // and language, and inside the error pages so that they keep its own page.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit_public_requests,
+        ))
         // Inside authentication, so that an error page knows the caller and language.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -57,11 +57,14 @@ pub struct Inner {
     pub analysis_by_workers: bool,
     /// Model retraining results waiting for an admin's decision.
     pub candidate_model: Mutex<Option<crate::pages::model::Candidate>>,
-    /// Requests per client address to the public pages (/check, /rights).
+    /// Requests per client address to the offer checker (`/check`, `POST /api/v1/check`)
+    /// and the rights page (`/rights`).
     pub public_rate: crate::rate_limit::RateLimiter,
+    /// Requests per client address per minute to the public numbers (`/public`, its charts).
+    pub public_numbers_rate: crate::rate_limit::RateLimiter,
     /// The legal statements the public pages show.
     pub law: Arc<kuzot_model::law::Statements>,
-    /// The public numbers page's cached counts and per-address request counts.
+    /// The public numbers page's cached counts.
     pub public_numbers: crate::pages::public_numbers::PublicNumbersState,
 }
 

@@ -471,6 +471,16 @@ async fn a_flood_gets_429_in_the_readers_language() {
     assert_eq!(refused.header("x-frame-options"), "DENY");
     let api = post_api(&h, serde_json::json!({"text": "x"})).await;
     assert_eq!(api.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(api.header("content-type").starts_with("application/json"));
+    assert!(api.json()["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(
+        api.header("retry-after")
+            .parse::<u64>()
+            .expect("Retry-After")
+            > 0
+    );
+    // The public numbers count apart.
+    assert_eq!(h.get("/public", None).await.status, StatusCode::OK);
     assert_eq!(
         h.get("/rights", None).await.status,
         StatusCode::TOO_MANY_REQUESTS

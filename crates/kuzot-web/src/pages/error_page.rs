@@ -83,13 +83,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         .extensions()
         .get::<ErrorDetail>()
         .map(|d| d.message.clone());
-    let caller = caller.unwrap_or_else(|| Caller {
-        user: None,
-        csrf: String::new(),
-        via_token: false,
-        session_cookie: None,
-        new_csrf_cookie: false,
-    });
+    let caller = caller.unwrap_or_else(Caller::anonymous);
     let title = tr.t1("error-title", "status", status.as_u16());
     let page = ErrorPage {
         explanation: tr.t(explanation_id(status)),

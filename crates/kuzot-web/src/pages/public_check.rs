@@ -11,13 +11,12 @@
 //! never stored unless the unticked box "keep this text for researchers" is ticked (then it
 //! goes through the ordinary import use case as a plain-text source "submitted through
 //! /check"), and only ever shown escaped. Text length is capped (`check_text_chars`), and
-//! every client address gets a number of requests per window ([`crate::rate_limit`]).
-
-use std::time::Duration;
+//! every client address gets a number of requests per window (the middleware of
+//! [`crate::rate_limit`]).
 
 use askama::Template;
 use axum::extract::{Form, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Json, Response};
 use kuzot_model::law::Statement;
 use kuzot_model::{Category, Genre, Promise};
@@ -28,7 +27,6 @@ use utoipa::ToSchema;
 use crate::auth::Anyone;
 use crate::error::AppError;
 use crate::i18n::{Lang, Tr};
-use crate::rate_limit::ClientAddress;
 use crate::render::{Annotation, Page, annotate_html};
 use crate::state::AppState;
 
@@ -42,35 +40,6 @@ pub const CHECK_PATHS: [&str; 2] = [PAGE_PATH, API_PATH];
 pub const MAX_SIGNS_LISTED: usize = 12;
 /// The longest quote of the text shown beside a sign, in characters.
 const QUOTE_CHARS: usize = 80;
-
-/// The 429 page of a public page, in the reader's language, with `Retry-After`.
-pub fn too_many_requests(
-    tr: &Tr,
-    caller: &crate::auth::Caller,
-    uri: &Uri,
-    wait: Duration,
-) -> Response {
-    let page = Page::public(tr.clone(), caller, uri, tr.t("public-too-many-title"));
-    let body = LimitPage {
-        message: tr.t1("public-too-many", "seconds", wait.as_secs().max(1)),
-        page,
-    };
-    let mut response = match body.render() {
-        Ok(html) => (StatusCode::TOO_MANY_REQUESTS, Html(html)).into_response(),
-        Err(e) => AppError::internal(e).into_response(),
-    };
-    if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, v);
-    }
-    response
-}
-
-#[derive(Template)]
-#[template(path = "public_limit.html")]
-struct LimitPage {
-    page: Page,
-    message: String,
-}
 
 /// One citizenship choice of the form: (id, label, selected).
 type CitizenshipOption = (String, String, bool);
@@ -448,11 +417,7 @@ pub async fn check_form(
     Anyone(caller): Anyone,
     tr: Tr,
     uri: Uri,
-    ClientAddress(address): ClientAddress,
 ) -> Response {
-    if let Err(wait) = state.public_rate.check(address) {
-        return too_many_requests(&tr, &caller, &uri, wait);
-    }
     let citizenship = default_citizenship();
     render(
         &check_page(tr, &caller, &uri, &state, citizenship),
@@ -480,12 +445,8 @@ pub async fn check_submit(
     Anyone(caller): Anyone,
     tr: Tr,
     uri: Uri,
-    ClientAddress(address): ClientAddress,
     form: Result<Form<CheckForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    if let Err(wait) = state.public_rate.check(address) {
-        return too_many_requests(&tr, &caller, &uri, wait);
-    }
     let form = match form {
         Ok(Form(f)) => f,
         Err(_) => CheckForm {
@@ -542,19 +503,8 @@ fn api_error(status: StatusCode, message: String) -> Response {
 pub async fn check_json(
     state: AppState,
     tr: Tr,
-    address: std::net::IpAddr,
     body: Result<Json<CheckRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    if let Err(wait) = state.public_rate.check(address) {
-        let mut response = api_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            tr.t1("public-too-many", "seconds", wait.as_secs().max(1)),
-        );
-        if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
-        }
-        return response;
-    }
     let Ok(Json(request)) = body else {
         return api_error(
             StatusCode::BAD_REQUEST,

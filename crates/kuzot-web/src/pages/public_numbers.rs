@@ -7,22 +7,19 @@
 //! come from the store's own aggregate queries (`EvidenceStore::public_counts`), never from
 //! documents loaded here, and are reused for `cache_seconds` so that a busy page does not
 //! query a large store on every request. Requests are counted per client address and
-//! refused with 429 past `requests_per_minute`.
+//! refused with 429 past `requests_per_minute` ([`crate::rate_limit`]).
 //!
 //! Rows are always listed in a fixed order (the categories' order, by id, by month) and
 //! never by their counts: an order by size would rank the withheld cells among themselves.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{ConnectInfo, Form, FromRequestParts, Path, Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE, RETRY_AFTER};
-use axum::http::request::Parts;
-use axum::http::{StatusCode, Uri};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::Uri;
+use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kuzot_charts::{ChartOptions, ChartText, Table};
@@ -74,12 +71,6 @@ pub const CHARTS: [&str; 7] = [
     "genres",
 ];
 
-/// Client addresses tracked at most; past it, windows that ended are dropped first and
-/// then addresses not yet seen are refused until some end (a flood from many addresses
-/// cannot grow the table without bound).
-const MAX_TRACKED_ADDRESSES: usize = 100_000;
-const RATE_WINDOW: Duration = Duration::from_secs(60);
-
 /// Counts computed once, reused for a while.
 struct Cached {
     at: Instant,
@@ -89,14 +80,9 @@ struct Cached {
     counts: Arc<PublicCounts>,
 }
 
-/// One address's requests in its current minute.
-struct Window {
-    start: Instant,
-    requests: u32,
-}
-
-/// What the page keeps between requests, in this process only: the cached counts and the
-/// request counts per address. Neither is evidence, and a restart forgets both.
+/// What the page keeps between requests, in this process only: the cached counts. They
+/// are not evidence, and a restart forgets them. (The per-address limit of the page is the
+/// public pages' middleware, [`crate::rate_limit`].)
 #[derive(Default)]
 pub struct PublicNumbersState {
     cache: Mutex<Option<Cached>>,
@@ -106,7 +92,6 @@ pub struct PublicNumbersState {
     /// Bumped when the chosen sources change, so that a computation that started before
     /// is not cached after.
     choice: std::sync::atomic::AtomicU64,
-    windows: Mutex<HashMap<IpAddr, Window>>,
 }
 
 impl PublicNumbersState {
@@ -117,69 +102,6 @@ impl PublicNumbersState {
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         *cache = None;
     }
-
-    /// Counts one request of `client`; false when it is over `per_minute`.
-    fn admit(&self, client: IpAddr, per_minute: u32) -> bool {
-        if per_minute == 0 {
-            return true;
-        }
-        let now = Instant::now();
-        let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if windows.len() >= MAX_TRACKED_ADDRESSES {
-            windows.retain(|_, w| now.duration_since(w.start) < RATE_WINDOW);
-            if windows.len() >= MAX_TRACKED_ADDRESSES && !windows.contains_key(&client) {
-                return false;
-            }
-        }
-        let window = windows.entry(client).or_insert(Window {
-            start: now,
-            requests: 0,
-        });
-        if now.duration_since(window.start) >= RATE_WINDOW {
-            *window = Window {
-                start: now,
-                requests: 0,
-            };
-        }
-        window.requests = window.requests.saturating_add(1);
-        window.requests <= per_minute
-    }
-}
-
-/// The client's address as the rate limit keys it: the connection's peer address, with an
-/// IPv6 address cut to its /64 (one household or machine usually holds a whole /64 and
-/// could otherwise rotate through it). Behind a reverse proxy every client is the proxy;
-/// such deployments limit at the proxy.
-pub struct ClientAddress(pub IpAddr);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0.ip());
-        Ok(ClientAddress(match ip {
-            IpAddr::V6(v6) if v6.to_ipv4_mapped().is_none() => {
-                let bits = u128::from(v6) & !((1u128 << 64) - 1);
-                IpAddr::V6(Ipv6Addr::from(bits))
-            }
-            IpAddr::V6(v6) => IpAddr::V4(v6.to_ipv4_mapped().unwrap_or([0, 0, 0, 0].into())),
-            v4 => v4,
-        }))
-    }
-}
-
-fn too_many_requests() -> Response {
-    let mut response = AppError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too many requests from this address; try again in a minute",
-    )
-    .into_response();
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
-    response
 }
 
 /// The pay bands the store counts in, at the server's rates.
@@ -594,17 +516,10 @@ struct PublicNumbersPage {
 pub async fn public_page(
     State(state): State<AppState>,
     Anyone(caller): Anyone,
-    ClientAddress(client): ClientAddress,
     tr: Tr,
     uri: Uri,
 ) -> Result<Response, AppError> {
     let limits = state.limits.public_numbers.clone();
-    if !state
-        .public_numbers
-        .admit(client, limits.requests_per_minute)
-    {
-        return Ok(too_many_requests());
-    }
     let (chosen, counts, counted_at) = counts(&state).await?;
     let min = limits.min_cell.max(1);
     let total = |n: u64, id: &str| match suppress_total(n, min) {
@@ -644,7 +559,6 @@ pub async fn public_page(
 /// GET /public/charts/{file} — `categories.svg`, `categories.csv`, …
 pub async fn public_chart_file(
     State(state): State<AppState>,
-    ClientAddress(client): ClientAddress,
     tr: Tr,
     Path(file): Path<String>,
 ) -> Result<Response, AppError> {
@@ -654,12 +568,6 @@ pub async fn public_chart_file(
         .ok_or_else(|| AppError::not_found("chart"))?;
     if !CHARTS.contains(&name) || !matches!(ext, "svg" | "csv") {
         return Err(AppError::not_found("chart"));
-    }
-    if !state
-        .public_numbers
-        .admit(client, limits.requests_per_minute)
-    {
-        return Ok(too_many_requests());
     }
     let (chosen, counts, counted_at) = counts(&state).await?;
     if chosen == 0 {

@@ -11,7 +11,6 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::auth::Anyone;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::rate_limit::ClientAddress;
 use crate::render::Page;
 use crate::state::AppState;
 
@@ -92,11 +91,7 @@ pub async fn rights_page(
     Anyone(caller): Anyone,
     tr: Tr,
     uri: Uri,
-    ClientAddress(address): ClientAddress,
 ) -> Response {
-    if let Err(wait) = state.public_rate.check(address) {
-        return crate::pages::public_check::too_many_requests(&tr, &caller, &uri, wait);
-    }
     let contacts = match kuzot_model::law::Contacts::shipped() {
         Ok(c) => c,
         Err(e) => return AppError::internal(e).into_response(),
