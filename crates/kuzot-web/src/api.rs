@@ -301,10 +301,11 @@ fn query_params(q: Result<Query<SearchParams>, QueryRejection>) -> Result<Search
 pub async fn search(
     State(state): State<AppState>,
     ApiViewer(..): ApiViewer,
+    tr: crate::i18n::Tr,
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<SearchResponse>, AppError> {
     let query = query_params(params)?
-        .to_query()
+        .to_query(&tr)
         .map_err(AppError::as_json)?;
     let results = state.search(query).await.map_err(AppError::as_json)?;
     Ok(Json(SearchResponse {

@@ -13,6 +13,8 @@ pub struct AppError {
     pub message: String,
     /// Answer in JSON (API routes).
     pub json: bool,
+    /// `message` is in the reader's language (not the English of most handlers).
+    pub in_readers_language: bool,
 }
 
 impl AppError {
@@ -22,7 +24,15 @@ impl AppError {
             status,
             message: message.into(),
             json: false,
+            in_readers_language: false,
         }
+    }
+
+    /// The same error, its message marked as written in the reader's language (from the
+    /// catalogue), so that the error page does not mark it as English.
+    pub fn in_readers_language(mut self) -> AppError {
+        self.in_readers_language = true;
+        self
     }
 
     /// 400.
@@ -131,6 +141,7 @@ impl IntoResponse for AppError {
                 .extensions_mut()
                 .insert(crate::pages::error_page::ErrorDetail {
                     message: self.message,
+                    in_readers_language: self.in_readers_language,
                 });
             response
         }

@@ -207,12 +207,13 @@ pub fn attachment(name: &str) -> String {
 pub async fn search_export(
     State(state): State<AppState>,
     Viewer(user, _): Viewer,
+    tr: crate::i18n::Tr,
     Path(file): Path<String>,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
     let kind = ExportKind::from_file_name(&file)
         .ok_or_else(|| AppError::not_found(format!("no export named {file:?}")))?;
-    let query = params.to_query()?;
+    let query = params.to_query(&tr)?;
     let ids = state
         .blocking(move |s| matching_ids(&s.index, &query, MAX_ROWS))
         .await?;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, Time, format_description::well_known::Iso8601};
 
 use crate::error::AppError;
+use crate::i18n::Tr;
 use crate::render::query_string;
 
 /// Longest query text accepted.
@@ -95,58 +96,80 @@ fn set(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_day(s: &str, what: &str) -> Result<i64, AppError> {
+/// A value of the address as a message quotes it: hostile, so cut short (it is escaped
+/// where it is shown).
+fn quoted(value: &str) -> String {
+    const MAX: usize = 40;
+    if value.chars().count() <= MAX {
+        return value.to_owned();
+    }
+    let mut cut: String = value.chars().take(MAX - 1).collect();
+    cut.push('…');
+    cut
+}
+
+/// A refused filter, in the reader's language: the field as the form labels it, and the
+/// value that was given.
+fn refused(tr: &Tr, message: &str, field: &str, value: &str) -> AppError {
+    AppError::bad_request(tr.args(
+        message,
+        &[("field", &tr.t(field)), ("value", &quoted(value))],
+    ))
+    .in_readers_language()
+}
+
+fn parse_day(tr: &Tr, s: &str, field: &str) -> Result<i64, AppError> {
     Date::parse(s, &Iso8601::DATE)
         .map(|d| d.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp())
-        .map_err(|_| {
-            AppError::bad_request(format!("{what}: expected a date as YYYY-MM-DD, got {s:?}"))
-        })
+        .map_err(|_| refused(tr, "filter-bad-date", field, s))
 }
 
 impl SearchParams {
-    /// The search these parameters ask for.
-    pub fn to_query(&self) -> Result<SearchQuery, AppError> {
+    /// The search these parameters ask for; a value that cannot be read is refused with
+    /// a message in `tr`'s language.
+    pub fn to_query(&self, tr: &Tr) -> Result<SearchQuery, AppError> {
         let text = set(&self.q).unwrap_or("");
         if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(AppError::bad_request(format!(
-                "the query is longer than {MAX_QUERY_CHARS} characters"
-            )));
+            return Err(AppError::bad_request(tr.t1(
+                "filter-query-too-long",
+                "max",
+                MAX_QUERY_CHARS,
+            ))
+            .in_readers_language());
         }
         let genre = match set(&self.genre) {
             Some(g) => Some(
                 Genre::parse(g)
-                    .ok_or_else(|| AppError::bad_request(format!("unknown genre {g:?}")))?,
+                    .ok_or_else(|| refused(tr, "filter-bad-choice", "filter-genre", g))?,
             ),
             None => None,
         };
         let topic = match set(&self.topic) {
             Some(c) => Some(
                 Category::parse(c)
-                    .ok_or_else(|| AppError::bad_request(format!("unknown topic {c:?}")))?,
+                    .ok_or_else(|| refused(tr, "filter-bad-choice", "filter-topic", c))?,
             ),
             None => None,
         };
         let category = match set(&self.category) {
             Some(c) => Some(
                 Category::parse(c)
-                    .ok_or_else(|| AppError::bad_request(format!("unknown category {c:?}")))?,
+                    .ok_or_else(|| refused(tr, "filter-bad-choice", "filter-category", c))?,
             ),
             None => None,
         };
         let since = set(&self.since)
-            .map(|s| parse_day(s, "since"))
+            .map(|s| parse_day(tr, s, "filter-since"))
             .transpose()?;
         // "until" names a day and includes it.
         let until = set(&self.until)
-            .map(|s| parse_day(s, "until").map(|t| t + 86_400))
+            .map(|s| parse_day(tr, s, "filter-until").map(|t| t + 86_400))
             .transpose()?;
         let occupied = match set(&self.occupied) {
             Some("1" | "true" | "yes") => Some(true),
             Some("0" | "false" | "no") => Some(false),
             Some(other) => {
-                return Err(AppError::bad_request(format!(
-                    "occupied: expected 1 or 0, got {other:?}"
-                )));
+                return Err(refused(tr, "filter-bad-choice", "filter-occupied", other));
             }
             None => None,
         };
@@ -156,11 +179,7 @@ impl SearchParams {
                     .parse::<f64>()
                     .ok()
                     .filter(|v| v.is_finite() && *v >= 0.0)
-                    .ok_or_else(|| {
-                        AppError::bad_request(format!(
-                            "min_pay: expected a number of roubles, got {v:?}"
-                        ))
-                    })?,
+                    .ok_or_else(|| refused(tr, "filter-bad-number", "filter-min-pay", v))?,
             ),
             None => None,
         };
@@ -169,9 +188,7 @@ impl SearchParams {
             Some("newest") => Sort::Newest,
             Some("oldest") => Sort::Oldest,
             Some(other) => {
-                return Err(AppError::bad_request(format!(
-                    "sort: relevance, newest or oldest, got {other:?}"
-                )));
+                return Err(refused(tr, "filter-bad-choice", "filter-sort", other));
             }
             None if text.is_empty() => Sort::Newest,
             None => Sort::Relevance,
@@ -181,7 +198,10 @@ impl SearchParams {
                 .parse::<usize>()
                 .ok()
                 .filter(|l| (1..=MAX_LIMIT).contains(l))
-                .ok_or_else(|| AppError::bad_request(format!("limit: 1 to {MAX_LIMIT}")))?,
+                .ok_or_else(|| {
+                    AppError::bad_request(tr.t1("filter-bad-limit", "max", MAX_LIMIT))
+                        .in_readers_language()
+                })?,
             None => PAGE_SIZE,
         };
         let page = match set(&self.page) {
@@ -189,7 +209,9 @@ impl SearchParams {
                 .parse::<usize>()
                 .ok()
                 .filter(|p| (1..=100_000).contains(p))
-                .ok_or_else(|| AppError::bad_request("page: a number from 1"))?,
+                .ok_or_else(|| {
+                    AppError::bad_request(tr.t("filter-bad-page")).in_readers_language()
+                })?,
             None => 1,
         };
         Ok(SearchQuery {
@@ -354,7 +376,11 @@ mod tests {
             page: Some("3".into()),
             ..SearchParams::default()
         };
-        let q = p.to_query().expect("valid");
+        let english = crate::i18n::Tr::new(
+            std::sync::Arc::new(crate::i18n::Catalog::load().expect("catalogue")),
+            crate::i18n::Lang::En,
+        );
+        let q = p.to_query(&english).expect("valid");
         assert_eq!(q.text, "контракт");
         assert_eq!(q.category, Some(Category::Pmc));
         assert_eq!(q.until.zip(q.since).map(|(u, s)| u - s), Some(86_400));
@@ -379,7 +405,7 @@ mod tests {
                 ..SearchParams::default()
             },
         ] {
-            assert!(bad.to_query().is_err());
+            assert!(bad.to_query(&english).is_err());
         }
         assert!(p.to_query_string(2).contains("page=2"));
         // Every filter travels in links: a genre or topic set in the address is kept by

@@ -666,3 +666,29 @@ async fn a_visitor_without_an_account_finds_the_public_pages_from_the_login_page
         assert!(body.contains(check), "{lang}: {body}");
     }
 }
+
+#[tokio::test]
+async fn a_refused_filter_is_explained_in_the_readers_language() {
+    let h = Harness::new();
+    let s = h.session("viewer");
+    for (lang, expected) in [
+        ("ky", "«Баштап»: дата ЖЖЖЖ-АА-КК түрүндө болушу керек"),
+        ("ru", "«С»: нужна дата в виде ГГГГ-ММ-ДД"),
+        ("en", "“From”: expected a date as YYYY-MM-DD"),
+    ] {
+        let page = get_in(&h, "/search?q=x&since=yesterday", &s, lang).await;
+        let body = page.text();
+        assert!(body.contains(expected), "{lang}: {body}");
+        assert!(
+            body.contains("yesterday"),
+            "{lang}: the value given is quoted"
+        );
+    }
+    let dashboard = get_in(&h, "/?category=%3Cx%3E", &s, "ky").await;
+    assert_eq!(dashboard.status, StatusCode::BAD_REQUEST);
+    let body = dashboard.text();
+    assert!(
+        body.contains("<span lang=\"ky\">«Категория»: «&#60;x&#62;» деген маани белгисиз"),
+        "{body}"
+    );
+}

@@ -258,3 +258,11 @@ dashboard-empty-viewer = Nothing has been imported yet. An analyst or an adminis
 dashboard-no-match = No message matches these filters. Remove one of them above to see more.
 search-no-hits-filters = These filters narrow the search too:
 setup-done = Account created. Log in with the name and password you have just chosen.
+
+# Refused search filters (the field as the form labels it, the value given).
+filter-query-too-long = The search text is longer than { $max } characters.
+filter-bad-date = “{ $field }”: expected a date as YYYY-MM-DD, got “{ $value }”.
+filter-bad-choice = “{ $field }”: unknown value “{ $value }”.
+filter-bad-number = “{ $field }”: expected a number, got “{ $value }”.
+filter-bad-limit = Results per page: a number from 1 to { $max }.
+filter-bad-page = Page: a number from 1.

@@ -252,3 +252,11 @@ dashboard-empty-viewer = Азырынча эч нерсе импорттолго
 dashboard-no-match = Бул чыпкаларга бир да билдирүү туура келбейт. Көбүрөөк көрүү үчүн жогорудагы чыпкалардын бирин алып салыңыз.
 search-no-hits-filters = Издөөнү бул чыпкалар да тарытат:
 setup-done = Каттоо жазуусу түзүлдү. Жаңы эле тандаган атыңыз жана сырсөзүңүз менен кириңиз.
+
+# Refused search filters (the field as the form labels it, the value given).
+filter-query-too-long = Издөө тексти { $max } белгиден узун.
+filter-bad-date = «{ $field }»: дата ЖЖЖЖ-АА-КК түрүндө болушу керек, «{ $value }» берилди.
+filter-bad-choice = «{ $field }»: «{ $value }» деген маани белгисиз.
+filter-bad-number = «{ $field }»: сан болушу керек, «{ $value }» берилди.
+filter-bad-limit = Бир барактагы натыйжалардын саны 1 менен { $max } ортосунда болушу керек.
+filter-bad-page = Барактын номери 1 же андан чоң сан болушу керек.

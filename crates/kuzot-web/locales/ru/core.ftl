@@ -260,3 +260,11 @@ dashboard-empty-viewer = Пока ничего не импортировано. 
 dashboard-no-match = Ни одно сообщение не подходит под эти фильтры. Уберите один из них выше, чтобы увидеть больше.
 search-no-hits-filters = Поиск сужают ещё и фильтры:
 setup-done = Учётная запись создана. Войдите с только что выбранными именем и паролем.
+
+# Refused search filters (the field as the form labels it, the value given).
+filter-query-too-long = Текст поиска длиннее { $max } символов.
+filter-bad-date = «{ $field }»: нужна дата в виде ГГГГ-ММ-ДД, получено «{ $value }».
+filter-bad-choice = «{ $field }»: неизвестное значение «{ $value }».
+filter-bad-number = «{ $field }»: нужно число, получено «{ $value }».
+filter-bad-limit = Результатов на странице: число от 1 до { $max }.
+filter-bad-page = Страница: число от 1.

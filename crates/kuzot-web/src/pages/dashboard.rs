@@ -499,8 +499,12 @@ struct DashboardPage {
     empty: bool,
 }
 
-async fn aggregate(state: &AppState, params: &SearchParams) -> Result<Aggregates, AppError> {
-    let mut query = params.to_query()?;
+async fn aggregate(
+    state: &AppState,
+    tr: &Tr,
+    params: &SearchParams,
+) -> Result<Aggregates, AppError> {
+    let mut query = params.to_query(tr)?;
     query.offset = 0;
     state
         .blocking(move |s| Ok(s.index.aggregate(&query)?))
@@ -515,7 +519,7 @@ pub async fn dashboard(
     uri: Uri,
     Query(params): Query<SearchParams>,
 ) -> Result<Response, AppError> {
-    let agg = aggregate(&state, &params).await?;
+    let agg = aggregate(&state, &tr, &params).await?;
     let empty = agg.total == 0;
     let charts = CHARTS
         .iter()
@@ -600,7 +604,7 @@ pub async fn chart_file(
     if !CHARTS.contains(&name) || !matches!(ext, "svg" | "csv") {
         return Err(AppError::not_found("chart"));
     }
-    let agg = aggregate(&state, &params).await?;
+    let agg = aggregate(&state, &tr, &params).await?;
     // The file's marks link to the same searches as the page's: its hrefs are paths of
     // this site, so they work wherever the file is opened from it.
     let chart = draw(&tr, &agg, name, ext == "csv", Some(&params))

@@ -140,7 +140,7 @@ async fn entity_page(
         return Err(AppError::not_found(tr.t("entity-none")));
     }
     let params = kind.params(&value, page);
-    let query = params.to_query()?;
+    let query = params.to_query(&tr)?;
     let (limit, offset) = (query.limit, query.offset);
     let (results, agg) = state
         .blocking(move |s| {
@@ -555,7 +555,11 @@ mod tests {
         let p = EntityKind::Phone.params("+79990002233", None);
         assert_eq!(p.phone.as_deref(), Some("+79990002233"));
         let c = EntityKind::Channel.params("Работа / Москва", Some("2".into()));
-        let q = c.to_query().expect("valid");
+        let english = crate::i18n::Tr::new(
+            std::sync::Arc::new(crate::i18n::Catalog::load().expect("catalogue")),
+            crate::i18n::Lang::En,
+        );
+        let q = c.to_query(&english).expect("valid");
         assert_eq!(q.chat.as_deref(), Some("Работа / Москва"));
         assert_eq!(q.offset, crate::filters::PAGE_SIZE);
         assert_eq!(

@@ -22,8 +22,10 @@ use crate::state::AppState;
 /// What an [`crate::error::AppError`] says, kept on its response for the page layer.
 #[derive(Debug, Clone)]
 pub struct ErrorDetail {
-    /// What went wrong, as the handler put it (English; shown as a detail).
+    /// What went wrong, as the handler put it (shown as a detail).
     pub message: String,
+    /// Whether `message` is in the reader's language; if not, it is English.
+    pub in_readers_language: bool,
 }
 
 #[derive(Template)]
@@ -32,6 +34,8 @@ struct ErrorPage {
     page: Page,
     explanation: String,
     detail: Option<String>,
+    /// The detail's language tag: the page's, or `en`.
+    detail_lang: String,
     logged_in: bool,
 }
 
@@ -79,15 +83,19 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     if !(status.is_client_error() || status.is_server_error()) || is_final(&response) {
         return response;
     }
-    let detail = response
-        .extensions()
-        .get::<ErrorDetail>()
-        .map(|d| d.message.clone());
+    let found = response.extensions().get::<ErrorDetail>();
+    let detail = found.map(|d| d.message.clone());
+    let detail_lang = match found {
+        Some(d) if d.in_readers_language => tr.lang.code(),
+        _ => "en",
+    }
+    .to_owned();
     let caller = caller.unwrap_or_else(Caller::anonymous);
     let title = tr.t1("error-title", "status", status.as_u16());
     let page = ErrorPage {
         explanation: tr.t(explanation_id(status)),
         detail,
+        detail_lang,
         logged_in: caller.user.is_some(),
         page: Page::new(tr, &caller, &uri, title),
     };

@@ -115,7 +115,7 @@ pub async fn search_page(
     let title = tr.t("search-title");
     let page = Page::new(tr.clone(), &caller, &uri, title);
     let categories = category_options(&tr);
-    let query = match params.to_query() {
+    let query = match params.to_query(&tr) {
         Ok(q) => q,
         Err(e) => {
             return html(&SearchPage {
