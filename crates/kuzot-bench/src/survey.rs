@@ -158,10 +158,14 @@ pub fn generated_export(questions: usize, responses: usize, seed: u64) -> Vec<u8
                     }
                 }
                 "select_multiple multiple" => {
-                    let chosen: Vec<String> = (0..MULTIPLE_CHOICES)
+                    let mut chosen: Vec<String> = (0..MULTIPLE_CHOICES)
                         .filter(|_| rng.below(3) == 0)
                         .map(|c| format!("c{c}"))
                         .collect();
+                    // An answer names at least one choice.
+                    if chosen.is_empty() {
+                        chosen.push(format!("c{}", rng.below(MULTIPLE_CHOICES as u64)));
+                    }
                     out.push_str(&chosen.join(" "));
                 }
                 "integer" => out.push_str(&(18 + rng.below(50)).to_string()),
