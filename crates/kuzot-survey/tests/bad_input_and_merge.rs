@@ -426,3 +426,41 @@ fn publication_output_suppresses_small_cells_and_their_complement() {
     // 9 of 40: small base is not flagged (40 ≥ 30); a sub-30 base would be.
     assert!(!plain.rows[0].cell.small_base);
 }
+
+#[test]
+fn weights_change_the_share_and_the_effective_base() {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label"],
+        &["select_one yn", "offered", "Offered?"],
+        &["decimal", "w", "Weight"],
+    ];
+    let form = Form::from_xlsx(&xlsx(&[("survey", survey), ("choices", CHOICES)])).expect("form");
+    // Two "yes" with weight 3, six "no" with weight 1, one without a weight.
+    let mut csv = String::from("_uuid,offered,w\n");
+    for i in 0..8 {
+        let (answer, weight) = if i < 2 { ("yes", "3") } else { ("no", "1") };
+        csv.push_str(&format!("u{i},{answer},{weight}\n"));
+    }
+    csv.push_str("u8,yes,\n");
+    let responses = import_file(&form, "w.csv", csv.as_bytes(), &ImportOptions::default())
+        .expect("import")
+        .responses;
+    let options = TableOptions {
+        weight: Some("w".to_owned()),
+        ..TableOptions::default()
+    };
+    let table = frequency_table(&form, &responses, "offered", &options).expect("table");
+    // Σw = 12, Σw² = 2·9 + 6·1 = 24: Kish n_eff = 144/24 = 6; share of yes = 6/12.
+    assert_eq!(table.base.answered, 8);
+    assert_eq!(table.base.weighted, Some(12.0));
+    assert_eq!(table.base.effective_n, Some(6.0));
+    assert_eq!(table.unweighted_out, 1);
+    let yes = &table.rows[0];
+    assert_eq!(
+        (yes.cell.count, yes.cell.weighted_count, yes.cell.share),
+        (Some(2), Some(6.0), Some(0.5))
+    );
+    // The interval is that of share × n_eff = 3 of n_eff = 6 (a base under 30: exact).
+    let expected = kuzot_survey::clopper_pearson(3.0, 6.0).expect("interval");
+    assert_eq!(yes.cell.interval, Some(expected));
+}
