@@ -464,3 +464,35 @@ fn weights_change_the_share_and_the_effective_base() {
     let expected = kuzot_survey::clopper_pearson(3.0, 6.0).expect("interval");
     assert_eq!(yes.cell.interval, Some(expected));
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+
+    /// Whatever an export holds, reading it never panics: it is imported or refused.
+    #[test]
+    fn arbitrary_exports_never_panic(
+        header in proptest::collection::vec("[a-z_/-]{0,12}", 0..6),
+        cells in proptest::collection::vec(proptest::collection::vec("[ -~]{0,10}", 0..7), 0..12),
+        delimiter in proptest::sample::select(vec![',', ';', '\t']),
+    ) {
+        let form = small_form();
+        let mut text = header.join(&delimiter.to_string());
+        for row in &cells {
+            text.push('\n');
+            text.push_str(&row.join(&delimiter.to_string()));
+        }
+        let _ = import_file(&form, "any.csv", text.as_bytes(), &ImportOptions::default());
+        if let Ok(import) = import_file(&form, "any.csv", format!("_uuid{delimiter}{text}").as_bytes(), &ImportOptions::default()) {
+            for question in ["offered", "seen", "age"] {
+                let table = frequency_table(&form, &import.responses, question, &TableOptions::default());
+                proptest::prop_assert!(table.is_ok());
+            }
+        }
+    }
+
+    /// Arbitrary bytes are never a form, and never a panic.
+    #[test]
+    fn arbitrary_bytes_are_refused_as_a_form(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..200)) {
+        proptest::prop_assert!(Form::from_xlsx(&bytes).is_err());
+    }
+}
