@@ -14,9 +14,14 @@
 //!
 //! A header is matched to a question by its path joined with `/`, then joined with `-`, then
 //! by the bare name; a split select column is the question's header plus `/code` or `-code`.
-//! The response id is the first of `meta/rootUuid`, `_uuid`, `meta/instanceID`,
-//! `meta-instanceID`, `KEY`, `instanceID` that the export has, with any `uuid:` prefix
-//! removed, so the same submission has the same id in both services' exports. Exports with
+//! The response id is the first of `meta/rootUuid`, `_uuid`, `KEY`, `meta/instanceID`,
+//! `meta-instanceID`, `instanceID` that the export has, with any `uuid:` prefix removed, so
+//! the same submission has the same id in both services' exports. The order prefers the
+//! columns meant to stay when a submission is edited (an edit gives the submission a new
+//! `instanceID`; Kobo's `meta/rootUuid`, where written, and Central's `KEY` name the
+//! submission rather than its version), which is what merging a newer export relies on;
+//! where an export has only the changing id, an edited submission arrives as a new one.
+//! Exports with
 //! labels instead of XML names as headers or values are not matched (their columns are
 //! reported as unknown).
 //!
@@ -147,7 +152,7 @@ pub enum ImportError {
     Empty,
     /// The main table has no submission id column.
     #[error(
-        "{table}: no submission id column (one of meta/rootUuid, _uuid, meta/instanceID, meta-instanceID, KEY, instanceID)"
+        "{table}: no submission id column (one of meta/rootUuid, _uuid, KEY, meta/instanceID, meta-instanceID, instanceID)"
     )]
     NoIdColumn {
         /// The main sheet or file.
@@ -346,9 +351,9 @@ const METADATA_COLUMNS: &[&str] = &[
 const ID_COLUMNS: &[&str] = &[
     "meta/rootUuid",
     "_uuid",
+    "KEY",
     "meta/instanceID",
     "meta-instanceID",
-    "KEY",
     "instanceID",
 ];
 

@@ -496,3 +496,39 @@ proptest::proptest! {
         proptest::prop_assert!(Form::from_xlsx(&bytes).is_err());
     }
 }
+
+#[test]
+fn an_edited_central_submission_keeps_its_key_and_is_an_update() {
+    let form = small_form();
+    let read = |csv: &str| {
+        import_file(
+            &form,
+            "central.csv",
+            csv.as_bytes(),
+            &ImportOptions::default(),
+        )
+        .expect("import")
+        .responses
+    };
+    let mut data = SurveyData::default();
+    data.merge(read(
+        "g-offered,age,meta-instanceID,KEY\nyes,30,uuid:first,uuid:first\n",
+    ));
+    // The edit has a new instanceID; KEY still names the submission.
+    let summary = data.merge(read(
+        "g-offered,age,meta-instanceID,KEY\nyes,31,uuid:edit-1,uuid:first\n",
+    ));
+    assert_eq!(
+        summary,
+        MergeSummary {
+            added: 0,
+            updated: 1,
+            unchanged: 0
+        }
+    );
+    assert_eq!(data.responses[0].id, "first");
+    assert_eq!(
+        data.responses[0].answers.get("age"),
+        Some(&Answer::Integer(31))
+    );
+}
