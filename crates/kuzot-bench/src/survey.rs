@@ -249,3 +249,22 @@ pub fn run(questions: usize, responses: usize, seed: u64) -> anyhow::Result<serd
         "threads": 1,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generated_export_matches_its_form() {
+        let form = generated_form(45);
+        assert_eq!(form.questions.len(), 45);
+        assert_eq!(form.groups.len(), 3);
+        let export = generated_export(45, 50, 3);
+        let import = kuzot_survey::import_file(&form, "e.csv", &export, &ImportOptions::default())
+            .expect("import");
+        assert_eq!(import.problems, []);
+        assert_eq!(import.responses.len(), 50);
+        let figures = run(45, 50, 3).expect("run");
+        assert_eq!(figures["responses"], 50);
+    }
+}
