@@ -21,9 +21,11 @@
 //! correction, not a full Rao–Scott test), with the asymptotic chi-square only.
 //!
 //! **Publication output** suppresses every count below [`SUPPRESS_BELOW`] (and its share
-//! and interval); where exactly one cell of a single-choice table (or of one column of a
-//! cross-tab) would be suppressed, the next smallest is suppressed too, so the hidden one
-//! cannot be recovered from the base.
+//! and interval); where exactly one cell of a single-choice table would be suppressed, the
+//! next smallest is suppressed too, so the hidden one cannot be recovered from the base. In
+//! a cross-tab the same is done along every row (whose cells add up to its total) and every
+//! column (whose cells add up to its base), repeated until no sum shown reveals a hidden
+//! cell on its own. (Zero cells are shown.)
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -461,6 +463,68 @@ fn suppress_small(cells: &mut [&mut Cell], additive: bool) {
     }
 }
 
+/// Suppresses one more cell (the smallest non-zero one left) in a group of cells whose sum
+/// is shown, when exactly one of them is suppressed. Returns whether it did.
+fn protect_complement(group: &mut [&mut Cell]) -> bool {
+    if group.iter().filter(|c| c.suppressed).count() != 1 {
+        return false;
+    }
+    let next = group
+        .iter_mut()
+        .filter(|c| matches!(c.count, Some(n) if n > 0))
+        .min_by_key(|c| c.count.unwrap_or(u64::MAX));
+    match next {
+        Some(cell) => {
+            suppress(cell);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Publication suppression of a cross-tab: counts under [`SUPPRESS_BELOW`], then, until
+/// no sum shown gives one of them away, a second cell in every row (its cells add up to
+/// the row's total) and, when the rows are exclusive, in every column (its cells add up
+/// to the column's base) that has exactly one suppressed.
+fn suppress_cross_tab(rows: &mut [CrossRow], columns_add_up: bool) {
+    for row in rows.iter_mut() {
+        for cell in row.cells.iter_mut().chain(std::iter::once(&mut row.total)) {
+            if matches!(cell.count, Some(n) if n > 0 && n < SUPPRESS_BELOW) {
+                suppress(cell);
+            }
+        }
+    }
+    let width = rows.first().map_or(0, |r| r.cells.len());
+    loop {
+        let mut changed = false;
+        if columns_add_up {
+            // The total column is one more column: its cells add up to the total base.
+            for j in 0..=width {
+                let mut column: Vec<&mut Cell> = rows
+                    .iter_mut()
+                    .map(|r| {
+                        if j < width {
+                            &mut r.cells[j]
+                        } else {
+                            &mut r.total
+                        }
+                    })
+                    .collect();
+                changed |= protect_complement(&mut column);
+            }
+        }
+        for row in rows.iter_mut() {
+            let CrossRow { cells, total, .. } = row;
+            let mut group: Vec<&mut Cell> =
+                cells.iter_mut().chain(std::iter::once(total)).collect();
+            changed |= protect_complement(&mut group);
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
 /// The frequency table of one question.
 pub fn frequency_table(
     form: &Form,
@@ -651,12 +715,7 @@ pub fn cross_tab(
         test_association(&table)
     };
     if options.publication {
-        for j in 0..c {
-            let mut cells: Vec<&mut Cell> = rows.iter_mut().map(|row| &mut row.cells[j]).collect();
-            suppress_small(&mut cells, !rows_coded.multiple);
-        }
-        let mut totals: Vec<&mut Cell> = rows.iter_mut().map(|row| &mut row.total).collect();
-        suppress_small(&mut totals, !rows_coded.multiple);
+        suppress_cross_tab(&mut rows, !rows_coded.multiple);
     }
     Ok(CrossTab {
         question: row_question.path.clone(),

@@ -532,3 +532,53 @@ fn an_edited_central_submission_keeps_its_key_and_is_an_update() {
         Some(&Answer::Integer(31))
     );
 }
+
+#[test]
+fn cross_tab_suppression_protects_along_rows_and_columns() {
+    let survey: &[&[&str]] = &[
+        &["type", "name", "label"],
+        &["select_one yn", "a", "A"],
+        &["select_one yn", "b", "B"],
+    ];
+    let form = Form::from_xlsx(&xlsx(&[("survey", survey), ("choices", CHOICES)])).expect("form");
+    let mut csv = String::from("_uuid,a,b\n");
+    let mut id = 0;
+    for (a, b, count) in [
+        ("yes", "yes", 3),
+        ("yes", "no", 20),
+        ("no", "yes", 17),
+        ("no", "no", 21),
+    ] {
+        for _ in 0..count {
+            csv.push_str(&format!("u{id},{a},{b}\n"));
+            id += 1;
+        }
+    }
+    let responses = import_file(&form, "x.csv", csv.as_bytes(), &ImportOptions::default())
+        .expect("import")
+        .responses;
+    let options = TableOptions {
+        publication: true,
+        ..TableOptions::default()
+    };
+    let table = kuzot_survey::cross_tab(&form, &responses, "a", "b", &options).expect("cross-tab");
+    let suppressed = |row: usize, column: usize| table.rows[row].cells[column].suppressed;
+    // 3 is under 5; 17 (same column) and 20 (same row) would give it away; then 21 (row
+    // "no", where 17 was alone).
+    assert!(suppressed(0, 0) && suppressed(1, 0) && suppressed(0, 1) && suppressed(1, 1));
+    // Totals are shown: 23 and 38.
+    assert_eq!(
+        (table.rows[0].total.count, table.rows[1].total.count),
+        (Some(23), Some(38))
+    );
+    // Without publication nothing is hidden.
+    let plain = kuzot_survey::cross_tab(&form, &responses, "a", "b", &TableOptions::default())
+        .expect("plain");
+    assert!(
+        plain
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .all(|c| !c.suppressed)
+    );
+}
