@@ -6,7 +6,7 @@
 //! |---|---|---|
 //! | CSV delimiter | `;` (configurable) | `,` |
 //! | group paths | `group/question` (the separator is an export setting, `/` by default; with "include groups" off, bare names) | `group-question` |
-//! | select_multiple | `q` with space-separated codes and/or split `q/code` columns holding 1/0 | `q` with codes; split `q/code` columns (`splitSelectMultiples`) |
+//! | select_multiple | `q` with space-separated codes and/or split `q/code` columns holding 1/0 | `q` with codes and, with `splitSelectMultiples`, `q/code` columns (`group-q/code`) for the codes its data holds |
 //! | submission id | `_uuid` (and `meta/instanceID` = `uuid:…`; `meta/rootUuid` where written) | `KEY` = `meta-instanceID` = `uuid:…` |
 //! | time | `_submission_time` | `SubmissionDate` |
 //! | repeat groups | XLSX: one sheet per repeat, rows linked by `_parent_index` → the parent's `_index` (`_parent_table_name` names the parent sheet) | one CSV per repeat, rows linked by `PARENT_KEY` → the parent's `KEY` |
@@ -537,7 +537,8 @@ impl ColumnMap {
         problems: &mut Vec<ImportProblem>,
     ) -> BTreeMap<String, Answer> {
         let mut answers = BTreeMap::new();
-        let mut flags: BTreeMap<usize, (BTreeSet<usize>, bool)> = BTreeMap::new();
+        // Per select_multiple question: (choices flagged 1, choices with a 0/1 cell).
+        let mut flags: BTreeMap<usize, (BTreeSet<usize>, BTreeSet<usize>)> = BTreeMap::new();
         let mut geo_parts: BTreeMap<usize, [Option<f64>; 4]> = BTreeMap::new();
         // Questions whose value was reported as invalid: not reported again as missing.
         let mut rejected: BTreeSet<usize> = BTreeSet::new();
@@ -565,9 +566,11 @@ impl ColumnMap {
                     "1" | "1.0" | "TRUE" | "true" => {
                         let entry = flags.entry(q).or_default();
                         entry.0.insert(choice);
-                        entry.1 = true;
+                        entry.1.insert(choice);
                     }
-                    "0" | "0.0" | "FALSE" | "false" => flags.entry(q).or_default().1 = true,
+                    "0" | "0.0" | "FALSE" | "false" => {
+                        flags.entry(q).or_default().1.insert(choice);
+                    }
                     _ => {
                         rejected.insert(q);
                         problems.push(problem(table, row, header, "the value is not 1 or 0"));
@@ -584,8 +587,8 @@ impl ColumnMap {
                 },
             }
         }
-        for (q, (chosen, answered)) in flags {
-            if !answered {
+        for (q, (chosen, with_cell)) in flags {
+            if with_cell.is_empty() {
                 continue;
             }
             let question = &form.questions[q];
@@ -593,7 +596,15 @@ impl ColumnMap {
             let codes: Vec<String> = chosen.iter().map(|&c| choices[c].name.clone()).collect();
             match answers.get(&question.path) {
                 Some(Answer::Choices(from_column)) => {
-                    if *from_column != codes {
+                    // ODK Central writes split columns only for the values its data has
+                    // seen: compare over the choices that have one.
+                    let covered: Vec<&String> = from_column
+                        .iter()
+                        .filter(|code| with_cell.iter().any(|&c| choices[c].name == **code))
+                        .collect();
+                    if covered.len() != codes.len()
+                        || covered.iter().zip(&codes).any(|(a, b)| *a != b)
+                    {
                         let reason = format!(
                             "the split 0/1 columns say {:?} but the column says {:?}; the column was kept",
                             codes.join(" "),

@@ -227,6 +227,21 @@ fn a_missing_required_column_and_split_columns_that_disagree_are_reported() {
         import.responses[0].answers.get("g/seen"),
         Some(&Answer::Choices(vec!["tg".into()]))
     );
+    // Central writes split columns only for values seen in its data: a code without a split
+    // column is no disagreement.
+    let partial = "KEY,g-offered,g-seen,g-seen/wa\nuuid:c1,no,tg wa,1\nuuid:c2,no,tg,0\n";
+    let import = import_file(
+        &form,
+        "odk.csv",
+        partial.as_bytes(),
+        &ImportOptions::default(),
+    )
+    .expect("import");
+    assert_eq!(import.problems, []);
+    assert_eq!(
+        import.responses[1].answers.get("g/seen"),
+        Some(&Answer::Choices(vec!["tg".into()]))
+    );
 }
 
 #[test]
