@@ -16,6 +16,7 @@
 use std::io::Write;
 
 pub mod persons;
+pub mod survey;
 
 /// A small deterministic random number generator (SplitMix64): the corpus must be the same
 /// on every machine for a seed, and no statistical quality beyond that is needed.

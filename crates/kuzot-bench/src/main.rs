@@ -115,6 +115,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Survey import and tables (kuzot-survey): a generated questionnaire and a Kobo-style
+    /// CSV export of its responses; import (parse + match) seconds, table and cross-tab
+    /// milliseconds (fastest of 5), one thread.
+    Survey {
+        /// Questions in the questionnaire.
+        #[arg(long, default_value_t = 200)]
+        questions: usize,
+        /// Responses in the export.
+        #[arg(long, default_value_t = 10_000)]
+        responses: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read and store a generated export into a fresh SQLite store (or the PostgreSQL
     /// database of `--database`): messages/s and peak memory.
     Ingest {
@@ -610,6 +624,11 @@ fn main() -> anyhow::Result<()> {
             skip_all_pairs,
             seed,
         } => bench_names(persons, distinct, queries, threads, skip_all_pairs, seed)?,
+        Command::Survey {
+            questions,
+            responses,
+            seed,
+        } => println!("{}", kuzot_bench::survey::run(questions, responses, seed)?),
         Command::AnalyzeLines {
             corpus,
             repeat,

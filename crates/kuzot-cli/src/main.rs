@@ -6,6 +6,7 @@ mod migrate_cmd;
 mod progress;
 mod search_cmd;
 mod serve_cmd;
+mod survey_cmd;
 mod worker_cmd;
 
 use std::io::Write;
@@ -292,6 +293,12 @@ enum Command {
         #[command(subcommand)]
         action: ConfigAction,
     },
+    /// Field research: a questionnaire's tables and cross-tabs from a KoboToolbox or ODK
+    /// Central export, with bases and 95% intervals.
+    Survey {
+        #[command(subcommand)]
+        command: survey_cmd::SurveyCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -507,6 +514,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             search_cmd::reindex(&settings, &store, cli.json)
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
+        Command::Survey { command } => survey_cmd::run(command, cli.json),
         Command::Cite { id, base_url, lang } => {
             let store = open_existing_store(&settings)?;
             let doc = store
