@@ -15,6 +15,7 @@
 
 use std::io::Write;
 
+pub mod audit_append;
 pub mod persons;
 pub mod survey;
 

@@ -22,6 +22,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Audit log appends per second before and after the hash chain (and, with
+    /// --verify-entries, the time `kuzot audit verify` takes over a log that long).
+    AuditAppend {
+        /// Entries appended by each measurement.
+        #[arg(long, default_value_t = 2_000)]
+        entries: u64,
+        /// Also time verifying a log of this many entries (0: not).
+        #[arg(long, default_value_t = 0)]
+        verify_entries: u64,
+        /// Measure on this PostgreSQL database (`postgres://…`, which should be empty)
+        /// instead of a fresh SQLite store.
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// Write a generated Telegram export.
     Generate {
         /// Number of messages.
@@ -566,6 +580,29 @@ fn bench_names(
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::AuditAppend {
+            entries,
+            verify_entries,
+            database,
+        } => {
+            let dir = tempfile::tempdir()?;
+            let location = match &database {
+                Some(url) => kuzot_store::StoreLocation::parse(url),
+                None => kuzot_store::StoreLocation::Sqlite(dir.path().to_owned()),
+            };
+            let rates = kuzot_bench::audit_append::measure(&location, entries)?;
+            println!("{}", serde_json::to_string(&rates)?);
+            if verify_entries > 0 {
+                let (checked, seconds) =
+                    kuzot_bench::audit_append::measure_verify(&location, verify_entries)?;
+                println!(
+                    "{}",
+                    serde_json::json!({"bench": "audit_verify", "backend": rates.backend,
+                        "entries": checked, "seconds": seconds,
+                        "entries_per_second": checked as f64 / seconds.max(f64::MIN_POSITIVE)})
+                );
+            }
+        }
         Command::Generate {
             messages,
             seed,

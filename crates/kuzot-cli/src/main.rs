@@ -1,6 +1,7 @@
 //! The `kuzot` binary: parses arguments, sets up logging, calls the service layer, and
 //! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
 
+mod audit_cmd;
 mod backup_cmd;
 mod migrate_cmd;
 mod progress;
@@ -299,6 +300,11 @@ enum Command {
         #[command(subcommand)]
         command: survey_cmd::SurveyCommand,
     },
+    /// The audit log: check its hash chain, or show its latest entries.
+    Audit {
+        #[command(subcommand)]
+        action: audit_cmd::AuditAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -509,6 +515,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
                 EXIT_NOTHING_USABLE
             })
         }
+        Command::Audit { action } => audit_cmd::run(&settings, action, cli.json),
         Command::Reindex => {
             let store = open_existing_store(&settings)?;
             search_cmd::reindex(&settings, &store, cli.json)

@@ -271,9 +271,23 @@ pub const ACCOUNT_TABLES: &[CopyTable] = &[
             column("actor", Text),
             column("action", Text),
             column("detail", Text),
+            column("hash", Text),
         ],
         order_by: "id",
-        generated_id: Some("id"),
+        // Ids come from the audit chain's head, not from a sequence.
+        generated_id: None,
+    },
+    CopyTable {
+        name: "audit_chain",
+        columns: &[
+            column("only_row", Int),
+            column("last_id", Int),
+            column("last_hash", Text),
+            column("preexisting_through", Int),
+            column("chained_at", Text),
+        ],
+        order_by: "only_row",
+        generated_id: None,
     },
 ];
 

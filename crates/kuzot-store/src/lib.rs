@@ -53,6 +53,7 @@ pub use accounts::{
     AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, PostgresAccounts, Role,
     Session, SqliteAccounts, TokenScope, User, open_accounts,
 };
+pub use accounts::{AuditChainBreak, AuditChainProblem, AuditChainStatus};
 pub use blobs::{BlobStore, ORPHAN_GRACE, StoredBlob, SweepReport, sweep_stale_uploads};
 pub use error::StoreError;
 pub use evidence_store::{

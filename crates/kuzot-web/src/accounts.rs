@@ -256,6 +256,11 @@ impl Accounts {
         self.store.audit_log(limit)
     }
 
+    /// Checks the audit log's hash chain (the whole log, in one snapshot).
+    pub fn verify_audit_chain(&self) -> Result<kuzot_store::AuditChainStatus, AccountError> {
+        self.store.verify_audit_chain()
+    }
+
     /// Starts a login attempt for `keys` (counted before the password is hashed); false
     /// when any key used its attempts within the throttle's window. Shared by every
     /// process on the same store.

@@ -11,6 +11,7 @@
 //! only as their SHA-256: a stolen database does not let anyone in. Passwords reach the
 //! store already hashed (the web hashes them with argon2id); the store never sees them.
 
+mod audit_chain;
 mod postgres;
 mod sqlite;
 
@@ -22,6 +23,10 @@ use time::OffsetDateTime;
 
 use crate::{StoreError, StoreLocation};
 
+pub use self::audit_chain::{
+    AuditChainBreak, AuditChainProblem, AuditChainStatus, GENESIS as AUDIT_CHAIN_GENESIS,
+    entry_hash as audit_entry_hash,
+};
 pub use self::postgres::PostgresAccounts;
 pub use self::sqlite::SqliteAccounts;
 
@@ -139,6 +144,8 @@ pub struct ApiToken {
 /// One line of the audit log.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct AuditEntry {
+    /// Position in the log (consecutive for entries written under the hash chain).
+    pub id: i64,
     /// When (RFC 3339).
     pub at: String,
     /// Account name, or "-" for an anonymous attempt.
@@ -147,6 +154,8 @@ pub struct AuditEntry {
     pub action: String,
     /// Details (ids, names of accounts; never passwords or message text).
     pub detail: String,
+    /// The entry's link in the hash chain (64 hex digits; see [`audit_entry_hash`]).
+    pub hash: String,
 }
 
 /// How many login attempts a key may start within a sliding window.
@@ -263,10 +272,15 @@ pub trait AccountStore: Send + Sync {
         password_hash: &str,
     ) -> Result<User, AccountError>;
 
-    /// Appends to the audit log.
+    /// Appends to the audit log, chained to the entry before it (see
+    /// [`audit_entry_hash`]): appenders of every process are serialised, so the chain
+    /// stays linear and the ids consecutive.
     fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AccountError>;
     /// The latest audit entries, newest first.
     fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, AccountError>;
+    /// Checks the whole audit log against its hash chain and chain head, in one snapshot:
+    /// intact (with the number of entries) or the first broken entry and what is wrong.
+    fn verify_audit_chain(&self) -> Result<AuditChainStatus, AccountError>;
 
     /// Records (replacing) the status of an import job started from the web, so that
     /// every server of a deployment can show it: `status` is the job's status as JSON.

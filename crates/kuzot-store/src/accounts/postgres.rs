@@ -10,9 +10,11 @@ use crate::copy::{self, CopyTable, CopyTarget, Value};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 use postgres::error::SqlState;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls, Row, Transaction};
 use sha2::{Digest, Sha256};
 
+use super::audit_chain::{self, AuditChainStatus, ChainHead, ChainVerifier};
 use super::{
     AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, Role, SESSION_HOURS, Session,
     TokenScope, User, check_account_name, checked_token_name, max_attempts_i64, now_rfc3339,
@@ -82,7 +84,25 @@ CREATE TABLE accounts_import_jobs (
     updated_at TEXT NOT NULL
 );
 ",
+    // The audit chain (see `audit_chain`): ids come from the chain head from now on, not
+    // from a sequence, so that they have no gaps; the entries already there are chained
+    // by `chain_existing_audit_entries` right after this migration.
+    "
+ALTER TABLE accounts_audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE accounts_audit_log ALTER COLUMN id DROP IDENTITY IF EXISTS;
+CREATE TABLE accounts_audit_chain (
+    only_row            BIGINT PRIMARY KEY CHECK (only_row = 1),
+    last_id             BIGINT NOT NULL,
+    last_hash           TEXT NOT NULL,
+    preexisting_through BIGINT NOT NULL,
+    chained_at          TEXT NOT NULL
+);
+",
 ];
+
+/// The number of migrations after which the audit chain exists (its entries are chained
+/// when this one is applied).
+const AUDIT_CHAIN_MIGRATION: usize = 3;
 
 /// Advisory lock keys of this module (64-bit; the evidence store uses others).
 const MIGRATION_LOCK: i64 = 0x6b75_7a6f_7461_6331; // "kuzotac1"
@@ -238,8 +258,11 @@ impl PostgresAccounts {
             }));
         }
         let applied = usize::try_from(found).unwrap_or(0);
-        for migration in &MIGRATIONS[applied..] {
+        for (done, migration) in MIGRATIONS.iter().enumerate().skip(applied) {
             tx.batch_execute(migration)?;
+            if done + 1 == AUDIT_CHAIN_MIGRATION {
+                self.chain_existing_audit_entries(&mut tx)?;
+            }
         }
         if found < known {
             tx.execute(
@@ -249,6 +272,41 @@ impl PostgresAccounts {
             )?;
         }
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Chains the audit entries already in the log, in id order, and writes the chain
+    /// head; run once, in the transaction of the migration that adds the chain.
+    fn chain_existing_audit_entries(&self, tx: &mut Transaction<'_>) -> Result<(), AccountError> {
+        let mut prev = audit_chain::GENESIS;
+        let mut last_id = 0i64;
+        let mut hashed = Vec::new();
+        for r in tx.query(
+            "SELECT id, at, actor, action, detail FROM accounts_audit_log ORDER BY id",
+            &[],
+        )? {
+            let id: i64 = r.get(0);
+            prev = audit_chain::entry_hash(&prev, id, r.get(1), r.get(2), r.get(3), r.get(4));
+            hashed.push((id, hex::encode(prev)));
+            last_id = id;
+        }
+        let update = tx.prepare("UPDATE accounts_audit_log SET hash = $2 WHERE id = $1")?;
+        for (id, hash) in &hashed {
+            tx.execute(&update, &[id, hash])?;
+        }
+        tx.execute(
+            "INSERT INTO accounts_audit_chain (only_row, last_id, last_hash, preexisting_through, chained_at)
+             VALUES (1, $1, $2, $1, $3)",
+            &[&last_id, &hex::encode(prev), &now_rfc3339()],
+        )?;
+        if !hashed.is_empty() {
+            tracing::warn!(
+                database = %url_without_password(&self.url),
+                entries = hashed.len(),
+                "the audit log is now hash-chained; its {} earlier entries were chained as they stand now, so the chain cannot show that they were not edited before today",
+                hashed.len()
+            );
+        }
         Ok(())
     }
 
@@ -614,10 +672,43 @@ impl AccountStore for PostgresAccounts {
 
     fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AccountError> {
         self.with_client(|c| {
-            c.execute(
-                "INSERT INTO accounts_audit_log (at, actor, action, detail) VALUES ($1, $2, $3, $4)",
-                &[&now_rfc3339(), &actor, &action, &detail],
+            let mut tx = c.transaction()?;
+            // The head's row lock serialises appenders of every process on this
+            // database: the next one reads the head this one moves, once it commits.
+            let head = tx
+                .query_opt(
+                    "SELECT last_id, last_hash FROM accounts_audit_chain WHERE only_row = 1 FOR UPDATE",
+                    &[],
+                )?
+                .ok_or_else(|| {
+                    AccountError::Store(StoreError::Corrupt(format!(
+                        "{}: the audit chain head is missing, so nothing can be appended to the audit log; run `kuzot audit verify`",
+                        url_without_password(&self.url)
+                    )))
+                })?;
+            let last_id: i64 = head.get(0);
+            let prev = audit_chain::parse_hash(head.get(1)).ok_or_else(|| {
+                AccountError::Store(StoreError::Corrupt(format!(
+                    "{}: the audit chain head holds no SHA-256; run `kuzot audit verify`",
+                    url_without_password(&self.url)
+                )))
+            })?;
+            let id = last_id + 1;
+            // Taken under the lock, so times never go backwards along the chain.
+            let at = now_rfc3339();
+            let hash = hex::encode(audit_chain::entry_hash(
+                &prev, id, &at, actor, action, detail,
+            ));
+            tx.execute(
+                "INSERT INTO accounts_audit_log (id, at, actor, action, detail, hash)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[&id, &at, &actor, &action, &detail, &hash],
             )?;
+            tx.execute(
+                "UPDATE accounts_audit_chain SET last_id = $1, last_hash = $2 WHERE only_row = 1",
+                &[&id, &hash],
+            )?;
+            tx.commit()?;
             Ok(())
         })
     }
@@ -626,17 +717,68 @@ impl AccountStore for PostgresAccounts {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.with_client(|c| {
             Ok(c.query(
-                "SELECT at, actor, action, detail FROM accounts_audit_log ORDER BY id DESC LIMIT $1",
+                "SELECT id, at, actor, action, detail, hash FROM accounts_audit_log
+                 ORDER BY id DESC LIMIT $1",
                 &[&limit],
             )?
             .iter()
             .map(|r| AuditEntry {
-                at: r.get(0),
-                actor: r.get(1),
-                action: r.get(2),
-                detail: r.get(3),
+                id: r.get(0),
+                at: r.get(1),
+                actor: r.get(2),
+                action: r.get(3),
+                detail: r.get(4),
+                hash: r.get(5),
             })
             .collect())
+        })
+    }
+
+    fn verify_audit_chain(&self) -> Result<AuditChainStatus, AccountError> {
+        self.with_client(|c| {
+            // One snapshot: the head and the entries as of the same moment.
+            let mut tx = c
+                .build_transaction()
+                .isolation_level(::postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let head = tx.query_opt(
+                "SELECT last_id, last_hash, preexisting_through, chained_at
+                 FROM accounts_audit_chain WHERE only_row = 1",
+                &[],
+            )?;
+            let Some(head) = head else {
+                tx.commit()?;
+                return Ok(audit_chain::no_head());
+            };
+            let mut verifier = ChainVerifier::new(ChainHead {
+                last_id: head.get(0),
+                last_hash: head.get(1),
+                preexisting_through: head.get(2),
+                chained_at: head.get(3),
+            });
+            {
+                // Streamed: a long log is never held in memory at once.
+                let mut rows = tx.query_raw(
+                    "SELECT id, at, actor, action, detail, hash FROM accounts_audit_log ORDER BY id",
+                    std::iter::empty::<i64>(),
+                )?;
+                while let Some(r) = rows.next()? {
+                    verifier.entry(
+                        r.get(0),
+                        r.get(1),
+                        r.get(2),
+                        r.get(3),
+                        r.get(4),
+                        r.get(5),
+                    );
+                    if verifier.is_broken() {
+                        break;
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(verifier.finish())
         })
     }
 
@@ -762,6 +904,13 @@ impl AccountStore for PostgresAccounts {
                     url_without_password(&self.url)
                 )));
             }
+            // The copied chain head replaces this database's own (of its empty log); the
+            // lock keeps appenders out until the copy commits.
+            tx.query(
+                "SELECT 1 FROM accounts_audit_chain WHERE only_row = 1 FOR UPDATE",
+                &[],
+            )?;
+            tx.execute("DELETE FROM accounts_audit_chain", &[])?;
             let mut target = AccountsTarget {
                 tx: &mut tx,
                 loader: copy::PostgresLoader::new(),
@@ -769,6 +918,14 @@ impl AccountStore for PostgresAccounts {
             load(&mut target)?;
             let AccountsTarget { loader, .. } = target;
             loader.finish(&mut tx)?;
+            // A copy without an audit log (and so without a head) starts an empty chain.
+            tx.execute(
+                "INSERT INTO accounts_audit_chain (only_row, last_id, last_hash, preexisting_through, chained_at)
+                 SELECT 1, 0, $1, 0, $2
+                 WHERE NOT EXISTS (SELECT 1 FROM accounts_audit_log)
+                   AND NOT EXISTS (SELECT 1 FROM accounts_audit_chain)",
+                &[&hex::encode(audit_chain::GENESIS), &now_rfc3339()],
+            )?;
             tx.commit()?;
             Ok(())
         })
@@ -784,6 +941,7 @@ fn postgres_table(table: &CopyTable) -> Result<CopyTable, StoreError> {
         "api_tokens" => "accounts_api_tokens",
         "setup_links" => "accounts_setup_links",
         "audit_log" => "accounts_audit_log",
+        "audit_chain" => "accounts_audit_chain",
         other => {
             return Err(StoreError::Corrupt(format!(
                 "{other} is not an account table"

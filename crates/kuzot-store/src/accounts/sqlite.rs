@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::audit_chain::{self, AuditChainStatus, ChainHead, ChainVerifier};
 use super::{
     AccountError, AccountStore, ApiToken, AuditEntry, LoginThrottle, Role, SESSION_HOURS, Session,
     TokenScope, User, check_account_name, checked_token_name, max_attempts_i64, now_rfc3339,
@@ -47,7 +48,15 @@ CREATE TABLE IF NOT EXISTS audit_log (
     at     TEXT NOT NULL,
     actor  TEXT NOT NULL,
     action TEXT NOT NULL,
-    detail TEXT NOT NULL
+    detail TEXT NOT NULL,
+    hash   TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS audit_chain (
+    only_row            INTEGER PRIMARY KEY CHECK (only_row = 1),
+    last_id             INTEGER NOT NULL,
+    last_hash           TEXT NOT NULL,
+    preexisting_through INTEGER NOT NULL,
+    chained_at          TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS login_attempts (
     key   TEXT NOT NULL,
@@ -124,7 +133,7 @@ impl SqliteAccounts {
     /// Opens (creating) `accounts.db` in `data_dir`.
     pub fn open(data_dir: &Path) -> Result<SqliteAccounts, AccountError> {
         let file = data_dir.join("accounts.db");
-        let conn = Connection::open(&file)?;
+        let mut conn = Connection::open(&file)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -140,6 +149,7 @@ impl SqliteAccounts {
                 "ALTER TABLE api_tokens ADD COLUMN scope TEXT NOT NULL DEFAULT 'read'",
             )?;
         }
+        introduce_audit_chain(&mut conn, &file)?;
         Ok(SqliteAccounts {
             file,
             conn: Mutex::new(conn),
@@ -416,26 +426,81 @@ impl AccountStore for SqliteAccounts {
     }
 
     fn audit(&self, actor: &str, action: &str, detail: &str) -> Result<(), AccountError> {
-        self.conn().execute(
-            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)",
-            params![now_rfc3339(), actor, action, detail],
+        let mut conn = self.conn();
+        // IMMEDIATE: the head is read under SQLite's write lock, so appenders of every
+        // process on this file take turns and each chains from the one before.
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head = read_chain_head(&tx)?.ok_or_else(|| chain_head_missing(&self.file))?;
+        let prev = audit_chain::parse_hash(&head.last_hash).ok_or_else(|| {
+            AccountError::Store(StoreError::Corrupt(format!(
+                "{}: the audit chain head holds no SHA-256; run `kuzot audit verify`",
+                self.file.display()
+            )))
+        })?;
+        let id = head.last_id + 1;
+        // Taken under the lock, so times never go backwards along the chain.
+        let at = now_rfc3339();
+        let hash = hex::encode(audit_chain::entry_hash(
+            &prev, id, &at, actor, action, detail,
+        ));
+        tx.execute(
+            "INSERT INTO audit_log (id, at, actor, action, detail, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, at, actor, action, detail, hash],
         )?;
+        tx.execute(
+            "UPDATE audit_chain SET last_id = ?1, last_hash = ?2 WHERE only_row = 1",
+            params![id, hash],
+        )?;
+        tx.commit()?;
         Ok(())
     }
 
     fn audit_log(&self, limit: u64) -> Result<Vec<AuditEntry>, AccountError> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?1")?;
+        let mut stmt = conn.prepare(
+            "SELECT id, at, actor, action, detail, hash FROM audit_log ORDER BY id DESC LIMIT ?1",
+        )?;
         let rows = stmt.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
             Ok(AuditEntry {
-                at: r.get(0)?,
-                actor: r.get(1)?,
-                action: r.get(2)?,
-                detail: r.get(3)?,
+                id: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                detail: r.get(4)?,
+                hash: r.get(5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn verify_audit_chain(&self) -> Result<AuditChainStatus, AccountError> {
+        let conn = self.conn();
+        // One read transaction: the head and the entries from one snapshot.
+        let tx = conn.unchecked_transaction()?;
+        let Some(head) = read_chain_head(&tx)? else {
+            return Ok(audit_chain::no_head());
+        };
+        let mut verifier = ChainVerifier::new(head);
+        {
+            let mut stmt = tx
+                .prepare("SELECT id, at, actor, action, detail, hash FROM audit_log ORDER BY id")?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                verifier.entry(
+                    r.get(0)?,
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                    &r.get::<_, String>(5)?,
+                );
+                if verifier.is_broken() {
+                    break;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(verifier.finish())
     }
 
     fn begin_login_attempt(
@@ -517,11 +582,109 @@ impl AccountStore for SqliteAccounts {
                 self.file.display()
             )));
         }
+        // The copied chain head replaces this store's own (of its empty log).
+        tx.execute("DELETE FROM audit_chain", [])?;
         load(&mut copy::SqliteTarget {
             conn: &tx,
             allowed: Some(copy::ACCOUNT_TABLES),
         })?;
+        start_empty_chain(&tx)?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The chain head, if the row is there.
+fn read_chain_head(conn: &Connection) -> Result<Option<ChainHead>, AccountError> {
+    Ok(conn
+        .query_row(
+            "SELECT last_id, last_hash, preexisting_through, chained_at FROM audit_chain WHERE only_row = 1",
+            [],
+            |r| {
+                Ok(ChainHead {
+                    last_id: r.get(0)?,
+                    last_hash: r.get(1)?,
+                    preexisting_through: r.get(2)?,
+                    chained_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+fn chain_head_missing(file: &Path) -> AccountError {
+    AccountError::Store(StoreError::Corrupt(format!(
+        "{}: the audit chain head is missing, so nothing can be appended to the audit log; run `kuzot audit verify`",
+        file.display()
+    )))
+}
+
+/// Gives an empty audit log without a head its genesis head (a new file, or a copy of
+/// accounts without an audit log). A log with entries but no head is left alone: its
+/// head was deleted, which `verify_audit_chain` reports.
+fn start_empty_chain(conn: &Connection) -> Result<(), AccountError> {
+    conn.execute(
+        "INSERT OR IGNORE INTO audit_chain (only_row, last_id, last_hash, preexisting_through, chained_at)
+         SELECT 1, 0, ?1, 0, ?2 WHERE NOT EXISTS (SELECT 1 FROM audit_log)",
+        params![hex::encode(audit_chain::GENESIS), now_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Brings an `accounts.db` of a kuzot before the audit chain to it, once: adds the
+/// `hash` column and chains the entries already there in id order, under the write lock
+/// (another process opening the file at the same moment waits, then finds it done).
+fn introduce_audit_chain(conn: &mut Connection, file: &Path) -> Result<(), AccountError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let has_hash: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('audit_log') WHERE name = 'hash')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_hash {
+        tx.execute_batch("ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT ''")?;
+        // Hashed first, written after: the rows are not changed under the reading cursor.
+        let mut prev = audit_chain::GENESIS;
+        let mut hashed: Vec<(i64, String)> = Vec::new();
+        {
+            let mut read =
+                tx.prepare("SELECT id, at, actor, action, detail FROM audit_log ORDER BY id")?;
+            let mut rows = read.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                prev = audit_chain::entry_hash(
+                    &prev,
+                    id,
+                    &r.get::<_, String>(1)?,
+                    &r.get::<_, String>(2)?,
+                    &r.get::<_, String>(3)?,
+                    &r.get::<_, String>(4)?,
+                );
+                hashed.push((id, hex::encode(prev)));
+            }
+        }
+        {
+            let mut write = tx.prepare("UPDATE audit_log SET hash = ?2 WHERE id = ?1")?;
+            for (id, hash) in &hashed {
+                write.execute(params![id, hash])?;
+            }
+        }
+        let last_id = hashed.last().map_or(0, |(id, _)| *id);
+        let chained = hashed.len();
+        tx.execute(
+            "INSERT OR REPLACE INTO audit_chain (only_row, last_id, last_hash, preexisting_through, chained_at)
+             VALUES (1, ?1, ?2, ?1, ?3)",
+            params![last_id, hex::encode(prev), now_rfc3339()],
+        )?;
+        if chained > 0 {
+            tracing::warn!(
+                file = %file.display(),
+                entries = chained,
+                "the audit log is now hash-chained; its {chained} earlier entries were chained as they stand now, so the chain cannot show that they were not edited before today"
+            );
+        }
+    }
+    start_empty_chain(&tx)?;
+    tx.commit()?;
+    Ok(())
 }

@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::i18n::Tr;
 use crate::render::{Page, html};
 use crate::state::AppState;
+use kuzot_store::AuditChainStatus;
 
 /// Audit entries shown.
 const AUDIT_ENTRIES: u64 = 500;
@@ -256,6 +257,9 @@ struct AuditPage {
     page: Page,
     entries: Vec<AuditRow>,
     limit: u64,
+    /// One line on the hash chain: intact, or where it breaks.
+    chain: String,
+    chain_intact: bool,
 }
 
 /// GET /admin/audit — the latest entries, newest first.
@@ -265,9 +269,20 @@ pub async fn audit_log(
     tr: Tr,
     uri: Uri,
 ) -> Result<Response, AppError> {
-    let entries: Vec<AuditEntry> = state
-        .blocking(|s| Ok(s.accounts.audit_log(AUDIT_ENTRIES)?))
+    let (entries, chain): (Vec<AuditEntry>, AuditChainStatus) = state
+        .blocking(|s| {
+            Ok((
+                s.accounts.audit_log(AUDIT_ENTRIES)?,
+                s.accounts.verify_audit_chain()?,
+            ))
+        })
         .await?;
+    let (chain, chain_intact) = match chain {
+        AuditChainStatus::Intact { entries, .. } => {
+            (tr.t1("audit-chain-intact", "n", entries), true)
+        }
+        AuditChainStatus::Broken(broken) => (tr.t1("audit-chain-broken", "id", broken.id), false),
+    };
     let title = tr.t("audit-title");
     html(&AuditPage {
         entries: entries
@@ -280,6 +295,8 @@ pub async fn audit_log(
             })
             .collect(),
         limit: AUDIT_ENTRIES,
+        chain,
+        chain_intact,
         page: Page::new(tr, &caller, &uri, title),
     })
 }
