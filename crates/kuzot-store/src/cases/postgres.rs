@@ -83,7 +83,7 @@ fn write_tokens(
         }
         tx.execute(
             "INSERT INTO case_name_tokens (token, split, person_id)
-             SELECT DISTINCT t, $2, $3 FROM unnest($1::bytea[]) AS t
+             SELECT DISTINCT t, $2::boolean, $3::bigint FROM unnest($1::bytea[]) AS t
              ON CONFLICT DO NOTHING",
             &[list, &split, &person_id],
         )?;
