@@ -2,6 +2,7 @@
 //! decides the exit code (0 ok, 1 some records rejected, 2 nothing usable or a usage error).
 
 mod backup_cmd;
+mod cases_cmd;
 mod migrate_cmd;
 mod progress;
 mod search_cmd;
@@ -283,6 +284,9 @@ enum Command {
         #[arg(long, value_name = "URL")]
         to: Option<String>,
     },
+    /// The case registry: persons, their timelines and sources, sealed with a key kept
+    /// apart from the data (`kuzot cases init-key`).
+    Cases(cases_cmd::CasesArgs),
     /// Settings.
     Config {
         #[command(subcommand)]
@@ -503,6 +507,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
             search_cmd::reindex(&settings, &store, cli.json)
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
+        Command::Cases(args) => cases_cmd::run(&settings, args),
         Command::Cite { id, base_url } => {
             let store = open_store(&settings)?;
             let doc = store
