@@ -15,6 +15,7 @@
 
 use std::io::Write;
 
+pub mod cases;
 pub mod persons;
 
 /// A small deterministic random number generator (SplitMix64): the corpus must be the same

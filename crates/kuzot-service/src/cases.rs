@@ -58,6 +58,9 @@ const EVENTS: &str = "case_events";
 const INVOLVEMENTS: &str = "case_involvements";
 const INTERVENTIONS: &str = "case_interventions";
 
+/// The sealed fields of a person that a search by name opens for each candidate.
+pub const MATCHING_FIELDS: [&str; 3] = ["names", "birth", "birthplace"];
+
 /// The most spellings, contacts or characters a person's fields may hold: a bound on what
 /// one import row or request can make the registry seal and index.
 const MAX_NAMES: usize = 32;
@@ -278,6 +281,25 @@ impl CaseRegistry {
             citizenships: row.citizenships.clone(),
             contacts: v.open_json(key, Self::at(PERSONS, uid, "contacts"), &row.contacts)?,
             notes: v.open_json(key, Self::at(PERSONS, uid, "notes"), &row.notes)?,
+        };
+        Ok(StoredPerson {
+            id: row.id,
+            person,
+            merged_into: row.merged_into,
+        })
+    }
+
+    /// The fields of a person's row that the matcher compares, opened; the others
+    /// (contacts, notes) stay sealed: a search opens no more than it scores.
+    fn open_for_matching(&self, row: &PersonRow) -> Result<StoredPerson, CaseError> {
+        let v = &self.vault;
+        let (key, uid) = (row.key_id.as_str(), row.uid.as_slice());
+        let [names, birth, birthplace] = MATCHING_FIELDS;
+        let person = Person {
+            names: v.open_json(key, Self::at(PERSONS, uid, names), &row.names)?,
+            birth: v.open_json(key, Self::at(PERSONS, uid, birth), &row.birth)?,
+            birthplace: v.open_json(key, Self::at(PERSONS, uid, birthplace), &row.birthplace)?,
+            ..Person::default()
         };
         Ok(StoredPerson {
             id: row.id,
@@ -664,7 +686,7 @@ impl CaseRegistry {
         });
         let mut best: BTreeMap<RowId, Candidate> = BTreeMap::new();
         for row in self.store.persons(&ids)? {
-            let stored = self.open_person(&row)?;
+            let stored = self.open_for_matching(&row)?;
             let record = stored.person.match_record(stored.id, &[]);
             let suggestion = compare(&query, &prepare(record));
             if suggestion.name_similarity < self.config.min_name_similarity {
