@@ -212,7 +212,7 @@ fn a_case_goes_in_and_comes_out_whole() {
                 colony: Some("ИК-7".into()),
                 recruiter: Some(RecruiterKind::PrivateMilitaryCompany),
                 organisation: Some("ЧВК".into()),
-                promised: Some("помилование через полгода".into()),
+                promised: Some("снятие судимости через полгода".into()),
                 amount: None,
                 description: "Завербован в колонии.".into(),
             },
@@ -314,7 +314,7 @@ const SECRETS: &[&str] = &[
     "Satybaldiev",
     "Сатыбалдиев",
     "Интервью с матерью",
-    "помилование",
+    "снятие судимости",
 ];
 
 #[test]
@@ -347,7 +347,7 @@ fn the_database_at_rest_names_nobody() {
                     date: None,
                     place: Place::default(),
                     details: EventDetails {
-                        promised: Some("помилование".into()),
+                        promised: Some("снятие судимости".into()),
                         ..EventDetails::default()
                     },
                     sources: vec![source],
