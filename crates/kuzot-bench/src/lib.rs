@@ -16,6 +16,7 @@
 use std::io::Write;
 
 pub mod audit_append;
+pub mod cases;
 pub mod persons;
 pub mod survey;
 

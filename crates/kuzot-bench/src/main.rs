@@ -143,6 +143,22 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// The case registry's search by name over generated persons stored sealed in SQLite,
+    /// and the share of it that encryption takes (blind-index keying and opening).
+    Cases {
+        /// Persons stored.
+        #[arg(long, default_value_t = 100_000)]
+        persons: usize,
+        /// How many of them are distinct persons (the rest are spelling variants).
+        #[arg(long, default_value_t = 80_000)]
+        distinct: usize,
+        /// Names searched for, one at a time.
+        #[arg(long, default_value_t = 300)]
+        queries: usize,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Read and store a generated export into a fresh SQLite store (or the PostgreSQL
     /// database of `--database`): messages/s and peak memory.
     Ingest {
@@ -666,6 +682,12 @@ fn main() -> anyhow::Result<()> {
             responses,
             seed,
         } => println!("{}", kuzot_bench::survey::run(questions, responses, seed)?),
+        Command::Cases {
+            persons,
+            distinct,
+            queries,
+            seed,
+        } => kuzot_bench::cases::bench_cases(persons, distinct, queries, seed)?,
         Command::AnalyzeLines {
             corpus,
             repeat,

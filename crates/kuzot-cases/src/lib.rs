@@ -7,3 +7,5 @@
 
 pub mod name_match;
 pub mod normalize;
+pub mod protect;
+pub mod registry;

@@ -25,7 +25,7 @@ use crate::normalize::{
 };
 
 /// A date known to the year, the month or the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PartialDate {
     /// The year.
     pub year: i32,
@@ -940,11 +940,43 @@ struct BlockingKeys {
 /// A split reading's skeleton is used to find candidates only when this few persons
 /// share it: the pairs it exists for are rare, and most Latin names have an sh, kh or
 /// ts, so that a wider block would let every query grow.
-const SPLIT_MAX_BLOCK: usize = 40;
+pub const SPLIT_MAX_BLOCK: usize = 40;
 
-fn blocking_keys(person: &PreparedPerson) -> BlockingKeys {
-    let mut keys = Vec::new();
-    let mut split_keys = Vec::new();
+/// The forms of a person's name words that blocking keys are made of, each tagged with its
+/// kind ([`BlockingForm::Skeleton`] or [`BlockingForm::Phonetic`]). The registry's blind
+/// index keys these forms, so that a search by name blocks as [`PersonIndex`] does.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BlockingForms {
+    /// The forms of the words' usual readings.
+    pub usual: Vec<(BlockingForm, String)>,
+    /// The skeletons of the words' split readings (see [`SPLIT_MAX_BLOCK`]).
+    pub split: Vec<(BlockingForm, String)>,
+}
+
+/// What a blocking form is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BlockingForm {
+    /// A consonant skeleton, or one less its last class.
+    Skeleton,
+    /// A Beider-Morse approximate code.
+    Phonetic,
+}
+
+impl BlockingForm {
+    /// A byte that keeps the kinds apart where forms are hashed or keyed.
+    pub fn tag(self) -> u8 {
+        match self {
+            BlockingForm::Skeleton => 0,
+            BlockingForm::Phonetic => 1,
+        }
+    }
+}
+
+/// The blocking forms of a prepared person: the skeletons and phonetic codes of every word
+/// long enough to tell persons apart, sorted and without repeats.
+pub fn blocking_forms(person: &PreparedPerson) -> BlockingForms {
+    let mut usual = Vec::new();
+    let mut split = Vec::new();
     for name in &person.names {
         for word in name {
             if word.token.stem.chars().count() < 3 {
@@ -955,31 +987,48 @@ fn blocking_keys(person: &PreparedPerson) -> BlockingKeys {
             let skeleton = &word.token.skeleton;
             let classes = skeleton.chars().count();
             if classes >= 2 {
-                keys.push(key_hash(0, skeleton));
+                usual.push((BlockingForm::Skeleton, skeleton.clone()));
             }
             if classes >= 4 {
                 let shorter: String = skeleton.chars().take(classes - 1).collect();
-                keys.push(key_hash(0, &shorter));
+                usual.push((BlockingForm::Skeleton, shorter));
             }
             for code in &word.phonetic {
-                keys.push(key_hash(1, code));
+                usual.push((BlockingForm::Phonetic, code.clone()));
             }
             // The split reading adds its whole skeleton only (no shorter skeleton, no
             // phonetic codes): enough for Ashat to meet Асхат. It is the same kind of key
             // as a usual skeleton, so that Ashat's split key meets Асхат's usual one.
-            if let Some(split) = &word.token.split
-                && split.skeleton != *skeleton
-                && split.skeleton.chars().count() >= 2
+            if let Some(reading) = &word.token.split
+                && reading.skeleton != *skeleton
+                && reading.skeleton.chars().count() >= 2
             {
-                split_keys.push(key_hash(0, &split.skeleton));
+                split.push((BlockingForm::Skeleton, reading.skeleton.clone()));
             }
         }
     }
-    keys.sort_unstable();
-    keys.dedup();
-    split_keys.sort_unstable();
-    split_keys.dedup();
-    BlockingKeys { keys, split_keys }
+    usual.sort();
+    usual.dedup();
+    split.sort();
+    split.dedup();
+    BlockingForms { usual, split }
+}
+
+fn blocking_keys(person: &PreparedPerson) -> BlockingKeys {
+    let forms = blocking_forms(person);
+    let hash_all = |forms: &[(BlockingForm, String)]| {
+        let mut keys: Vec<u64> = forms
+            .iter()
+            .map(|(kind, text)| key_hash(kind.tag(), text))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
+    BlockingKeys {
+        keys: hash_all(&forms.usual),
+        split_keys: hash_all(&forms.split),
+    }
 }
 
 fn key_hash(kind: u8, text: &str) -> u64 {

@@ -3,6 +3,7 @@
 
 mod audit_cmd;
 mod backup_cmd;
+mod cases_cmd;
 mod migrate_cmd;
 mod progress;
 mod search_cmd;
@@ -289,6 +290,9 @@ enum Command {
         #[arg(long, value_name = "URL")]
         to: Option<String>,
     },
+    /// The case registry: persons, their timelines and sources, sealed with a key kept
+    /// apart from the data (`kuzot cases init-key`).
+    Cases(cases_cmd::CasesArgs),
     /// Settings.
     Config {
         #[command(subcommand)]
@@ -522,6 +526,7 @@ fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Search(args) => search_cmd::search(&settings, args, cli.json),
         Command::Survey { command } => survey_cmd::run(command, cli.json),
+        Command::Cases(args) => cases_cmd::run(&settings, args),
         Command::Cite { id, base_url, lang } => {
             let store = open_existing_store(&settings)?;
             let doc = store

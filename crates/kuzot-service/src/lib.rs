@@ -16,6 +16,7 @@
 //! ```
 
 mod analysis;
+pub mod cases;
 mod error;
 mod export;
 mod flow;
@@ -50,5 +51,6 @@ pub use offer_check::{
     check_offer, keep_submitted_text,
 };
 pub use settings::{
-    AnalysisMode, DEFAULT_CONFIG, IngestLimits, PublicNumbersSettings, ServerLimits, Settings,
+    AnalysisMode, CasesSettings, DEFAULT_CONFIG, IngestLimits, PublicNumbersSettings, ServerLimits,
+    Settings,
 };

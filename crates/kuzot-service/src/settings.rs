@@ -101,6 +101,14 @@ nesting_depth = 64
 # saved web pages, PDF); a larger one is refused by its size, before it is kept or read.
 # Streamed formats (Telegram JSON, WhatsApp, CSV, JSONL) have no file limit.
 whole_file_bytes = 134217728
+
+[cases]
+# The key file of the case registry (`kuzot cases`): the key that opens the sealed names,
+# birth dates, contacts and notes of the persons in it. Keep it apart from data_dir and
+# from database backups (another disk, a secrets mount): a copy of the database without
+# it names nobody, and without it the registry cannot be read. `kuzot cases init-key PATH`
+# creates one. Environment: KUZOT_CASES_KEY_FILE.
+# key_file = "/etc/kuzot/cases.key"
 "#;
 
 /// kuzot's settings.
@@ -128,6 +136,17 @@ pub struct Settings {
     /// The public numbers page.
     #[serde(default)]
     pub public_numbers: PublicNumbersSettings,
+    /// The case registry.
+    #[serde(default)]
+    pub cases: CasesSettings,
+}
+
+/// The `[cases]` table: the case registry (see [`DEFAULT_CONFIG`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CasesSettings {
+    /// The key file of the registry's key-encryption key, outside the data directory.
+    pub key_file: Option<PathBuf>,
 }
 
 /// The `[public_numbers]` table: the public numbers page (see [`DEFAULT_CONFIG`]).
@@ -283,6 +302,7 @@ impl std::fmt::Debug for Settings {
             .field("server", &self.server)
             .field("ingest", &self.ingest)
             .field("public_numbers", &self.public_numbers)
+            .field("cases", &self.cases)
             .finish()
     }
 }
@@ -301,6 +321,7 @@ impl Default for Settings {
             server: ServerLimits::default(),
             ingest: IngestLimits::default(),
             public_numbers: PublicNumbersSettings::default(),
+            cases: CasesSettings::default(),
         }
     }
 }

@@ -74,6 +74,9 @@ pub enum StoreError {
     /// What was asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// A change that would break what is recorded (a merge of a person already merged).
+    #[error("refused: {0}")]
+    Refused(String),
     /// The operating system gave no random bytes.
     #[error("no random bytes from the operating system: {0}")]
     NoRandomness(String),

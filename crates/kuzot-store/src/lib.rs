@@ -37,6 +37,7 @@
 
 pub mod accounts;
 mod blobs;
+pub mod cases;
 pub mod copy;
 mod error;
 mod evidence_store;

@@ -1114,9 +1114,9 @@ fn processes_starting_at_once_migrate_once_and_share_the_pseudonym_key() {
         )
         .expect("version")
         .get(0);
-    // Every migration ran once: 0001, 0002 (regrouping generations) and 0003 (the
-    // sources of the public numbers page).
-    assert_eq!(version, 3);
+    // Every migration ran once: 0001, 0002 (regrouping generations), 0003 (the
+    // sources of the public numbers page) and 0004 (the case registry).
+    assert_eq!(version, 4);
 }
 
 #[test]

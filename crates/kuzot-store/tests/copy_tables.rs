@@ -230,6 +230,141 @@ fn hostile_evidence() -> Vec<(&'static CopyTable, Vec<Vec<Value>>)> {
             ]],
         ),
     ]
+    .into_iter()
+    .chain(hostile_cases(&every_byte))
+    .collect()
+}
+
+/// Rows of the case registry: sealed values are arbitrary bytes, and person 3 is merged
+/// into person 5, which a copy in id order loads after it.
+fn hostile_cases(every_byte: &[u8]) -> Vec<(&'static CopyTable, Vec<Vec<Value>>)> {
+    let bytes = |tag: u8| {
+        let mut b = every_byte.to_vec();
+        b.push(tag);
+        Value::Bytes(b)
+    };
+    let at = || text("2026-12-07T05:00:00Z");
+    let person = |id: i64, merged_into: Value| {
+        vec![
+            Value::Int(id),
+            bytes(id as u8),
+            text("dk-\\N\t"),
+            if id == 3 { text("male") } else { Value::Null },
+            text("KG,RU"),
+            bytes(1),
+            bytes(2),
+            bytes(3),
+            Value::Bytes(Vec::new()),
+            bytes(5),
+            merged_into,
+            at(),
+            at(),
+        ]
+    };
+    vec![
+        (
+            table("case_data_keys"),
+            vec![vec![text("dk-\\N\t"), text("kek-\n"), bytes(0), at()]],
+        ),
+        (
+            table("case_persons"),
+            vec![person(3, Value::Int(5)), person(5, Value::Null)],
+        ),
+        (
+            table("case_name_tokens"),
+            vec![
+                vec![bytes(9), Value::Bool(false), Value::Int(3)],
+                vec![bytes(9), Value::Bool(true), Value::Int(3)],
+                vec![bytes(8), Value::Bool(false), Value::Int(5)],
+            ],
+        ),
+        (
+            table("case_sources"),
+            vec![vec![
+                Value::Int(2),
+                bytes(20),
+                text("dk-\\N\t"),
+                text("url"),
+                Value::Null,
+                text("F"),
+                Value::Int(6),
+                bytes(21),
+                at(),
+            ]],
+        ),
+        (
+            table("case_events"),
+            vec![vec![
+                Value::Int(4),
+                bytes(40),
+                text("dk-\\N\t"),
+                text("death"),
+                Value::Int(2023),
+                Value::Int(3),
+                Value::Null,
+                bytes(41),
+                bytes(42),
+                at(),
+            ]],
+        ),
+        (
+            table("case_event_sources"),
+            vec![vec![Value::Int(4), Value::Int(2)]],
+        ),
+        (
+            table("case_involvements"),
+            vec![vec![
+                Value::Int(6),
+                bytes(60),
+                text("dk-\\N\t"),
+                Value::Int(4),
+                Value::Int(3),
+                bytes(61),
+                text("victim"),
+            ]],
+        ),
+        (
+            table("case_interventions"),
+            vec![vec![
+                Value::Int(7),
+                bytes(70),
+                text("dk-\\N\t"),
+                Value::Int(5),
+                text("protest_note"),
+                Value::Int(2024),
+                Value::Null,
+                Value::Null,
+                text("draft"),
+                bytes(71),
+                bytes(72),
+                at(),
+                at(),
+            ]],
+        ),
+        (
+            table("case_merges"),
+            vec![
+                vec![
+                    Value::Int(1),
+                    Value::Int(5),
+                    Value::Int(3),
+                    text("ana\twith tab"),
+                    at(),
+                    text("ana"),
+                    at(),
+                ],
+                vec![
+                    Value::Int(2),
+                    Value::Int(5),
+                    Value::Int(3),
+                    text("ana"),
+                    at(),
+                    Value::Null,
+                    Value::Null,
+                ],
+            ],
+        ),
+    ]
 }
 
 fn sorted_like_order_by(
@@ -303,6 +438,10 @@ fn postgres_database(purpose: &str) -> Option<(TestDatabase, postgres::Client)> 
     let db = TestDatabase::create(purpose)?;
     let mut client = postgres::Client::connect(db.url(), postgres::NoTls).expect("connect");
     client.batch_execute(POSTGRES_SCHEMA).expect("schema");
+    // The case registry's tables as PostgreSQL's own migration makes them.
+    client
+        .batch_execute(include_str!("../src/postgres/migrations/0004_cases.sql"))
+        .expect("case registry schema");
     Some((db, client))
 }
 

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_evidence.sql"),
     include_str!("migrations/0002_regroup_generations.sql"),
     include_str!("migrations/0003_public_sources.sql"),
+    include_str!("migrations/0004_cases.sql"),
 ];
 
 /// The component name of the evidence schema in `kuzot_schema_versions`.

@@ -36,6 +36,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_changes_and_analysis_queue.sql"),
     include_str!("migrations/0007_regroup_generations.sql"),
     include_str!("migrations/0008_public_sources.sql"),
+    include_str!("migrations/0009_cases.sql"),
 ];
 
 /// Bumps the regrouping generation: run in every transaction that adds or re-analyses
