@@ -256,7 +256,7 @@ impl CaseEventKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecruiterKind {
-    /// The Russian Ministry of Defence (a contract with the army).
+    /// Russia's defence ministry (a contract with the army).
     MinistryOfDefence,
     /// A private military company.
     PrivateMilitaryCompany,
