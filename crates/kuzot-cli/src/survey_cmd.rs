@@ -55,6 +55,21 @@ pub fn run(command: SurveyCommand, json: bool) -> anyhow::Result<u8> {
     }
 }
 
+/// An unknown question named with the ones the form has, so that a mistyped name can be
+/// put right without opening the spreadsheet.
+fn with_the_questions(form: &kuzot_survey::Form, e: kuzot_survey::EstimateError) -> anyhow::Error {
+    if !matches!(e, kuzot_survey::EstimateError::UnknownQuestion(_)) {
+        return e.into();
+    }
+    let names: Vec<&str> = form
+        .questions
+        .iter()
+        .filter(|q| !q.kind.holds_no_answer() && q.repeat.is_none())
+        .map(|q| q.path.as_str())
+        .collect();
+    anyhow::anyhow!("{e}; its questions: {}", names.join(", "))
+}
+
 fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
@@ -85,7 +100,8 @@ fn table(args: TableArgs, json: bool) -> anyhow::Result<u8> {
     match &args.by {
         None => {
             let table =
-                kuzot_survey::frequency_table(&form, &import.responses, &args.question, &options)?;
+                kuzot_survey::frequency_table(&form, &import.responses, &args.question, &options)
+                    .map_err(|e| with_the_questions(&form, e))?;
             if json {
                 print_json(&table, &import.problems)?;
             } else {
@@ -94,7 +110,8 @@ fn table(args: TableArgs, json: bool) -> anyhow::Result<u8> {
         }
         Some(by) => {
             let table =
-                kuzot_survey::cross_tab(&form, &import.responses, &args.question, by, &options)?;
+                kuzot_survey::cross_tab(&form, &import.responses, &args.question, by, &options)
+                    .map_err(|e| with_the_questions(&form, e))?;
             if json {
                 print_json(&table, &import.problems)?;
             } else {

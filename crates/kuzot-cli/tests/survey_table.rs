@@ -118,5 +118,11 @@ fn export_problems_are_warned_about_with_row_column_and_reason() {
     // A question the form does not have is a usage error.
     let output = kuzot(&["no_such_question"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("the form has no question"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the form has no question"), "{stderr}");
+    // … and lists the ones it has, to put a mistyped name right.
+    assert!(
+        stderr.contains("; its questions: ") && stderr.contains("region"),
+        "{stderr}"
+    );
 }
