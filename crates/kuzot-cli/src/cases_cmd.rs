@@ -100,6 +100,15 @@ pub fn run(settings: &Settings, args: CasesArgs) -> anyhow::Result<u8> {
     let store = open_cases(&location)
         .with_context(|| format!("opening the case registry at {}", location.display()))?;
     let registry = CaseRegistry::open(store, &kek)?;
+    // Every read of the registry, not only every change, goes to the (hash-chained) audit
+    // log, before anything is shown: a read that cannot be logged is not made. The entry
+    // names what was done and to which person id, never a name or other personal data.
+    let accounts = kuzot_store::open_accounts(&location).context("opening the audit log")?;
+    let actor = format!("cli:{}", settings.operator_name());
+    let (action, detail) = audit_entry(&args.action);
+    accounts.audit(&actor, action, &detail).with_context(|| {
+        format!("writing the audit log; the registry is not read or changed unless it is logged ({action})")
+    })?;
     match args.action {
         CasesAction::InitKey { .. } => Ok(crate::EXIT_OK),
         CasesAction::Import { file, map } => import(&registry, &file, &map),
@@ -121,6 +130,28 @@ pub fn run(settings: &Settings, args: CasesArgs) -> anyhow::Result<u8> {
             );
             Ok(crate::EXIT_OK)
         }
+    }
+}
+
+/// The audit log's action and detail for a registry command: ids and counts only (a name
+/// searched for, a file's name or its rows could name a person).
+fn audit_entry(action: &CasesAction) -> (&'static str, String) {
+    match action {
+        CasesAction::InitKey { .. } => ("cases.init_key", String::new()),
+        CasesAction::Import { .. } => ("cases.import", "a CSV import".to_owned()),
+        CasesAction::List { after, limit } => (
+            "cases.list",
+            format!("persons after id {after}, at most {limit}"),
+        ),
+        CasesAction::Show { id } => ("cases.show", format!("person {id}")),
+        CasesAction::Match { limit, .. } => (
+            "cases.match",
+            format!("a search by name (not logged), at most {limit} proposals"),
+        ),
+        CasesAction::Merge { kept, merged } => {
+            ("cases.merge", format!("person {merged} into person {kept}"))
+        }
+        CasesAction::Unmerge { merge_id } => ("cases.unmerge", format!("merge {merge_id}")),
     }
 }
 

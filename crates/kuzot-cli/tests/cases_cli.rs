@@ -151,6 +151,30 @@ fn a_caseworker_imports_finds_merges_and_restores_with_the_key_only() {
     assert!(!shown.contains("[from merged person 2]"), "{shown}");
     assert!(shown.contains("undone"), "{shown}");
 
+    // Every read and change was written to the audit log, by id, naming nobody; the chain
+    // holds.
+    let log = stdout(&kuzot(&data, None, &["audit", "show", "--limit", "100"]));
+    for (action, detail) in [
+        ("cases.import", "a CSV import"),
+        ("cases.list", "persons after id 0"),
+        ("cases.match", "a search by name (not logged)"),
+        ("cases.merge", "person 2 into person 1"),
+        ("cases.show", "person 1"),
+        ("cases.unmerge", "merge 1"),
+    ] {
+        assert!(
+            log.lines()
+                .any(|l| l.contains(action) && l.contains(detail)),
+            "{action} {detail}: {log}"
+        );
+    }
+    assert_eq!(log.matches("cases.show").count(), 2, "{log}");
+    for name in ["Жоробеков", "Jorobekov", "Zhorobekov", "Almazbek"] {
+        assert!(!log.contains(name), "the audit log names {name}: {log}");
+    }
+    let verify = kuzot(&data, None, &["audit", "verify"]);
+    assert_eq!(verify.status.code(), Some(0), "{}", stdout(&verify));
+
     // A wrong key is refused with the message, and changes nothing.
     let wrong = root.path().join("wrong.key");
     kuzot(
