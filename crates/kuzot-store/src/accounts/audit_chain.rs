@@ -151,6 +151,10 @@ impl std::fmt::Display for AuditChainBreak {
             ),
             AuditChainProblem::MalformedHash => write!(f, ": its stored hash is not a SHA-256"),
             AuditChainProblem::Missing => write!(f, ": missing (deleted)"),
+            AuditChainProblem::TailMissing { head_id } if *head_id == self.id => write!(
+                f,
+                ": missing, and it is the last entry the chain head records (the end of the log was deleted)"
+            ),
             AuditChainProblem::TailMissing { head_id } => write!(
                 f,
                 ": missing, with every entry after it up to {head_id}, the last one the chain head records (the end of the log was deleted)"
@@ -363,9 +367,16 @@ mod tests {
             panic!("truncation not found")
         };
         assert_eq!(
-            (b.id, b.problem),
-            (3, AuditChainProblem::TailMissing { head_id: 3 })
+            (b.id, &b.problem),
+            (3, &AuditChainProblem::TailMissing { head_id: 3 })
         );
+        // Only the last entry is gone: said so, not "every entry after it up to 3".
+        let said = b.to_string();
+        assert!(
+            said.contains("it is the last entry the chain head records"),
+            "{said}"
+        );
+        assert!(!said.contains("up to"), "{said}");
         let (short_head, _) = head_after(&rows[..2], 0);
         let AuditChainStatus::Broken(b) = verify(&short_head, &rows, &hashes, None) else {
             panic!("addition not found")
