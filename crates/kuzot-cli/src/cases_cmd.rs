@@ -137,21 +137,21 @@ pub fn run(settings: &Settings, args: CasesArgs) -> anyhow::Result<u8> {
 /// searched for, a file's name or its rows could name a person).
 fn audit_entry(action: &CasesAction) -> (&'static str, String) {
     match action {
-        CasesAction::InitKey { .. } => ("cases.init_key", String::new()),
-        CasesAction::Import { .. } => ("cases.import", "a CSV import".to_owned()),
+        CasesAction::InitKey { .. } => ("cases_init_key", String::new()),
+        CasesAction::Import { .. } => ("cases_import", "a CSV import".to_owned()),
         CasesAction::List { after, limit } => (
-            "cases.list",
+            "cases_list",
             format!("persons after id {after}, at most {limit}"),
         ),
-        CasesAction::Show { id } => ("cases.show", format!("person {id}")),
+        CasesAction::Show { id } => ("cases_show", format!("person {id}")),
         CasesAction::Match { limit, .. } => (
-            "cases.match",
+            "cases_match",
             format!("a search by name (not logged), at most {limit} proposals"),
         ),
         CasesAction::Merge { kept, merged } => {
-            ("cases.merge", format!("person {merged} into person {kept}"))
+            ("cases_merge", format!("person {merged} into person {kept}"))
         }
-        CasesAction::Unmerge { merge_id } => ("cases.unmerge", format!("merge {merge_id}")),
+        CasesAction::Unmerge { merge_id } => ("cases_unmerge", format!("merge {merge_id}")),
     }
 }
 

@@ -315,4 +315,24 @@ mod tests {
             "token \"unterminated"
         );
     }
+
+    #[test]
+    fn the_case_registry_commands_are_named_in_each_language() {
+        // The actions `kuzot cases` writes (kuzot-cli's cases_cmd.rs, `audit_entry`).
+        for action_id in [
+            "cases_init_key",
+            "cases_import",
+            "cases_list",
+            "cases_show",
+            "cases_match",
+            "cases_merge",
+            "cases_unmerge",
+        ] {
+            for lang in [Lang::Ky, Lang::Ru, Lang::En] {
+                let named = action(&tr(lang), action_id);
+                assert_ne!(named, action_id, "{action_id} in {}", lang.code());
+            }
+        }
+        assert_eq!(action(&tr(Lang::Ru), "cases_show"), "Открыт случай");
+    }
 }
