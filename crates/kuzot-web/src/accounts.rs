@@ -54,14 +54,26 @@ fn dummy_hash() -> &'static str {
 
 fn check_new_password(password: &str) -> Result<(), AccountError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::Invalid(format!(
-            "the password must have at least {MIN_PASSWORD_CHARS} characters"
-        )));
+        return Err(AccountError::PasswordTooShort {
+            min: MIN_PASSWORD_CHARS,
+        });
     }
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(AccountError::Invalid("the password is too long".into()));
+        return Err(AccountError::PasswordTooLong);
     }
     Ok(())
+}
+
+/// What a form shows for an account refused for its input, in the reader's language where
+/// the catalogue has it; `None` for an error that is not the user's input.
+pub fn refusal_text(e: &AccountError, tr: &crate::i18n::Tr) -> Option<String> {
+    match e {
+        AccountError::PasswordTooShort { min } => Some(tr.t1("password-too-short", "min", min)),
+        AccountError::PasswordTooLong => Some(tr.t("password-too-long")),
+        // The store's own wording (names, setup links): English for now.
+        AccountError::Invalid(m) => Some(m.clone()),
+        _ => None,
+    }
 }
 
 /// The accounts of the server: an [`AccountStore`] with passwords checked and hashed here.
@@ -290,7 +302,7 @@ mod tests {
         assert!(accounts.setup_link_valid(&link).expect("valid"));
         assert!(matches!(
             accounts.complete_setup(&link, "admin", "short"),
-            Err(AccountError::Invalid(_))
+            Err(AccountError::PasswordTooShort { .. })
         ));
         let admin = accounts
             .complete_setup(&link, "admin", "correct horse battery")

@@ -88,6 +88,9 @@ impl From<crate::accounts::AccountError> for AppError {
         use crate::accounts::AccountError;
         match e {
             AccountError::Invalid(m) => AppError::bad_request(m),
+            AccountError::PasswordTooShort { .. } | AccountError::PasswordTooLong => {
+                AppError::bad_request(e.to_string())
+            }
             AccountError::NameTaken(_) => AppError::new(StatusCode::CONFLICT, e.to_string()),
             other => AppError::internal(other),
         }

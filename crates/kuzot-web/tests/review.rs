@@ -235,6 +235,36 @@ async fn an_admin_manages_accounts_and_roles_and_it_is_audited() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text()
+            .contains("The password must have at least 10 characters."),
+        "{}",
+        r.text()
+    );
+    // … and in the reader's language.
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("_csrf", &admin.csrf)
+        .append_pair("name", "short")
+        .append_pair("password", "123")
+        .append_pair("role", "viewer");
+    let request = axum::http::Request::post("/admin/users")
+        .header(
+            axum::http::header::COOKIE,
+            format!("kuzot_session={}; kuzot_lang=ky", admin.cookie),
+        )
+        .header(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(body.finish()))
+        .expect("request");
+    let r = h.send(request).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(
+        r.text().contains("Сырсөздө кеминде 10 белги болушу керек."),
+        "{}",
+        r.text()
+    );
     let r = h
         .post_form(
             "/admin/users",

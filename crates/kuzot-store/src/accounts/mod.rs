@@ -182,9 +182,19 @@ pub enum AccountError {
     /// The name is taken.
     #[error("an account named {0:?} already exists")]
     NameTaken(String),
-    /// Invalid input (empty name, weak password, used setup link…).
+    /// Invalid input (empty name, used setup link…).
     #[error("{0}")]
     Invalid(String),
+    /// A new password shorter than the rule (a variant of its own, so that the pages
+    /// can say it in the reader's language).
+    #[error("the password must have at least {min} characters")]
+    PasswordTooShort {
+        /// The fewest characters allowed.
+        min: usize,
+    },
+    /// A new password longer than the rule.
+    #[error("the password is too long")]
+    PasswordTooLong,
     /// Hashing failed.
     #[error("password hashing failed: {0}")]
     Hash(String),

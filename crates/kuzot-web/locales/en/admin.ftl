@@ -91,3 +91,5 @@ audit-action-cases-show = Case opened
 audit-action-cases-match = Case registry searched by name
 audit-action-cases-merge = Persons merged
 audit-action-cases-unmerge = Merge of persons undone
+password-too-short = The password must have at least { $min } characters.
+password-too-long = The password is too long.

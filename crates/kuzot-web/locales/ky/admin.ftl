@@ -91,3 +91,5 @@ audit-action-cases-show = Окуя ачылды
 audit-action-cases-match = Окуялар реестринен аты боюнча изделди
 audit-action-cases-merge = Адамдар бириктирилди
 audit-action-cases-unmerge = Адамдарды бириктирүү жокко чыгарылды
+password-too-short = Сырсөздө кеминде { $min } белги болушу керек.
+password-too-long = Сырсөз өтө узун.

@@ -91,3 +91,5 @@ audit-action-cases-show = Открыт случай
 audit-action-cases-match = Поиск в реестре случаев по имени
 audit-action-cases-merge = Объединение лиц
 audit-action-cases-unmerge = Объединение лиц отменено
+password-too-short = В пароле должно быть не меньше { $min } символов.
+password-too-long = Пароль слишком длинный.

@@ -126,8 +126,10 @@ pub struct CreateUserForm {
 
 /// A refusal the form can show: invalid input and taken names; anything else is an error.
 fn form_error(e: AccountError, tr: &Tr) -> Result<(StatusCode, String), AppError> {
+    if let Some(text) = crate::accounts::refusal_text(&e, tr) {
+        return Ok((StatusCode::BAD_REQUEST, text));
+    }
     match e {
-        AccountError::Invalid(m) => Ok((StatusCode::BAD_REQUEST, m)),
         AccountError::NameTaken(name) => Ok((
             StatusCode::CONFLICT,
             tr.t1("admin-name-taken", "name", name),

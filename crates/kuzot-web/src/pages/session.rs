@@ -236,7 +236,8 @@ pub async fn setup(
                 .await?;
             Ok(Redirect::to("/login?created=1").into_response())
         }
-        Err(crate::accounts::AccountError::Invalid(message)) => {
+        Err(e) if crate::accounts::refusal_text(&e, &tr).is_some() => {
+            let message = crate::accounts::refusal_text(&e, &tr).unwrap_or_default();
             let title = tr.t("setup-title");
             let mut response = html(&SetupPage {
                 page: Page::new(tr, &caller, &uri, title),
