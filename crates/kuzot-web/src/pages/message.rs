@@ -374,15 +374,16 @@ struct MessagePage {
     citation_lang: &'static str,
 }
 
-/// The citation's language for the page's: the pages past the public ones fall back to
-/// Russian for Uzbek and Tajik readers, and so does the citation.
+/// The citation's language for the page's: the pages past the public ones fall back
+/// ([`crate::i18n::Lang::fallback`]) to Russian for Uzbek and Tajik readers, and so does
+/// the citation.
 fn citation_lang(lang: crate::i18n::Lang) -> crate::cite::CitationLang {
     use crate::cite::CitationLang;
     use crate::i18n::Lang;
-    match lang {
+    match lang.fallback() {
         Lang::Ky => CitationLang::Ky,
         Lang::En => CitationLang::En,
-        Lang::Ru | Lang::Uz | Lang::Tg => CitationLang::Ru,
+        _ => CitationLang::Ru,
     }
 }
 
